@@ -1,0 +1,37 @@
+//! `hotline about`: versions and where data lives.
+
+use std::path::Path;
+
+use clap::Args;
+
+use crate::CliError;
+
+/// Options of `hotline about`.
+#[derive(Debug, Args)]
+pub struct AboutArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Print facts about this installation.
+pub fn run(data_dir: &Path, args: &AboutArgs) -> Result<(), CliError> {
+    let info = hotline_core::about::app_info(data_dir).map_err(CliError::new)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&info).map_err(CliError::new)?;
+        println!("{text}");
+    } else {
+        println!("Hotline Desk {}", info.version);
+        println!("data directory: {}", info.data_dir.display());
+        println!(
+            "vault: {}",
+            if info.vault_exists {
+                "present"
+            } else {
+                "none yet"
+            }
+        );
+        println!("SQLCipher: {}", info.sqlcipher_version);
+    }
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! `hotline-core`: everything Hotline Desk knows, with no user interface.
+//!
+//! The Tauri shell (`src-tauri`) and the command line (`cli`) are thin layers
+//! over this crate. It must never depend on Tauri, wry or WebKit, so it builds
+//! and tests on any machine.
+
+pub mod about;
+pub mod paths;
+
+/// Version of the core, shared by the app and the CLI.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,57 @@
+//! Where Hotline Desk keeps its files.
+//!
+//! The data directory is, in order of precedence: an explicit path (a CLI
+//! flag), the `HOTLINE_DATA_DIR` environment variable, then the operating
+//! system's per-user application-data directory
+//! (`~/.local/share/hotline-desk` on Linux).
+
+use std::path::PathBuf;
+
+/// Environment variable that overrides the default data directory.
+pub const DATA_DIR_ENV: &str = "HOTLINE_DATA_DIR";
+
+/// Name of the application's folder inside the OS data directory.
+const APP_DIR_NAME: &str = "hotline-desk";
+
+/// Errors while working out where data lives.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// Neither an override nor a home directory is available.
+    #[error("no data directory: set HOTLINE_DATA_DIR or pass --data-dir")]
+    NoDataDir,
+}
+
+/// The OS default data directory for Hotline Desk, if the OS has one.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|dirs| dirs.data_dir().join(APP_DIR_NAME))
+}
+
+/// Resolve the data directory from an explicit choice, then the environment,
+/// then the OS default.
+pub fn resolve_data_dir(explicit: Option<PathBuf>) -> Result<PathBuf, PathError> {
+    let from_env = std::env::var_os(DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    explicit
+        .or(from_env)
+        .or_else(default_data_dir)
+        .ok_or(PathError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_path_wins() {
+        let chosen = PathBuf::from("/some/where");
+        assert_eq!(resolve_data_dir(Some(chosen.clone())).unwrap(), chosen);
+    }
+
+    #[test]
+    fn default_dir_is_named_for_the_app() {
+        if let Some(dir) = default_data_dir() {
+            assert!(dir.ends_with(APP_DIR_NAME));
+        }
+    }
+}

@@ -1,0 +1,169 @@
+"""Shared fixtures for the end-to-end suite.
+
+`app` starts a fresh tauri-driver (in its own process group, on its own
+ports) with a fresh temporary HOTLINE_DATA_DIR, opens the real app binary over
+W3C WebDriver, and on teardown saves a screenshot to target/e2e-screenshots/
+and kills the whole driver process group (WebKitWebDriver and the app would
+otherwise be orphaned and keep pipes open).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "target" / "e2e-screenshots"
+APP_BIN = Path(os.environ.get("HOTLINE_APP_BIN", REPO / "target" / "debug" / "hotline-desk"))
+CLI_BIN = Path(os.environ.get("HOTLINE_CLI_BIN", REPO / "target" / "debug" / "hotline"))
+DEFAULT_TIMEOUT = 15
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tauri-driver exited early with status {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"tauri-driver did not listen on {port}")
+
+
+def run_cli(data_dir: Path, *args: str, env: dict[str, str] | None = None,
+            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `hotline` binary against `data_dir`."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(CLI_BIN), "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=full_env, input=input_text, timeout=120,
+    )
+
+
+@dataclass
+class App:
+    """A running app under WebDriver, with its private data directory."""
+
+    driver: webdriver.Remote
+    data_dir: Path
+
+    def find(self, testid: str):
+        return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def wait_text(self, testid: str, expected: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+        """Wait until the element's text contains `expected`; return the text."""
+        seen = {"text": None}
+
+        def check(_driver):
+            try:
+                seen["text"] = self.find(testid).text
+                return expected in seen["text"]
+            except (StaleElementReferenceException, WebDriverException):
+                return False
+
+        try:
+            WebDriverWait(self.driver, timeout).until(check)
+        except Exception as err:  # re-raise with what was on screen
+            raise AssertionError(
+                f"[data-testid={testid}] never contained {expected!r}; last text {seen['text']!r}"
+            ) from err
+        return seen["text"]
+
+    def wait_present(self, testid: str, timeout: float = DEFAULT_TIMEOUT):
+        def check(_driver):
+            try:
+                return self.find(testid)
+            except WebDriverException:
+                return False
+
+        return WebDriverWait(self.driver, timeout).until(check)
+
+
+def start_app(data_dir: Path):
+    """Start tauri-driver and a WebDriver session on the app; return (driver, proc)."""
+    if not APP_BIN.exists():
+        raise FileNotFoundError(f"app binary missing: {APP_BIN} (run make app)")
+    port, native_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env["HOTLINE_DATA_DIR"] = str(data_dir)
+    proc = subprocess.Popen(
+        ["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        # tauri-driver listens before its WebKitWebDriver child does; wait for both.
+        wait_for_port(port, proc)
+        wait_for_port(native_port, proc)
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": str(APP_BIN)})
+        driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+    except Exception:
+        stop_process_group(proc)
+        raise
+    return driver, proc
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "hotline-data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(request, data_dir: Path):
+    driver, proc = start_app(data_dir)
+    try:
+        yield App(driver=driver, data_dir=data_dir)
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        try:
+            driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
+        except WebDriverException:
+            pass
+        try:
+            driver.quit()
+        except WebDriverException:
+            pass
+        stop_process_group(proc)
+
+
+def cli_json(result: subprocess.CompletedProcess[str]):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
