@@ -4,7 +4,41 @@
 //! a capability file (`capabilities/`) also grants it.
 
 /// Commands the shell exposes. Keep in step with `tauri::generate_handler!`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "vault_status",
+    "vault_create",
+    "vault_unlock",
+    "vault_lock",
+    "session_touch",
+    "users_list",
+    "users_add",
+    "users_remove",
+    "passphrase_change",
+    "settings_set_auto_lock",
+    "guidance_pack",
+    "draft_save",
+    "draft_load",
+    "draft_clear",
+    "call_create",
+    "call_update",
+    "call_get",
+    "calls_list",
+    "calls_search",
+    "followups_due",
+    "followup_add",
+    "followup_done",
+    "areas_list",
+    "call_hold",
+    "retention_get",
+    "retention_set",
+    "prefs_lang",
+    "prefs_set_lang",
+    "player_start",
+    "player_choose",
+    "player_back",
+    "player_restart",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

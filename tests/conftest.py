@@ -68,6 +68,7 @@ class App:
 
     driver: webdriver.Remote
     data_dir: Path
+    driver_proc: subprocess.Popen | None = None
 
     def find(self, testid: str):
         return self.driver.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
@@ -149,21 +150,48 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def app(request, data_dir: Path):
     driver, proc = start_app(data_dir)
+    driver.command_executor.client_config.timeout = 60
     try:
-        yield App(driver=driver, data_dir=data_dir)
+        yield App(driver=driver, data_dir=data_dir, driver_proc=proc)
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        try:
-            driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
-        except WebDriverException:
-            pass
-        try:
-            driver.quit()
-        except WebDriverException:
-            pass
+        # The app may already be gone (a test can kill it on purpose).
+        if proc.poll() is None:
+            try:
+                driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
+                driver.quit()
+            except Exception:  # noqa: BLE001 - teardown must never hide the test's result
+                pass
         stop_process_group(proc)
 
 
 def cli_json(result: subprocess.CompletedProcess[str]):
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def kill_app_hard(app: App) -> None:
+    """SIGKILL the app process (not the driver): a crash, as far as the app knows."""
+    assert app.driver_proc is not None
+    out = subprocess.run(["pgrep", "-g", str(app.driver_proc.pid), "-f", str(APP_BIN)],
+                         capture_output=True, text=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert pids, "app process not found"
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+
+
+AXE = REPO / "ui" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(app: App) -> list[dict]:
+    """Run axe-core (from the UI's npm dependencies) on the page; return violations."""
+    app.driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = app.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))))"
+        ".catch(e => done([{id: 'axe-error', impact: String(e), nodes: []}]));"
+    )
+    return result

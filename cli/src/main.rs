@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod about;
+mod calls;
+mod pack;
+mod passphrase;
+mod user;
+mod vault;
 
 /// Top-level arguments shared by every subcommand.
 #[derive(Debug, Parser)]
@@ -27,6 +32,25 @@ struct Cli {
 enum Command {
     /// Show versions, the data directory and whether a vault exists.
     About(about::AboutArgs),
+    /// Check guidance packs, or print the built-in one.
+    Pack(pack::PackArgs),
+    /// Create the encrypted vault and its first coordinator (--user HANDLE).
+    Init(vault::InitArgs),
+    /// Add, list or remove users.
+    User(user::UserArgs),
+    /// Change your own passphrase.
+    Passwd(vault::PasswdArgs),
+    /// Write an encrypted backup of the vault to a new file.
+    Backup(vault::BackupArgs),
+    /// Restore an encrypted backup into a data directory without a vault.
+    Restore(vault::RestoreArgs),
+    /// Check the vault's integrity, your passphrase and the key slots.
+    Verify(vault::VerifyArgs),
+    /// Emergency erase: destroy the key slots, then the database.
+    Erase(vault::EraseArgs),
+    /// Call log: call, purge, demo-data, retention, hold, area.
+    #[command(flatten)]
+    Calls(calls::CallCommands),
 }
 
 /// An error to report on stderr, with the process exit status to use.
@@ -52,6 +76,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = hotline_core::paths::resolve_data_dir(cli.data_dir).map_err(CliError::new)?;
     match cli.command {
         Command::About(args) => about::run(&data_dir, &args),
+        Command::Pack(args) => pack::run(&args),
+        Command::Init(args) => vault::init(&data_dir, &args),
+        Command::User(args) => user::run(&data_dir, &args),
+        Command::Passwd(args) => vault::passwd(&data_dir, &args),
+        Command::Backup(args) => vault::backup(&data_dir, &args),
+        Command::Restore(args) => vault::restore(&data_dir, &args),
+        Command::Verify(args) => vault::verify(&data_dir, &args),
+        Command::Erase(args) => vault::erase(&data_dir, &args),
+        Command::Calls(command) => calls::run(&data_dir, &command),
     }
 }
 

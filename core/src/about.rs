@@ -5,9 +5,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// File name of the encrypted database inside the data directory.
-pub const DATABASE_FILE: &str = "hotline.db";
-
 /// A description of this installation. Holds no caller data and no secrets.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AppInfo {
@@ -34,7 +31,7 @@ pub fn app_info(data_dir: &Path) -> Result<AppInfo, AboutError> {
     Ok(AppInfo {
         version: crate::VERSION.to_owned(),
         data_dir: data_dir.to_path_buf(),
-        vault_exists: data_dir.join(DATABASE_FILE).exists(),
+        vault_exists: crate::vault::Vault::exists(data_dir),
         sqlcipher_version: sqlcipher_version()?,
     })
 }
@@ -65,7 +62,7 @@ mod tests {
     #[test]
     fn sees_an_existing_vault_file() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(DATABASE_FILE), b"x").unwrap();
+        std::fs::write(dir.path().join("hotline.db"), b"x").unwrap();
         assert!(app_info(dir.path()).unwrap().vault_exists);
     }
 }

@@ -5,7 +5,13 @@
 //! and tests on any machine.
 
 pub mod about;
+pub mod calls;
+pub mod codes;
+pub mod guidance;
 pub mod paths;
+pub mod prefs;
+pub(crate) mod store;
+pub mod vault;
 
 /// Version of the core, shared by the app and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,7 +1,9 @@
-//! The one error shape the UI receives: a stable code to branch on and a
-//! message. The UI shows its own translated text for each code; `message` is
-//! for diagnostics and never contains secrets or caller data.
+//! The one error shape the UI receives: a stable code to branch on, a short
+//! English message for diagnostics, and a few structured details. The UI
+//! shows its own translated sentence for each code; no message ever carries
+//! a secret or caller data.
 
+use hotline_core::vault::VaultError;
 use serde::Serialize;
 
 /// Codes the UI may branch on. Grows only when the UI needs a new branch.
@@ -10,6 +12,46 @@ use serde::Serialize;
 pub enum ErrorCode {
     /// Something unexpected inside the app.
     Internal,
+    /// The vault is locked.
+    Locked,
+    /// No vault exists yet.
+    NoVault,
+    /// A vault exists already.
+    AlreadyExists,
+    /// No user has that handle.
+    UnknownHandle,
+    /// The passphrase is wrong.
+    WrongPassphrase,
+    /// Wait before the next unlock attempt.
+    TooSoon,
+    /// The new passphrase is too weak.
+    WeakPassphrase,
+    /// The handle breaks the handle rules.
+    InvalidHandle,
+    /// The handle is in use.
+    HandleTaken,
+    /// Needs a coordinator.
+    NotCoordinator,
+    /// Would remove the last coordinator.
+    LastCoordinator,
+    /// A coordinator tried to remove themselves.
+    CannotRemoveSelf,
+    /// A setting is out of range.
+    InvalidSetting,
+    /// Vault files are damaged or do not match.
+    DamagedVault,
+    /// The vault is from a newer app.
+    SchemaTooNew,
+    /// The request does not make sense (for example no script is running).
+    InvalidInput,
+    /// A field is over its length limit.
+    TooLong,
+    /// The verification step is not allowed.
+    InvalidTransition,
+    /// The call or task does not exist.
+    NotFound,
+    /// The area is not on the coordinator's list.
+    UnknownArea,
 }
 
 /// An error as sent to the webview.
@@ -17,15 +59,83 @@ pub enum ErrorCode {
 pub struct UiError {
     /// Stable machine-readable code.
     pub code: ErrorCode,
-    /// Short English description for logs and support.
+    /// Short English description for diagnostics.
     pub message: String,
+    /// For `too_soon`: milliseconds before the next attempt is allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_ms: Option<u64>,
+    /// For failed unlocks: failed attempts in a row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<u32>,
+}
+
+impl UiError {
+    /// An error with a code and message and no details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            wait_ms: None,
+            failures: None,
+        }
+    }
+
+    /// The vault is locked.
+    pub fn locked() -> Self {
+        Self::new(ErrorCode::Locked, "the vault is locked")
+    }
+
+    /// Attach the count of failed unlock attempts.
+    pub fn with_failures(mut self, failures: u32) -> Self {
+        self.failures = Some(failures);
+        self
+    }
 }
 
 impl From<hotline_core::about::AboutError> for UiError {
     fn from(err: hotline_core::about::AboutError) -> Self {
-        Self {
-            code: ErrorCode::Internal,
-            message: err.to_string(),
+        Self::new(ErrorCode::Internal, err.to_string())
+    }
+}
+
+impl From<hotline_core::calls::CallError> for UiError {
+    fn from(err: hotline_core::calls::CallError) -> Self {
+        match err {
+            hotline_core::calls::CallError::Vault(inner) => Self::from(inner),
+            other => Self::new(
+                crate::commands::calls::call_error_code(&other),
+                other.to_string(),
+            ),
         }
+    }
+}
+
+impl From<VaultError> for UiError {
+    fn from(err: VaultError) -> Self {
+        let code = match &err {
+            VaultError::NoVault => ErrorCode::NoVault,
+            VaultError::AlreadyExists | VaultError::RestoreTargetExists => ErrorCode::AlreadyExists,
+            VaultError::UnknownHandle => ErrorCode::UnknownHandle,
+            VaultError::WrongPassphrase => ErrorCode::WrongPassphrase,
+            VaultError::TooSoon { .. } => ErrorCode::TooSoon,
+            VaultError::WeakPassphrase { .. } => ErrorCode::WeakPassphrase,
+            VaultError::InvalidHandle { .. } => ErrorCode::InvalidHandle,
+            VaultError::HandleTaken => ErrorCode::HandleTaken,
+            VaultError::NotCoordinator => ErrorCode::NotCoordinator,
+            VaultError::LastCoordinator => ErrorCode::LastCoordinator,
+            VaultError::CannotRemoveSelf => ErrorCode::CannotRemoveSelf,
+            VaultError::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            VaultError::DamagedDatabase { .. }
+            | VaultError::DamagedKeyFile { .. }
+            | VaultError::KeySlotMismatch => ErrorCode::DamagedVault,
+            VaultError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            _ => ErrorCode::Internal,
+        };
+        let mut ui = Self::new(code, err.to_string());
+        if let VaultError::TooSoon { wait, failures } = err {
+            ui.wait_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+            ui.failures = Some(failures);
+        }
+        ui
     }
 }

@@ -5,7 +5,9 @@
 
 mod commands;
 mod error;
+mod idle;
 mod state;
+mod window;
 
 use std::process::ExitCode;
 
@@ -26,7 +28,46 @@ fn main() -> ExitCode {
     };
     let result = tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .setup(|app| {
+            window::open_main(app)?;
+            idle::spawn_watchdog(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::about::app_info,
+            commands::vault::vault_status,
+            commands::vault::vault_create,
+            commands::vault::vault_unlock,
+            commands::vault::vault_lock,
+            commands::vault::session_touch,
+            commands::vault::users_list,
+            commands::vault::users_add,
+            commands::vault::users_remove,
+            commands::vault::passphrase_change,
+            commands::vault::settings_set_auto_lock,
+            commands::guidance::guidance_pack,
+            commands::calls::draft_save,
+            commands::calls::draft_load,
+            commands::calls::draft_clear,
+            commands::calls::call_create,
+            commands::calls::call_update,
+            commands::calls::call_get,
+            commands::calls::calls_list,
+            commands::calls::calls_search,
+            commands::calls::followups_due,
+            commands::calls::followup_add,
+            commands::calls::followup_done,
+            commands::calls::areas_list,
+            commands::calls::call_hold,
+            commands::calls::retention_get,
+            commands::calls::retention_set,
+            commands::prefs::prefs_lang,
+            commands::prefs::prefs_set_lang,
+            commands::guidance::player_start,
+            commands::guidance::player_choose,
+            commands::guidance::player_back,
+            commands::guidance::player_restart,
+        ])
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,47 @@
-//! The state the shell keeps between commands.
+//! The state the shell keeps between commands: where data lives and, while
+//! unlocked, the open vault with the time of the last user activity.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use hotline_core::guidance::{Pack, PlayerPath};
+use hotline_core::vault::Vault;
+
+use crate::error::UiError;
+
+/// An unlocked vault and the activity clock that auto-locks it.
+pub struct Session {
+    /// The open vault (holds the key; never leaves the shell).
+    pub vault: Vault,
+    /// Last keyboard or mouse activity reported by the UI.
+    pub last_activity: Instant,
+    /// Idle time after which the vault locks itself.
+    pub auto_lock: Duration,
+}
+
+impl Session {
+    /// A session that starts active now.
+    pub fn new(vault: Vault, auto_lock_minutes: u32) -> Self {
+        Self {
+            vault,
+            last_activity: Instant::now(),
+            auto_lock: Duration::from_secs(u64::from(auto_lock_minutes) * 60),
+        }
+    }
+
+    /// Whether the session has been idle longer than its auto-lock limit.
+    pub fn is_idle(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.last_activity) >= self.auto_lock
+    }
+}
 
 /// Shared state of the running app.
 pub struct AppState {
     /// Where the vault and settings live.
     pub data_dir: PathBuf,
+    session: Mutex<Option<Session>>,
+    player: Mutex<Option<PlayerPath>>,
 }
 
 impl AppState {
@@ -13,6 +49,52 @@ impl AppState {
     pub fn from_environment() -> Result<Self, hotline_core::paths::PathError> {
         Ok(Self {
             data_dir: hotline_core::paths::resolve_data_dir(None)?,
+            session: Mutex::new(None),
+            player: Mutex::new(None),
         })
+    }
+
+    /// The session slot, locked for exclusive use. A poisoned lock (a panic
+    /// in another command) is recovered: the vault inside is still valid.
+    pub fn slot(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The active guidance pack (the built-in pack for now).
+    pub fn pack(&self) -> &'static Pack {
+        Pack::builtin()
+    }
+
+    /// The script player's path, locked for exclusive use.
+    pub fn player(&self) -> MutexGuard<'_, Option<PlayerPath>> {
+        self.player
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Run `f` on the open session, or fail with `locked`.
+    pub fn with_session<T>(
+        &self,
+        f: impl FnOnce(&mut Session) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        match self.slot().as_mut() {
+            Some(session) => f(session),
+            None => Err(UiError::locked()),
+        }
+    }
+
+    /// Lock: close the vault and forget the key. Returns whether a session was open.
+    pub fn lock(&self) -> bool {
+        let taken = self.slot().take();
+        match taken {
+            Some(session) => {
+                // The vault is locked even when the final checkpoint fails.
+                let _ = session.vault.lock();
+                true
+            }
+            None => false,
+        }
     }
 }

@@ -1,25 +1,61 @@
 // Typed calls into the Rust shell. This is the only module that calls
 // `invoke`; every command's argument and result types are declared here and
-// mirror the DTOs in `src-tauri/src/commands.rs`.
+// mirror the DTOs in `src-tauri/src/commands/`.
 
 import { invoke } from '@tauri-apps/api/core';
 
 /** Error codes the shell may return (mirrors `ErrorCode` in Rust). */
-export type ErrorCode = 'internal';
+export type ErrorCode =
+  | 'internal'
+  | 'locked'
+  | 'no_vault'
+  | 'already_exists'
+  | 'unknown_handle'
+  | 'wrong_passphrase'
+  | 'too_soon'
+  | 'weak_passphrase'
+  | 'invalid_handle'
+  | 'handle_taken'
+  | 'not_coordinator'
+  | 'last_coordinator'
+  | 'cannot_remove_self'
+  | 'invalid_setting'
+  | 'damaged_vault'
+  | 'schema_too_new'
+  | 'invalid_input'
+  | 'too_long'
+  | 'invalid_transition'
+  | 'not_found'
+  | 'unknown_area';
 
 /** The error shape every command rejects with. */
 export interface UiError {
   code: ErrorCode;
   message: string;
+  /** For `too_soon`: milliseconds to wait before the next attempt. */
+  wait_ms?: number;
+  /** For unlock failures: failed attempts in a row so far. */
+  failures?: number;
 }
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
+  'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
+  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'damaged_vault', 'schema_too_new',
+  'invalid_input', 'too_long', 'invalid_transition', 'not_found', 'unknown_area',
+];
 
 /** Narrow an unknown rejection into a `UiError`. */
 export function asUiError(err: unknown): UiError {
   if (typeof err === 'object' && err !== null && 'code' in err && 'message' in err) {
-    const { code, message } = err as { code: unknown; message: unknown };
-    if (typeof code === 'string' && typeof message === 'string') {
-      return { code: code as ErrorCode, message };
-    }
+    const raw = err as Record<string, unknown>;
+    const code = ERROR_CODES.find((c) => c === raw.code) ?? 'internal';
+    return {
+      code,
+      message: typeof raw.message === 'string' ? raw.message : '',
+      wait_ms: typeof raw.wait_ms === 'number' ? raw.wait_ms : undefined,
+      failures: typeof raw.failures === 'number' ? raw.failures : undefined,
+    };
   }
   return { code: 'internal', message: String(err) };
 }
@@ -32,7 +68,348 @@ export interface AppInfo {
   sqlcipher_version: string;
 }
 
-/** Versions, data folder and whether a vault exists. */
-export function appInfo(): Promise<AppInfo> {
-  return invoke<AppInfo>('app_info');
+/** A user's role. */
+export type Role = 'coordinator' | 'volunteer';
+
+/** The signed-in user (mirrors `SessionDto`). */
+export interface Session {
+  handle: string;
+  role: Role;
+  auto_lock_minutes: number;
 }
+
+/** Whether a vault exists, failed attempts, and the open session if any. */
+export interface VaultStatus {
+  exists: boolean;
+  failed_attempts: number;
+  session: Session | null;
+}
+
+/** One user as listed to a coordinator. */
+export interface UserSummary {
+  handle: string;
+  role: Role;
+}
+
+/** Versions, data folder and whether a vault exists. */
+export const appInfo = () => invoke<AppInfo>('app_info');
+
+/** Vault presence, failed attempts and session. */
+export const vaultStatus = () => invoke<VaultStatus>('vault_status');
+
+/** Create the vault and its first coordinator, and sign in. */
+export const vaultCreate = (handle: string, passphrase: string) =>
+  invoke<Session>('vault_create', { handle, passphrase });
+
+/** Unlock the vault as `handle`. */
+export const vaultUnlock = (handle: string, passphrase: string) =>
+  invoke<Session>('vault_unlock', { handle, passphrase });
+
+/** Lock the vault: the shell closes the database and forgets the key. */
+export const vaultLock = () => invoke<void>('vault_lock');
+
+/** Tell the shell the person is active (keyboard or mouse), for auto-lock. */
+export const sessionTouch = () => invoke<void>('session_touch');
+
+/** Users of this vault (coordinator only). */
+export const usersList = () => invoke<UserSummary[]>('users_list');
+
+/** Add a user with a first passphrase (coordinator only). */
+export const usersAdd = (handle: string, role: Role, passphrase: string) =>
+  invoke<void>('users_add', { handle, role, passphrase });
+
+/** Remove a user (coordinator only). */
+export const usersRemove = (handle: string) => invoke<void>('users_remove', { handle });
+
+/** Change the signed-in user's passphrase. */
+export const passphraseChange = (current: string, next: string) =>
+  invoke<void>('passphrase_change', { current, next });
+
+/** Set the idle minutes before auto-lock (coordinator only). */
+export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });
+
+/** Text in every pack language, keyed by language code. */
+export type PackText = Record<string, string>;
+
+/** A citation resolved to its source. */
+export interface Citation {
+  source: string;
+  title: string;
+  publisher: string;
+  date: string | null;
+  link: string | null;
+  paragraphs: number[];
+}
+
+/** Citations and volatility of a statement. */
+export interface Evidence {
+  cites: Citation[];
+  volatile: boolean;
+  as_of: string | null;
+}
+
+/** A referral resource. */
+export interface ResourceInfo {
+  id: string;
+  name: PackText;
+  description: PackText;
+  url: string | null;
+  phone: string | null;
+  languages: string[];
+  hours: PackText;
+}
+
+/** Kind of a script node. */
+export type NodeKind = 'question' | 'advice' | 'say' | 'action' | 'end';
+
+/** The node the player is on. */
+export interface PlayerNode {
+  id: string;
+  kind: NodeKind;
+  text: PackText;
+  options: { label: PackText }[];
+  has_next: boolean;
+  evidence: Evidence;
+  resources: ResourceInfo[];
+}
+
+/** Call fields a script can set. */
+export interface CallFields {
+  category?: string;
+  agency?: string;
+  verification?: string;
+}
+
+/** The path through a flow, saved with the call (opaque to the UI). */
+export type PlayerPath = Record<string, unknown>;
+
+/** What the player shows. */
+export interface PlayerView {
+  flow: string;
+  flow_title: PackText;
+  node: PlayerNode;
+  can_back: boolean;
+  call_fields: CallFields;
+  path: PlayerPath;
+}
+
+/** One row of the at-a-glance card. */
+export interface GlanceRow {
+  label: PackText;
+  local: PackText;
+  ice: PackText;
+  evidence: Evidence;
+}
+
+/** The active guidance pack. */
+export interface Guidance {
+  id: string;
+  title: PackText;
+  version: string;
+  reviewed_on: string | null;
+  notice: PackText;
+  languages: string[];
+  flows: { id: string; title: PackText }[];
+  glance: { title: PackText; local: PackText; ice: PackText; rows: GlanceRow[] } | null;
+  resources: ResourceInfo[];
+}
+
+/** The active pack's flows, card and resources. */
+export const guidancePack = () => invoke<Guidance>('guidance_pack');
+
+/** Start a script flow. */
+export const playerStart = (flow: string) => invoke<PlayerView>('player_start', { flow });
+
+/** Choose option `option` of the current node (0 = continue). */
+export const playerChoose = (option: number) => invoke<PlayerView>('player_choose', { option });
+
+/** Go back one step. */
+export const playerBack = () => invoke<PlayerView>('player_back');
+
+/** Go back to the first step of the flow. */
+export const playerRestart = () => invoke<PlayerView>('player_restart');
+
+/** The saved interface language. */
+export const prefsLang = () => invoke<'en' | 'es'>('prefs_lang');
+
+/** Save the interface language. */
+export const prefsSetLang = (lang: 'en' | 'es') => invoke<void>('prefs_set_lang', { lang });
+
+/** Call category codes (mirrors `codes::Category`). */
+export const CATEGORIES = [
+  'ice_home_door', 'ice_public', 'workplace_operation', 'traffic_stop_local_police',
+  'arrest_or_detention', 'courthouse', 'ice_office_checkin', 'info_or_referral',
+  'rumour_check', 'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Agency codes (mirrors `codes::Agency`). */
+export const AGENCIES = [
+  'ice_ero', 'hsi', 'cbp', 'local_police', 'county_sheriff', 'state_patrol', 'unknown',
+  'possible_impersonator',
+] as const;
+export type Agency = (typeof AGENCIES)[number];
+
+/** Verification codes (mirrors `codes::Verification`). */
+export const VERIFICATIONS = [
+  'unverified', 'dispatched', 'confirmed', 'false_alarm', 'local_police', 'unable_to_verify',
+] as const;
+export type Verification = (typeof VERIFICATIONS)[number];
+
+export const RELATIONS = ['self', 'family', 'witness', 'organization', 'other'] as const;
+export type CallerRelation = (typeof RELATIONS)[number];
+export const IDENTIFIED_BY = ['uniform_text', 'vehicle', 'said_so', 'unknown'] as const;
+export type IdentifiedBy = (typeof IDENTIFIED_BY)[number];
+export const CHILDREN = ['unknown', 'yes', 'no'] as const;
+export type ChildrenPresent = (typeof CHILDREN)[number];
+export const URGENCIES = ['low', 'normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/** Sighting details: Size, Activity, Location, Uniform, Time, Equipment. */
+export interface Salute {
+  size: string | null;
+  activity: string | null;
+  location: string | null;
+  uniform: string | null;
+  time: string | null;
+  equipment: string | null;
+}
+
+/** A follow-up task on a new call. */
+export interface NewFollowUp {
+  what: string;
+  due: string;
+  done: boolean;
+}
+
+/** A call as entered (mirrors `calls::NewCall`, the documented call JSON). */
+export interface NewCall {
+  received_at: string;
+  duration_seconds: number | null;
+  language: string;
+  caller_relation: CallerRelation;
+  category: Category;
+  agency: Agency;
+  identified_by: IdentifiedBy;
+  area: string | null;
+  exact_location: string | null;
+  salute: Salute;
+  verification: Verification;
+  people_affected: number | null;
+  children_present: ChildrenPresent;
+  urgency: Urgency;
+  referrals: string[];
+  followups: NewFollowUp[];
+  notes: string;
+  contact_name: string | null;
+  contact_phone: string | null;
+  possibly_malicious: boolean;
+  script_path: PlayerPath | null;
+  pack_id: string | null;
+  pack_version: string | null;
+}
+
+/** A saved follow-up task. */
+export interface FollowUp {
+  id: number;
+  what: string;
+  due: string;
+  done: boolean;
+  done_at: string | null;
+}
+
+/** A saved call (mirrors `calls::Call`). */
+export interface Call extends Omit<NewCall, 'followups'> {
+  id: string;
+  volunteer: string;
+  followups: FollowUp[];
+  legal_hold: boolean;
+  synthetic: boolean;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  shredded_at: string | null;
+}
+
+/** A line of the call list (mirrors `calls::CallSummary`). */
+export interface CallSummary {
+  id: string;
+  received_at: string;
+  duration_seconds: number | null;
+  volunteer: string;
+  language: string;
+  category: Category;
+  agency: Agency;
+  area: string | null;
+  verification: Verification;
+  urgency: Urgency;
+  possibly_malicious: boolean;
+  legal_hold: boolean;
+  synthetic: boolean;
+  shredded: boolean;
+}
+
+/** One entry of a call's edit history. */
+export interface HistoryEntry {
+  at: string;
+  editor: string;
+  action: string;
+  fields: { field: string }[];
+}
+
+/** A call with its shred date and history. */
+export interface CallDetail {
+  call: Call;
+  shred_at: string | null;
+  history: HistoryEntry[];
+}
+
+/** A follow-up that is due or overdue. */
+export interface FollowUpDue {
+  id: number;
+  call: string;
+  what: string;
+  due: string;
+  overdue: boolean;
+  call_received_at: string;
+  category: Category;
+  urgency: Urgency;
+}
+
+/** Filters of the call list. */
+export interface CallFilter {
+  verification?: Verification;
+  category?: Category;
+  area?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+/** A changed subset of a call's fields. */
+export type CallUpdate = Partial<Omit<NewCall, 'followups'>>;
+
+/** A draft as saved. */
+export interface Draft {
+  body: unknown;
+  saved_at: string;
+}
+
+export const draftSave = (body: unknown) => invoke<void>('draft_save', { body });
+export const draftLoad = () => invoke<Draft | null>('draft_load');
+export const draftClear = () => invoke<void>('draft_clear');
+export const callCreate = (call: NewCall) => invoke<string>('call_create', { call });
+export const callUpdate = (id: string, update: CallUpdate) =>
+  invoke<void>('call_update', { id, update });
+export const callGet = (id: string) => invoke<CallDetail>('call_get', { id });
+export const callsList = (filter: CallFilter) => invoke<CallSummary[]>('calls_list', { filter });
+export const callsSearch = (query: string) => invoke<CallSummary[]>('calls_search', { query });
+export const followupsDue = () => invoke<FollowUpDue[]>('followups_due');
+export const followupAdd = (id: string, task: NewFollowUp) =>
+  invoke<void>('followup_add', { id, task });
+export const followupDone = (id: number, done: boolean) =>
+  invoke<void>('followup_done', { id, done });
+export const areasList = () => invoke<{ name: string; active: boolean }[]>('areas_list');
+export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
+export const retentionGet = () => invoke<number>('retention_get');
+export const retentionSet = (days: number) => invoke<void>('retention_set', { days });

@@ -1,17 +1,17 @@
-// The interface language as reactive Svelte state, remembered between runs.
-// Only the language choice is stored in the webview; never caller data.
+// The interface language as reactive Svelte state. The choice is saved by
+// the shell in the data folder (the webview runs without persistent storage,
+// so nothing it renders is cached on disk).
 
-import { parseLang, translate, type Lang } from './i18n';
+import { translate, type Lang } from './i18n';
 import type { MessageKey } from './messages';
+import { prefsLang, prefsSetLang } from './api';
 
-const STORAGE_KEY = 'hotline.lang';
+let current = $state<Lang>('en');
 
-function initialLang(): Lang {
-  return parseLang(localStorage.getItem(STORAGE_KEY)) ?? 'en';
+function apply(next: Lang) {
+  current = next;
+  document.documentElement.lang = next;
 }
-
-let current = $state<Lang>(initialLang());
-document.documentElement.lang = current;
 
 /** The current interface language, readable and settable. */
 export const locale = {
@@ -19,11 +19,21 @@ export const locale = {
     return current;
   },
   set lang(next: Lang) {
-    current = next;
-    localStorage.setItem(STORAGE_KEY, next);
-    document.documentElement.lang = next;
+    apply(next);
+    prefsSetLang(next).catch(() => {
+      // Not saved: the choice still holds for this run.
+    });
   },
 };
+
+/** Load the saved language; call once at start-up. */
+export async function loadLocale(): Promise<void> {
+  try {
+    apply(await prefsLang());
+  } catch {
+    apply('en');
+  }
+}
 
 /** Translate into the current interface language (reactive in templates). */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {

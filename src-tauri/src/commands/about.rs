@@ -1,5 +1,4 @@
-//! Tauri commands: each takes the state, calls one core function and maps
-//! the error. Data crosses to the webview as small serializable DTOs.
+//! Facts about the installation.
 
 use serde::Serialize;
 use tauri::State;

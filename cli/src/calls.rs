@@ -1,0 +1,514 @@
+//! Call-log commands: `call example|schema|add|list|search|show`, `purge`,
+//! `demo-data`, `retention`, `hold` and `area`.
+//!
+//! Every command that unlocks the vault first applies retention (as the
+//! app does right after unlock), except `purge` itself. Lists print
+//! structured fields only; `call show` prints one call in full. Errors name
+//! fields and limits, never what a caller said.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use hotline_core::calls::{self, CallError, CallFilter, CallId, CallSummary};
+use hotline_core::codes::{Category, Verification};
+use hotline_core::vault::Vault;
+
+use crate::CliError;
+use crate::passphrase::AuthArgs;
+use crate::vault::{lock, unlock, vault_error};
+
+/// The call-log commands, flattened into the top level of `hotline`.
+#[derive(Debug, Subcommand)]
+pub enum CallCommands {
+    /// Log, list, search and show calls.
+    Call(CallArgs),
+    /// Shred free text older than the retention period (also done on every unlock).
+    Purge(PurgeArgs),
+    /// Insert synthetic calls for demos and load tests (coordinators only).
+    DemoData(DemoArgs),
+    /// Show or set how long free text is kept (setting it: coordinators only).
+    Retention(RetentionArgs),
+    /// Put a legal hold on a call, or lift it (coordinators only).
+    Hold(HoldArgs),
+    /// List, add or deactivate areas (changes: coordinators only).
+    Area(AreaArgs),
+}
+
+/// Options of `hotline call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    #[command(subcommand)]
+    command: CallCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CallCommand {
+    /// Print a complete, valid call as JSON (a template for `call add`).
+    Example,
+    /// Print the JSON schema of the call import format.
+    Schema,
+    /// Log the calls in a JSON file: one call object or an array of them.
+    Add(AddArgs),
+    /// List calls, newest first (structured fields only).
+    List(ListArgs),
+    /// Search calls' free text.
+    Search(SearchArgs),
+    /// Print one call in full, as JSON.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// The JSON file, or `-` for standard input.
+    #[arg(long = "json", value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Only calls with this verification (unverified, dispatched, confirmed, false_alarm, local_police, unable_to_verify).
+    #[arg(long, value_name = "S")]
+    status: Option<Verification>,
+    /// Only calls in this category (such as ice_public, rumour_check).
+    #[arg(long, value_name = "C")]
+    category: Option<Category>,
+    /// Only calls in this area (by name).
+    #[arg(long, value_name = "A")]
+    area: Option<String>,
+    /// Only calls received on or after this date (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<NaiveDate>,
+    /// Only calls received before this date (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<NaiveDate>,
+    /// At most this many calls.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    limit: u32,
+    /// Skip this many of the newest.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    offset: u32,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct SearchArgs {
+    /// Words to find (all must appear); "quoted words" as a phrase; word* as a prefix.
+    #[arg(value_name = "QUERY")]
+    query: String,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// At most this many calls.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    limit: u32,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// The call's id.
+    #[arg(value_name = "CALL_ID")]
+    id: String,
+    /// Include the edit history.
+    #[arg(long)]
+    history: bool,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Options of `hotline purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Only report what would be shredded.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Options of `hotline demo-data`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many synthetic calls to insert.
+    #[arg(long, value_name = "N")]
+    calls: u32,
+    /// Seed of the generator: the same seed gives the same calls.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Options of `hotline retention`.
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    #[command(subcommand)]
+    command: RetentionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Print the retention period in days.
+    Show {
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Set the retention period: 7 to 365 days (coordinators only).
+    Set {
+        /// Days free text is kept after a call.
+        #[arg(value_name = "DAYS")]
+        days: u32,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
+/// Options of `hotline hold`.
+#[derive(Debug, Args)]
+pub struct HoldArgs {
+    /// The call's id.
+    #[arg(value_name = "CALL_ID")]
+    id: String,
+    /// Put the hold on, or lift it.
+    #[arg(value_enum)]
+    switch: Switch,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Options of `hotline area`.
+#[derive(Debug, Args)]
+pub struct AreaArgs {
+    #[command(subcommand)]
+    command: AreaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AreaCommand {
+    /// List the active areas.
+    List {
+        /// Include deactivated areas.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Add an area, or reactivate one (coordinators only).
+    Add {
+        /// The area's name.
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Stop offering an area for new calls (coordinators only).
+    Deactivate {
+        /// The area's name.
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+/// Parse a date given as `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected a date as YYYY-MM-DD".into())
+}
+
+/// A call-log error as a message and exit status.
+fn call_error(err: CallError, data_dir: &Path) -> CliError {
+    match err {
+        CallError::Vault(err) => vault_error(err, data_dir),
+        other => CliError::new(other),
+    }
+}
+
+/// Unlock, then apply retention as the app does; report what it shredded.
+fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+    let vault = unlock(data_dir, auth)?;
+    let report =
+        calls::purge_expired(&vault, Utc::now()).map_err(|err| call_error(err, data_dir))?;
+    if report.calls_shredded > 0 || report.drafts_removed > 0 {
+        eprintln!(
+            "hotline: retention ({} days) shredded the free text of {} call(s) and removed {} draft(s)",
+            report.retention_days, report.calls_shredded, report.drafts_removed
+        );
+    }
+    Ok(vault)
+}
+
+/// Run `f` on the vault opened by [`open`], then lock it.
+fn with_vault<T>(
+    data_dir: &Path,
+    auth: &AuthArgs,
+    f: impl FnOnce(&Vault) -> Result<T, CallError>,
+) -> Result<T, CliError> {
+    let vault = open(data_dir, auth)?;
+    let result = f(&vault).map_err(|err| call_error(err, data_dir));
+    lock(vault, data_dir)?;
+    result
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(CliError::new)?;
+    println!("{text}");
+    Ok(())
+}
+
+/// One table line per call: when, category, verification, urgency, area, flags, id.
+fn print_table(rows: &[CallSummary]) {
+    for row in rows {
+        let mut flags = String::new();
+        for (set, flag) in [
+            (row.legal_hold, 'H'),
+            (row.shredded, 'S'),
+            (row.synthetic, 'D'),
+            (row.possibly_malicious, '!'),
+        ] {
+            if set {
+                flags.push(flag);
+            }
+        }
+        println!(
+            "{}  {:<26} {:<16} {:<7} {:<20} {:<4} {}",
+            row.received_at.format("%Y-%m-%d %H:%MZ"),
+            row.category.as_str(),
+            row.verification.as_str(),
+            row.urgency.as_str(),
+            row.area.as_deref().unwrap_or("-"),
+            flags,
+            row.id
+        );
+    }
+}
+
+fn read_input(file: &Path) -> Result<String, CliError> {
+    if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| CliError::new(format!("cannot read standard input: {err}")))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|err| CliError::new(format!("cannot read {}: {err}", file.display())))
+    }
+}
+
+fn parse_id(text: &str) -> Result<CallId, CliError> {
+    text.parse().map_err(CliError::new)
+}
+
+/// Run a call-log command.
+pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
+    match command {
+        CallCommands::Call(args) => run_call(data_dir, &args.command),
+        CallCommands::Purge(args) => purge(data_dir, args),
+        CallCommands::DemoData(args) => demo(data_dir, args),
+        CallCommands::Retention(args) => match &args.command {
+            RetentionCommand::Show { auth } => {
+                let days = with_vault(data_dir, auth, calls::retention_days)?;
+                println!("{days}");
+                Ok(())
+            }
+            RetentionCommand::Set { days, auth } => {
+                with_vault(data_dir, auth, |v| calls::set_retention_days(v, *days))?;
+                println!("free text is now kept for {days} days after a call");
+                Ok(())
+            }
+        },
+        CallCommands::Hold(args) => {
+            let id = parse_id(&args.id)?;
+            let on = matches!(args.switch, Switch::On);
+            with_vault(data_dir, &args.auth, |v| calls::set_legal_hold(v, id, on))?;
+            println!("legal hold {} for {id}", if on { "on" } else { "off" });
+            Ok(())
+        }
+        CallCommands::Area(args) => match &args.command {
+            AreaCommand::List { all, json, auth } => {
+                let areas = with_vault(data_dir, auth, |v| calls::list_areas(v, *all))?;
+                if *json {
+                    return print_json(&areas);
+                }
+                for area in areas {
+                    let note = if area.active { "" } else { "  (inactive)" };
+                    println!("{}{note}", area.name);
+                }
+                Ok(())
+            }
+            AreaCommand::Add { name, auth } => {
+                with_vault(data_dir, auth, |v| calls::add_area(v, name))?;
+                println!("area added: {name}");
+                Ok(())
+            }
+            AreaCommand::Deactivate { name, auth } => {
+                with_vault(data_dir, auth, |v| calls::deactivate_area(v, name))?;
+                println!("area deactivated: {name}");
+                Ok(())
+            }
+        },
+    }
+}
+
+fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
+    match command {
+        CallCommand::Example => {
+            println!("{}", calls::example_json(Utc::now()));
+            Ok(())
+        }
+        CallCommand::Schema => {
+            print!("{}", calls::call_schema_text());
+            Ok(())
+        }
+        CallCommand::Add(args) => {
+            let text = read_input(&args.file)?;
+            let new = calls::parse_calls(&text).map_err(|err| {
+                let source = if args.file == Path::new("-") {
+                    "standard input".to_owned()
+                } else {
+                    args.file.display().to_string()
+                };
+                CliError::new(format!("{source}: {err}"))
+            })?;
+            let count = new.len();
+            let ids = with_vault(data_dir, &args.auth, |v| calls::create_many(v, new))?;
+            for id in ids {
+                println!("{id}");
+            }
+            eprintln!("logged {count} call(s)");
+            Ok(())
+        }
+        CallCommand::List(args) => {
+            let filter = CallFilter {
+                verification: args.status,
+                category: args.category,
+                area: args.area.clone(),
+                from: args
+                    .from
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                to: args
+                    .to
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                limit: args.limit,
+                offset: args.offset,
+            };
+            let rows = with_vault(data_dir, &args.auth, |v| calls::list(v, &filter))?;
+            if args.json {
+                print_json(&rows)
+            } else {
+                print_table(&rows);
+                Ok(())
+            }
+        }
+        CallCommand::Search(args) => {
+            let rows = with_vault(data_dir, &args.auth, |v| {
+                calls::search(v, &args.query, args.limit)
+            })?;
+            if args.json {
+                print_json(&rows)
+            } else {
+                print_table(&rows);
+                Ok(())
+            }
+        }
+        CallCommand::Show(args) => {
+            let id = parse_id(&args.id)?;
+            let (call, shred_at, history) = with_vault(data_dir, &args.auth, |v| {
+                let call = calls::get(v, id)?;
+                let shred_at = calls::shred_at(v, &call)?;
+                let history = if args.history {
+                    Some(calls::history(v, id)?)
+                } else {
+                    None
+                };
+                Ok((call, shred_at, history))
+            })?;
+            let mut value = serde_json::to_value(&call).map_err(CliError::new)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("shred_at".into(), serde_json::json!(shred_at));
+                if let Some(history) = history {
+                    object.insert("history".into(), serde_json::json!(history));
+                }
+            }
+            print_json(&value)
+        }
+    }
+}
+
+fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
+    // No automatic purge here: a dry run must see what is due.
+    let vault = unlock(data_dir, &args.auth)?;
+    let result = if args.dry_run {
+        calls::purge_preview(&vault, Utc::now()).map(|preview| {
+            if args.json {
+                print_json(&preview)
+            } else {
+                println!(
+                    "would shred the free text of {} call(s) received before {} ({} day retention); {} held call(s) kept; {} draft(s) would be removed",
+                    preview.calls_to_shred,
+                    preview.cutoff.format("%Y-%m-%d %H:%MZ"),
+                    preview.retention_days,
+                    preview.calls_held,
+                    preview.drafts_to_remove
+                );
+                Ok(())
+            }
+        })
+    } else {
+        calls::purge_expired(&vault, Utc::now()).map(|report| {
+            if args.json {
+                print_json(&report)
+            } else {
+                println!(
+                    "shredded the free text of {} call(s) received before {} ({} day retention); removed {} draft(s)",
+                    report.calls_shredded,
+                    report.cutoff.format("%Y-%m-%d %H:%MZ"),
+                    report.retention_days,
+                    report.drafts_removed
+                );
+                Ok(())
+            }
+        })
+    };
+    let printed = result.map_err(|err| call_error(err, data_dir));
+    lock(vault, data_dir)?;
+    printed?
+}
+
+fn demo(data_dir: &Path, args: &DemoArgs) -> Result<(), CliError> {
+    let (report, seconds) = with_vault(data_dir, &args.auth, |v| {
+        let started = Instant::now();
+        let report = calls::demo_data(v, args.calls, args.seed, Utc::now())?;
+        Ok((report, started.elapsed().as_secs_f64()))
+    })?;
+    let rate = f64::from(report.calls) / seconds.max(f64::EPSILON);
+    println!(
+        "inserted {} synthetic call(s) (seed {}) in {:.1} s ({:.0} calls/s)",
+        report.calls, args.seed, seconds, rate
+    );
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! `hotline user add|list|remove`: manage who can unlock the vault.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand, ValueEnum};
+use hotline_core::vault::Role;
+
+use crate::CliError;
+use crate::passphrase::{AuthArgs, NewPassphraseArgs};
+use crate::vault::{lock, unlock, vault_error};
+
+/// Options of `hotline user`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user (coordinators only). Their passphrase comes from
+    /// $HOTLINE_NEW_PASSPHRASE, --new-passphrase-file or a prompt.
+    Add(AddArgs),
+    /// List users and roles.
+    List(ListArgs),
+    /// Remove a user and their key slot (coordinators only).
+    Remove(RemoveArgs),
+}
+
+/// A role, as typed on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Volunteer,
+    Coordinator,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Volunteer => Role::Volunteer,
+            RoleArg::Coordinator => Role::Coordinator,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// The new user's handle: a pseudonym, 2–32 letters, digits, '.', '_' or '-'.
+    #[arg(value_name = "HANDLE")]
+    handle: String,
+    /// The new user's role.
+    #[arg(long, value_enum, default_value = "volunteer")]
+    role: RoleArg,
+    #[command(flatten)]
+    auth: AuthArgs,
+    #[command(flatten)]
+    new: NewPassphraseArgs,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct RemoveArgs {
+    /// Handle of the user to remove.
+    #[arg(value_name = "HANDLE")]
+    handle: String,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Run `hotline user …`.
+pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
+    match &args.command {
+        UserCommand::Add(add) => {
+            let mut vault = unlock(data_dir, &add.auth)?;
+            let passphrase = add
+                .new
+                .passphrase(&format!("Passphrase for the new user {}: ", add.handle))?;
+            vault
+                .add_user(&add.handle, add.role.into(), &passphrase)
+                .map_err(|err| vault_error(err, data_dir))?;
+            lock(vault, data_dir)?;
+            println!("added {} ({})", add.handle, Role::from(add.role));
+        }
+        UserCommand::List(list) => {
+            let vault = unlock(data_dir, &list.auth)?;
+            let users = vault
+                .list_users()
+                .map_err(|err| vault_error(err, data_dir))?;
+            lock(vault, data_dir)?;
+            for user in users {
+                println!("{}\t{}", user.handle, user.role);
+            }
+        }
+        UserCommand::Remove(remove) => {
+            let mut vault = unlock(data_dir, &remove.auth)?;
+            vault
+                .remove_user(&remove.handle)
+                .map_err(|err| vault_error(err, data_dir))?;
+            lock(vault, data_dir)?;
+            println!("removed {}", remove.handle);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,299 @@
+//! Vault commands: `init`, `passwd`, `backup`, `restore`, `verify`, `erase`.
+//!
+//! Exit status: 0 on success; 1 for most errors; 2 for bad arguments (clap);
+//! 3 when authentication fails (unknown handle, wrong passphrase, or a
+//! wait imposed after repeated failures); 4 when vault files are damaged,
+//! mismatched or from a newer version. Messages go to stderr and never
+//! contain passphrases, keys or stored data.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use hotline_core::vault::{self, Passphrase, Vault, VaultError, VerifyReport};
+
+use crate::CliError;
+use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
+
+/// Exit status for failed authentication.
+pub const EXIT_AUTH: u8 = 3;
+/// Exit status for damaged or incompatible vault files.
+pub const EXIT_DAMAGED: u8 = 4;
+
+/// Turn a vault error into a message and exit status. Authentication
+/// failures also show the count of failures in a row and any wait.
+pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
+    let code = match err {
+        VaultError::UnknownHandle | VaultError::WrongPassphrase | VaultError::TooSoon { .. } => {
+            EXIT_AUTH
+        }
+        VaultError::DamagedDatabase { .. }
+        | VaultError::DamagedKeyFile { .. }
+        | VaultError::DamagedBackup { .. }
+        | VaultError::KeySlotMismatch
+        | VaultError::SchemaTooNew { .. } => EXIT_DAMAGED,
+        _ => 1,
+    };
+    let mut message = err.to_string();
+    if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
+        let failures = vault::failed_attempts(data_dir);
+        if failures > 0 {
+            let plural = if failures == 1 { "" } else { "s" };
+            message.push_str(&format!(" ({failures} failed attempt{plural} in a row"));
+            let wait = vault::retry_delay(failures);
+            if !wait.is_zero() {
+                message.push_str(&format!("; wait {} s before the next", wait.as_secs()));
+            }
+            message.push(')');
+        }
+    }
+    CliError { message, code }
+}
+
+/// Unlock as the acting user.
+pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+    let handle = auth.handle()?;
+    let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
+    Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))
+}
+
+/// Lock, reporting a failed checkpoint.
+pub fn lock(vault: Vault, data_dir: &Path) -> Result<(), CliError> {
+    vault.lock().map_err(|err| vault_error(err, data_dir))
+}
+
+/// Options of `hotline init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Create the vault and its first coordinator.
+pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
+    let handle = args.auth.handle()?;
+    if Vault::exists(data_dir) {
+        return Err(vault_error(VaultError::AlreadyExists, data_dir));
+    }
+    let passphrase = args
+        .auth
+        .new_vault_passphrase(&format!("New passphrase for {handle}: "))?;
+    let vault =
+        Vault::create(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))?;
+    let user = vault.user().clone();
+    lock(vault, data_dir)?;
+    println!(
+        "created a vault in {} with {} as its first coordinator",
+        data_dir.display(),
+        user.handle
+    );
+    Ok(())
+}
+
+/// Options of `hotline passwd`.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    #[command(flatten)]
+    auth: AuthArgs,
+    #[command(flatten)]
+    new: NewPassphraseArgs,
+}
+
+/// Change the acting user's passphrase.
+pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
+    let handle = args.auth.handle()?;
+    let current = args
+        .auth
+        .passphrase(&format!("Current passphrase for {handle}: "))?;
+    let new = args.new.passphrase("New passphrase: ")?;
+    let mut vault =
+        Vault::unlock(data_dir, handle, &current).map_err(|err| vault_error(err, data_dir))?;
+    vault
+        .change_passphrase(&current, &new)
+        .map_err(|err| vault_error(err, data_dir))?;
+    let user = vault.user().handle.clone();
+    lock(vault, data_dir)?;
+    println!("passphrase changed for {user}");
+    Ok(())
+}
+
+/// Options of `hotline backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// File to write (must not exist yet).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Write an encrypted backup.
+pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
+    if args.out.exists() {
+        return Err(vault_error(VaultError::BackupExists, data_dir));
+    }
+    let vault = unlock(data_dir, &args.auth)?;
+    vault
+        .backup(&args.out)
+        .map_err(|err| vault_error(err, data_dir))?;
+    lock(vault, data_dir)?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "encrypted backup written to {} ({size} bytes); it opens with the passphrase of any user it lists",
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Options of `hotline restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Restore a backup into an empty data directory.
+pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
+    let handle = args.auth.handle()?;
+    if Vault::exists(data_dir) {
+        return Err(vault_error(VaultError::RestoreTargetExists, data_dir));
+    }
+    let passphrase: Passphrase = args
+        .auth
+        .passphrase(&format!("Passphrase for {handle} (as in the backup): "))?;
+    let vault = Vault::restore(data_dir, &args.file, handle, &passphrase)
+        .map_err(|err| vault_error(err, data_dir))?;
+    let user = vault.user().clone();
+    let users = vault
+        .list_users()
+        .map_err(|err| vault_error(err, data_dir))?
+        .len();
+    lock(vault, data_dir)?;
+    println!(
+        "restored into {} ({users} users); checked by unlocking as {} ({})",
+        data_dir.display(),
+        user.handle,
+        user.role
+    );
+    Ok(())
+}
+
+/// Options of `hotline verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Unlock (which checks the passphrase and key), then check every page.
+pub fn verify(data_dir: &Path, args: &VerifyArgs) -> Result<(), CliError> {
+    let vault = unlock(data_dir, &args.auth)?;
+    let report = vault.verify().map_err(|err| vault_error(err, data_dir))?;
+    let auto_lock = vault
+        .auto_lock_minutes()
+        .map_err(|err| vault_error(err, data_dir))?;
+    let user = vault.user().clone();
+    lock(vault, data_dir)?;
+    println!("vault: {}", data_dir.display());
+    println!(
+        "passphrase and key: ok (unlocked as {} ({}))",
+        user.handle, user.role
+    );
+    print_report(&report);
+    println!("auto-lock: {auto_lock} min");
+    if report.is_ok() {
+        println!("result: ok");
+        Ok(())
+    } else {
+        Err(CliError {
+            message: "the vault has problems (see above); keep a copy of the data directory and do not erase it".to_owned(),
+            code: EXIT_DAMAGED,
+        })
+    }
+}
+
+fn print_report(report: &VerifyReport) {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    println!("SQLCipher: {}", report.sqlcipher_version);
+    println!(
+        "schema: version {} (newest known: {})",
+        report.schema_version, report.latest_schema_version
+    );
+    println!("integrity check: {}", report.integrity.join("; "));
+    println!(
+        "page authentication: {}",
+        if report.cipher_problems.is_empty() {
+            "ok".to_owned()
+        } else {
+            report.cipher_problems.join("; ")
+        }
+    );
+    println!("key slots: {}", report.key_slots.len());
+    for slot in &report.key_slots {
+        println!("  {} ({}): {}", slot.handle, slot.role, slot.kdf);
+    }
+    println!(
+        "users without a key slot: {}",
+        list(&report.users_without_slot)
+    );
+    println!(
+        "key slots without a user: {}",
+        list(&report.slots_without_user)
+    );
+}
+
+/// Options of `hotline erase`.
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// First confirmation: the word ERASE.
+    #[arg(long, value_name = "WORD")]
+    confirm: Option<String>,
+    /// Second confirmation: your own handle again (asked on the terminal
+    /// when not given).
+    #[arg(long, value_name = "HANDLE")]
+    confirm_handle: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Destroy the vault (coordinators): key slots and master key first, then
+/// the database files. Needs two confirmations.
+pub fn erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
+    if args.confirm.as_deref() != Some("ERASE") {
+        return Err(CliError::new(
+            "erase destroys the vault for good; to go ahead pass --confirm ERASE",
+        ));
+    }
+    let handle = args.auth.handle()?;
+    let second = match &args.confirm_handle {
+        Some(given) => Some(given.clone()),
+        None => ask_line(&format!(
+            "This destroys every key slot and the database in {}.\nBackups and copies made earlier are NOT affected.\nType your handle to confirm: ",
+            data_dir.display()
+        ))?,
+    };
+    let Some(second) = second else {
+        return Err(CliError::new(
+            "erase needs a second confirmation: pass --confirm-handle HANDLE, or run it in a terminal and type your handle",
+        ));
+    };
+    if !second.trim().eq_ignore_ascii_case(handle) {
+        return Err(CliError::new(
+            "the second confirmation does not match your handle; nothing was erased",
+        ));
+    }
+    let vault = unlock(data_dir, &args.auth)?;
+    vault.erase().map_err(|err| vault_error(err, data_dir))?;
+    println!(
+        "vault erased: key slots overwritten and deleted, database deleted. Backups and copies made earlier still exist."
+    );
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Black-box tests of the call-log commands: the real `hotline` binary, run
+//! as a process with the passphrase in the environment, on temporary
+//! directories.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const HANDLE: &str = "river-7";
+const PASS: &str = "maple kettle harbor 42";
+
+/// What one run printed.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success; stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
+        self
+    }
+
+    fn failed(self) -> Self {
+        assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
+        assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
+        self
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.stdout))
+    }
+}
+
+/// `hotline --data-dir DIR ARGS…` as `user`, feeding `stdin`.
+fn hotline_as(dir: &Path, user: &str, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("HOTLINE_DATA_DIR")
+        .env_remove("HOTLINE_NEW_PASSPHRASE")
+        .env("HOTLINE_USER", user)
+        .env("HOTLINE_PASSPHRASE", PASS)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hotline binary runs");
+    let mut input = child.stdin.take().expect("a stdin pipe");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("stdin takes the input");
+    drop(input);
+    let out = child.wait_with_output().expect("the hotline binary ends");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn hotline(dir: &Path, args: &[&str]) -> Run {
+    hotline_as(dir, HANDLE, args, "")
+}
+
+/// A new data directory with a vault whose first coordinator is `HANDLE`.
+fn vault() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    hotline(dir.path(), &["init"]).ok();
+    dir
+}
+
+fn listed(dir: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["call", "list", "--json", "--limit", "1000"];
+    args.extend_from_slice(extra);
+    hotline(dir, &args)
+        .ok()
+        .json()
+        .as_array()
+        .expect("a JSON array")
+        .clone()
+}
+
+#[test]
+fn example_add_list_search_show_and_purge() {
+    let dir = vault();
+    let d = dir.path();
+    let example = hotline(d, &["call", "example"]).ok().stdout;
+    let added = hotline_as(d, HANDLE, &["call", "add", "--json", "-"], &example).ok();
+    let id = added.stdout.trim().to_owned();
+    assert_eq!(id.len(), 36, "{}", added.stdout);
+
+    let calls = listed(d, &[]);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["id"], id.as_str());
+    assert_eq!(calls[0]["category"], "ice_public");
+    assert_eq!(calls[0]["volunteer"], HANDLE);
+    // Lists never carry free text.
+    assert!(calls[0].get("notes").is_none());
+    assert_eq!(listed(d, &["--status", "unverified"]).len(), 1);
+    assert_eq!(listed(d, &["--status", "confirmed"]).len(), 0);
+    assert_eq!(listed(d, &["--area", "East Side/Far East"]).len(), 1);
+    assert_eq!(listed(d, &["--category", "courthouse"]).len(), 0);
+    hotline(d, &["call", "list", "--status", "nonsense"]).failed();
+
+    let found = hotline(d, &["call", "search", "unmarked SUVs", "--json"])
+        .ok()
+        .json();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let none = hotline(d, &["call", "search", "helicopter", "--json"])
+        .ok()
+        .json();
+    assert!(none.as_array().unwrap().is_empty());
+    for hostile in ["\"", "NEAR(", "a OR", "'; DROP TABLE calls; --"] {
+        hotline(d, &["call", "search", hostile]).ok();
+    }
+    let table = hotline(d, &["call", "search", "grocery"]).ok().stdout;
+    assert!(table.contains(&id), "{table}");
+
+    let shown = hotline(d, &["call", "show", &id, "--history"]).ok().json();
+    assert!(shown["notes"].as_str().unwrap().contains("unmarked SUVs"));
+    assert_eq!(shown["history"][0]["action"], "created");
+    assert!(shown["shred_at"].is_string());
+
+    let dry = hotline(d, &["purge", "--dry-run"]).ok().stdout;
+    assert!(
+        dry.contains("would shred the free text of 0 call(s)"),
+        "{dry}"
+    );
+    let report = hotline(d, &["purge", "--json"]).ok().json();
+    assert_eq!(report["calls_shredded"], 0);
+    assert_eq!(listed(d, &[]).len(), 1);
+}
+
+#[test]
+fn demo_data_then_list() {
+    let dir = vault();
+    let d = dir.path();
+    let out = hotline(d, &["demo-data", "--calls", "200", "--seed", "1"])
+        .ok()
+        .stdout;
+    assert!(out.contains("inserted 200 synthetic call(s)"), "{out}");
+    let calls = listed(d, &[]);
+    assert_eq!(calls.len(), 200);
+    assert!(calls.iter().all(|c| c["synthetic"] == true));
+    // Newest first.
+    let times: Vec<&str> = calls
+        .iter()
+        .map(|c| c["received_at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]));
+    // Retention ran on the next unlock: demo calls older than 90 days
+    // have no free text left, and say so.
+    assert!(calls.iter().any(|c| c["shredded"] == true));
+    assert!(calls.iter().any(|c| c["shredded"] == false));
+    let limited = hotline(d, &["call", "list", "--limit", "5"]).ok().stdout;
+    assert_eq!(limited.lines().count(), 5);
+}
+
+#[test]
+fn malformed_json_names_the_field_and_line() {
+    let dir = vault();
+    let d = dir.path();
+    let bad_code = "{\n  \"received_at\": \"2025-01-01T10:00:00Z\",\n  \"language\": \"es\",\n  \"caller_relation\": \"self\",\n  \"category\": \"secret-words-here\"\n}\n";
+    let run = hotline_as(d, HANDLE, &["call", "add", "--json", "-"], bad_code).failed();
+    assert!(run.stderr.contains("line 5"), "{}", run.stderr);
+    assert!(run.stderr.contains("`category`"), "{}", run.stderr);
+    assert!(run.stderr.contains("expected one of"), "{}", run.stderr);
+    assert!(!run.stderr.contains("secret-words-here"), "{}", run.stderr);
+
+    let file = d.join("broken.json");
+    std::fs::write(
+        &file,
+        "[\n  {\"received_at\": \"2025-01-01T10:00:00Z\", \"language\": \"es\",\n   \"caller_relation\": \"self\", \"category\": \"other\",\n   \"people_affected\": -2}\n]\n",
+    )
+    .unwrap();
+    let run = hotline(d, &["call", "add", "--json", file.to_str().unwrap()]).failed();
+    assert!(run.stderr.contains("broken.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 4"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`[0].people_affected`"),
+        "{}",
+        run.stderr
+    );
+
+    let run = hotline_as(
+        d,
+        HANDLE,
+        &["call", "add", "--json", "-"],
+        "{\n\"language\": ,\n}",
+    )
+    .failed();
+    assert!(run.stderr.contains("line 2"), "{}", run.stderr);
+    assert!(listed(d, &[]).is_empty());
+}
+
+#[test]
+fn over_long_notes_are_refused() {
+    let dir = vault();
+    let d = dir.path();
+    let mut call: Value =
+        serde_json::from_str(&hotline(d, &["call", "example"]).ok().stdout).unwrap();
+    call["notes"] = Value::String("n".repeat(64 * 1024 + 1));
+    let run = hotline_as(
+        d,
+        HANDLE,
+        &["call", "add", "--json", "-"],
+        &call.to_string(),
+    )
+    .failed();
+    assert!(
+        run.stderr
+            .contains("notes is too long: the limit is 65536 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("nnnn"));
+    assert!(listed(d, &[]).is_empty());
+}
+
+#[test]
+fn retention_holds_and_areas_are_for_coordinators() {
+    let dir = vault();
+    let d = dir.path();
+    let mut add_user = Command::new(env!("CARGO_BIN_EXE_hotline"));
+    let status = add_user
+        .arg("--data-dir")
+        .arg(d)
+        .args(["user", "add", "bo-3", "--role", "volunteer"])
+        .env("HOTLINE_USER", HANDLE)
+        .env("HOTLINE_PASSPHRASE", PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let example = hotline(d, &["call", "example"]).ok().stdout;
+    let id = hotline_as(d, "bo-3", &["call", "add", "--json", "-"], &example)
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+
+    let run = hotline_as(d, "bo-3", &["retention", "set", "30"], "").failed();
+    assert!(run.stderr.contains("only a coordinator"), "{}", run.stderr);
+    hotline_as(d, "bo-3", &["hold", &id, "on"], "").failed();
+    hotline_as(d, "bo-3", &["area", "add", "Maple Bluff"], "").failed();
+
+    hotline(d, &["retention", "set", "30"]).ok();
+    assert_eq!(hotline(d, &["retention", "show"]).ok().stdout.trim(), "30");
+    let run = hotline(d, &["retention", "set", "3"]).failed();
+    assert!(run.stderr.contains("7 to 365"), "{}", run.stderr);
+    hotline(d, &["hold", &id, "on"]).ok();
+    assert_eq!(listed(d, &[])[0]["legal_hold"], true);
+    hotline(d, &["area", "add", "Maple Bluff"]).ok();
+    let areas = hotline(d, &["area", "list"]).ok().stdout;
+    assert!(areas.lines().any(|l| l == "Maple Bluff"));
+    hotline(d, &["area", "deactivate", "Maple Bluff"]).ok();
+    let areas = hotline(d, &["area", "list"]).ok().stdout;
+    assert!(!areas.contains("Maple Bluff"));
+}

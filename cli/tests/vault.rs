@@ -1,0 +1,294 @@
+//! Black-box tests of the vault commands: the real `hotline` binary, run as
+//! a process with passphrases in the environment, on temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ANA_PASS: &str = "correct horse battery staple";
+const BO_PASS: &str = "tres palabras largas";
+const BO_NEW_PASS: &str = "otra frase bastante larga";
+const WRONG_PASS: &str = "definitely not it";
+
+/// Every passphrase used in these tests: none may ever be printed.
+const ALL_PASSPHRASES: [&str; 4] = [ANA_PASS, BO_PASS, BO_NEW_PASS, WRONG_PASS];
+
+/// What one run printed, checked for leaked passphrases.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "expected success, stderr: {}", self.stderr);
+        self
+    }
+
+    fn fails_with(self, code: i32, message: &str) -> Self {
+        assert_eq!(
+            self.code, code,
+            "stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(message),
+            "expected {message:?} in stderr: {}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// `hotline` with a clean environment: only what the test sets.
+fn hotline(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hotline"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("HOTLINE_USER")
+        .env_remove("HOTLINE_PASSPHRASE")
+        .env_remove("HOTLINE_NEW_PASSPHRASE")
+        .env_remove("HOTLINE_DATA_DIR")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("the hotline binary runs");
+    let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
+    for secret in ALL_PASSPHRASES {
+        assert!(!stdout.contains(secret), "passphrase on stdout: {stdout}");
+        assert!(!stderr.contains(secret), "passphrase on stderr: {stderr}");
+    }
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+/// Run `hotline ARGS` as `user` with `passphrase` in the environment.
+fn as_user(data_dir: &Path, user: &str, passphrase: &str, args: &[&str]) -> Run {
+    run(hotline(data_dir)
+        .args(args)
+        .env("HOTLINE_USER", user)
+        .env("HOTLINE_PASSPHRASE", passphrase))
+}
+
+fn vault_files(data_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(data_dir)
+        .map(|entries| {
+            entries
+                .map(|e| {
+                    e.expect("a readable entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn init_users_passwd_backup_restore_verify_erase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+
+    let out = as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    assert!(
+        out.stdout.contains("ana as its first coordinator"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(vault_files(&data), ["hotline.db", "keyslots.json"]);
+    as_user(&data, "zed", ANA_PASS, &["init"]).fails_with(1, "already exists");
+
+    // The acting user can also be given with --user.
+    run(hotline(&data)
+        .args(["user", "add", "bo", "--role", "volunteer", "--user", "ana"])
+        .env("HOTLINE_PASSPHRASE", ANA_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", BO_PASS))
+    .ok();
+    run(hotline(&data)
+        .args(["user", "add", "cy", "--role", "coordinator"])
+        .env("HOTLINE_USER", "ana")
+        .env("HOTLINE_PASSPHRASE", ANA_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", "short"))
+    .fails_with(1, "passphrase too weak");
+    let list = as_user(&data, "bo", BO_PASS, &["user", "list"]).ok();
+    assert_eq!(list.stdout, "ana\tcoordinator\nbo\tvolunteer\n");
+    run(hotline(&data)
+        .args(["user", "add", "cy"])
+        .env("HOTLINE_USER", "bo")
+        .env("HOTLINE_PASSPHRASE", BO_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", "a good long passphrase"))
+    .fails_with(1, "only a coordinator");
+
+    // bo changes their passphrase; the old one stops working.
+    run(hotline(&data)
+        .arg("passwd")
+        .env("HOTLINE_USER", "bo")
+        .env("HOTLINE_PASSPHRASE", BO_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", BO_NEW_PASS))
+    .ok();
+    as_user(&data, "bo", BO_PASS, &["user", "list"]).fails_with(3, "wrong passphrase");
+    as_user(&data, "bo", BO_NEW_PASS, &["user", "list"]).ok();
+
+    // verify shows the (non-secret) Argon2 parameters.
+    let verify = as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+    assert!(
+        verify.stdout.contains("integrity check: ok"),
+        "{}",
+        verify.stdout
+    );
+    assert!(verify.stdout.contains("page authentication: ok"));
+    assert!(
+        verify
+            .stdout
+            .contains("bo (volunteer): argon2id m=65536 KiB")
+    );
+    assert!(verify.stdout.contains("result: ok"));
+
+    // Backup, then restore on "another laptop" as bo.
+    let backup = tmp.path().join("vault.backup");
+    let backup_arg = backup.to_str().unwrap();
+    as_user(&data, "bo", BO_NEW_PASS, &["backup", "--out", backup_arg])
+        .fails_with(1, "only a coordinator");
+    as_user(&data, "ana", ANA_PASS, &["backup", "--out", backup_arg]).ok();
+    let backup_bytes = std::fs::read(&backup).unwrap();
+    as_user(&data, "ana", ANA_PASS, &["backup", "--out", backup_arg])
+        .fails_with(1, "already exists");
+    assert_eq!(std::fs::read(&backup).unwrap(), backup_bytes);
+
+    let other = tmp.path().join("other-laptop");
+    let restored = as_user(&other, "bo", BO_NEW_PASS, &["restore", backup_arg]).ok();
+    assert!(restored.stdout.contains("2 users"), "{}", restored.stdout);
+    as_user(&other, "ana", ANA_PASS, &["verify"]).ok();
+    as_user(&other, "ana", ANA_PASS, &["restore", backup_arg])
+        .fails_with(1, "restore never replaces");
+    let elsewhere = tmp.path().join("third");
+    as_user(&elsewhere, "bo", WRONG_PASS, &["restore", backup_arg])
+        .fails_with(3, "wrong passphrase");
+
+    // Remove bo; bo is refused from then on.
+    as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
+    as_user(&data, "bo", BO_NEW_PASS, &["verify"]).fails_with(3, "no user with that handle");
+    as_user(&data, "ana", ANA_PASS, &["user", "remove", "ana"]).fails_with(1, "last coordinator");
+
+    // Erase needs both confirmations, and only a coordinator may.
+    as_user(&data, "ana", ANA_PASS, &["erase"]).fails_with(1, "--confirm ERASE");
+    as_user(&data, "ana", ANA_PASS, &["erase", "--confirm", "ERASE"])
+        .fails_with(1, "second confirmation");
+    as_user(
+        &data,
+        "ana",
+        ANA_PASS,
+        &["erase", "--confirm", "ERASE", "--confirm-handle", "bo"],
+    )
+    .fails_with(1, "does not match");
+    as_user(
+        &other,
+        "bo",
+        BO_NEW_PASS,
+        &["erase", "--confirm", "ERASE", "--confirm-handle", "bo"],
+    )
+    .fails_with(1, "only a coordinator");
+    assert_eq!(vault_files(&data), ["hotline.db", "keyslots.json"]);
+    let erased = as_user(
+        &data,
+        "ana",
+        ANA_PASS,
+        &["erase", "--confirm", "ERASE", "--confirm-handle", "ana"],
+    )
+    .ok();
+    assert!(erased.stdout.contains("vault erased"));
+    assert!(vault_files(&data).is_empty(), "{:?}", vault_files(&data));
+    as_user(&data, "ana", ANA_PASS, &["verify"]).fails_with(1, "no vault");
+
+    // The backup still restores: erase does not reach copies (documented).
+    let again = tmp.path().join("from-backup");
+    as_user(&again, "ana", ANA_PASS, &["restore", backup_arg]).ok();
+}
+
+#[test]
+fn wrong_passphrase_exit_code_message_and_counter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+
+    let first = as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "wrong passphrase");
+    assert_eq!(
+        first.stderr,
+        "hotline: wrong passphrase (1 failed attempt in a row)\n"
+    );
+    assert!(first.stdout.is_empty());
+    as_user(&data, "nobody", ANA_PASS, &["verify"])
+        .fails_with(3, "no user with that handle (2 failed attempts in a row)");
+    as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "3 failed attempts");
+    let fourth = as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "4 failed attempts");
+    assert!(fourth.stderr.contains("wait 1 s"), "{}", fourth.stderr);
+    // A correct passphrase resets the counter (after the wait, if any).
+    std::fs::remove_file(data.join("failed-unlocks.json")).unwrap();
+    as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+    assert!(!data.join("failed-unlocks.json").exists());
+}
+
+#[test]
+fn passphrase_sources_and_missing_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file: PathBuf = tmp.path().join("pass.txt");
+    std::fs::write(&file, format!("{ANA_PASS}\n")).unwrap();
+
+    run(hotline(&data)
+        .args(["init", "--user", "ana", "--passphrase-file"])
+        .arg(&file))
+    .ok();
+    // The trailing newline was not part of the passphrase.
+    as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+    // A file wins over the environment.
+    run(hotline(&data)
+        .args(["verify", "--passphrase-file"])
+        .arg(&file)
+        .env("HOTLINE_USER", "ana")
+        .env("HOTLINE_PASSPHRASE", WRONG_PASS))
+    .ok();
+    // Without any source and without a terminal: a clear error, no prompt.
+    run(hotline(&data).args(["verify", "--user", "ana"])).fails_with(1, "no passphrase");
+    run(hotline(&data)
+        .arg("verify")
+        .env("HOTLINE_PASSPHRASE", ANA_PASS))
+    .fails_with(1, "--user HANDLE");
+    run(hotline(&data)
+        .args(["verify", "--user", "ana", "--passphrase-file"])
+        .arg(tmp.path().join("missing.txt")))
+    .fails_with(1, "cannot read the passphrase file");
+
+    let weak = tmp.path().join("weak");
+    as_user(&weak, "ana", "short", &["init"]).fails_with(1, "at least 12 characters");
+    as_user(&weak, "a b", ANA_PASS, &["init"]).fails_with(1, "invalid handle");
+    assert!(vault_files(&weak).is_empty());
+}
+
+#[test]
+fn damaged_files_exit_4_and_stay_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    let db = data.join("hotline.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.truncate(bytes.len() / 2 + 7);
+    std::fs::write(&db, &bytes).unwrap();
+    as_user(&data, "ana", ANA_PASS, &["verify"]).fails_with(4, "damaged");
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+    as_user(&data, "ana", ANA_PASS, &["init"]).fails_with(1, "already exists");
+    assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}

@@ -1,0 +1,107 @@
+//! Areas: the coordinator-managed list a call's area is chosen from,
+//! seeded with Madison neighbourhoods and Dane County municipalities.
+//!
+//! Areas are never deleted (old calls keep theirs); a coordinator can
+//! deactivate one so it is no longer offered, and adding a deactivated
+//! name again reactivates it. Names are unique without regard to case.
+//! Adding and deactivating are audited.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::json;
+
+use super::store::{Actor, write_tx};
+use super::{CallError, text};
+use crate::vault::Vault;
+
+/// The areas a new vault starts with, in the order they are listed.
+pub const SEED_AREAS: &[&str] = &[
+    "Downtown/Capitol",
+    "Isthmus East",
+    "Near West",
+    "Far West",
+    "South Madison",
+    "Southwest",
+    "North Side",
+    "East Side/Far East",
+    "Fitchburg",
+    "Middleton",
+    "Sun Prairie",
+    "Verona",
+    "Monona",
+    "McFarland",
+    "Stoughton",
+    "Waunakee",
+    "DeForest",
+    "Cottage Grove",
+    "Oregon",
+    "Mount Horeb",
+    "Other Dane County",
+    "Outside Dane County",
+];
+
+/// One area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Area {
+    /// Its name, as shown and as used in call JSON.
+    pub name: String,
+    /// Whether it is offered for new calls.
+    pub active: bool,
+}
+
+/// The areas in list order; inactive ones only if `include_inactive`.
+pub fn list_areas(vault: &Vault, include_inactive: bool) -> Result<Vec<Area>, CallError> {
+    let mut stmt = vault
+        .conn()
+        .prepare_cached("SELECT name, active FROM areas WHERE active = 1 OR ?1 ORDER BY id")?;
+    let areas = stmt
+        .query_map([include_inactive], |r| {
+            Ok(Area {
+                name: r.get(0)?,
+                active: r.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(areas)
+}
+
+/// Add an area, or reactivate a deactivated one of the same name
+/// (coordinators only; audited).
+pub fn add_area(vault: &Vault, name: &str) -> Result<(), CallError> {
+    Actor::of(vault).require_coordinator()?;
+    text::check_area_name(name)?;
+    let tx = write_tx(vault.conn())?;
+    let existing: Option<bool> = tx
+        .prepare_cached("SELECT active FROM areas WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?;
+    match existing {
+        Some(true) => return Err(CallError::AreaExists),
+        Some(false) => {
+            tx.execute("UPDATE areas SET active = 1 WHERE name = ?1", [name])?;
+        }
+        None => {
+            tx.execute("INSERT INTO areas (name) VALUES (?1)", [name])?;
+        }
+    }
+    vault.audit("area.add", &json!({ "name": name }))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Stop offering an area for new calls (coordinators only; audited).
+/// Calls already in it keep it.
+pub fn deactivate_area(vault: &Vault, name: &str) -> Result<(), CallError> {
+    Actor::of(vault).require_coordinator()?;
+    let tx = write_tx(vault.conn())?;
+    let changed = tx.execute(
+        "UPDATE areas SET active = 0 WHERE name = ?1 AND active = 1",
+        [name],
+    )?;
+    if changed == 0 {
+        return Err(CallError::UnknownArea);
+    }
+    vault.audit("area.deactivate", &json!({ "name": name }))?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Errors of the call log. Messages name fields, limits and codes, never
+//! what a caller said: a message may end up on screen, in a terminal or in a
+//! bug report.
+
+use crate::codes::Verification;
+use crate::vault::VaultError;
+
+/// Everything that can go wrong logging, editing, searching or purging calls.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// A text field is longer than its limit (in bytes of UTF-8).
+    #[error("{field} is too long: the limit is {limit} bytes")]
+    TooLong {
+        /// The field, as named in the call JSON (`notes`, `salute.size` …).
+        field: &'static str,
+        /// Its limit in bytes.
+        limit: usize,
+    },
+    /// A list has more entries than allowed.
+    #[error("{field} has too many entries: the limit is {limit}")]
+    TooMany {
+        /// The list field.
+        field: &'static str,
+        /// Most entries allowed.
+        limit: usize,
+    },
+    /// A text field holds a control character other than line feed or tab.
+    #[error("{field} contains a control character; only line breaks and tabs are allowed in text")]
+    ControlCharacter {
+        /// The field.
+        field: &'static str,
+    },
+    /// A field's value breaks a rule other than length.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// The rule broken (fixed text, never the value).
+        reason: &'static str,
+    },
+    /// The verification cannot move from `from` to `to`.
+    #[error("verification cannot change from {from} to {to}")]
+    InvalidTransition {
+        /// Current verification.
+        from: Verification,
+        /// Requested verification.
+        to: Verification,
+    },
+    /// No call with that id.
+    #[error("no call with that id")]
+    NotFound,
+    /// No follow-up task with that id.
+    #[error("no follow-up task with that id")]
+    FollowUpNotFound,
+    /// The text is not a call id.
+    #[error("not a call id (expected a UUID such as 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b)")]
+    InvalidId,
+    /// The action needs a coordinator.
+    #[error("only a coordinator can do this")]
+    NotCoordinator,
+    /// The area is not in the list (or, for new entries, not active).
+    #[error("unknown area: choose one from the coordinator's list of active areas")]
+    UnknownArea,
+    /// An active area with that name exists already.
+    #[error("an active area with that name already exists")]
+    AreaExists,
+    /// The call's free text was shredded by retention; text fields can no
+    /// longer be written.
+    #[error(
+        "this call's free text was removed by retention; its text fields can no longer be edited"
+    )]
+    Shredded,
+    /// The retention period is outside the allowed range.
+    #[error("retention must be {min} to {max} days (got {days})")]
+    InvalidRetention {
+        /// Requested number of days.
+        days: u32,
+        /// Shortest allowed.
+        min: u32,
+        /// Longest allowed.
+        max: u32,
+    },
+    /// Call JSON could not be read. `detail` is serde's description with
+    /// any quoted input value removed.
+    #[error("invalid call JSON at line {line}, column {column} (field `{path}`): {detail}")]
+    Json {
+        /// Where in the document, such as `[2].followups[0].due` (`.` is the top level).
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        detail: String,
+    },
+    /// One call of several ([`super::create_many`]) was refused; none was stored.
+    #[error("call {number} of {total}: {source}")]
+    InBatch {
+        /// Which call, counting from 1.
+        number: usize,
+        /// How many calls there were.
+        total: usize,
+        /// Why it was refused.
+        #[source]
+        source: Box<CallError>,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+    /// The vault refused (for example while writing the audit log).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A database operation failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+}

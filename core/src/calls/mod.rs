@@ -1,0 +1,58 @@
+//! The call log: what volunteers record about each call, in the encrypted
+//! vault. The record and its rules are documented in `docs/CALLS.md`; the
+//! import format's JSON schema is `docs/call.schema.json`.
+//!
+//! - [`create`], [`update`] (with an edit [`history`]), [`get`], [`list`],
+//!   [`search`] (FTS5), follow-up tasks ([`followups`], [`add_followup`],
+//!   [`set_followup_done`]);
+//! - one autosaved [`Draft`] per user ([`save_draft`], [`load_draft`],
+//!   [`clear_draft`]);
+//! - the verification workflow ([`check_transition`]);
+//! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
+//! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
+//!   [`set_legal_hold`], [`shred_at`]);
+//! - call JSON ([`parse_calls`], [`example`], [`call_schema`]) and
+//!   synthetic calls ([`demo_data`]).
+//!
+//! Every function takes the unlocked [`Vault`](crate::vault::Vault) and acts
+//! as its user. Nothing here ever stores a person's immigration,
+//! citizenship or visa situation.
+
+mod areas;
+mod demo;
+mod drafts;
+mod error;
+mod followups;
+mod history;
+mod import;
+mod model;
+mod retention;
+mod schema;
+mod search;
+mod store;
+pub mod text;
+mod verification;
+
+#[cfg(test)]
+mod tests;
+
+pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
+pub use demo::{DemoReport, MAX_DEMO_CALLS, demo_data};
+pub use drafts::{Draft, clear_draft, load_draft, save_draft};
+pub use error::CallError;
+pub use followups::{FollowUpDue, add_followup, followups, set_followup_done};
+pub use history::{FieldChange, HistoryAction, HistoryEntry, history};
+pub use import::{example, example_json, parse_calls};
+pub use model::{
+    Call, CallFilter, CallId, CallSummary, CallUpdate, CallerRelation, ChildrenPresent, FollowUp,
+    FollowUpId, IdentifiedBy, MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, Urgency, is_final,
+};
+pub use retention::{
+    DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, PurgePreview, PurgeReport,
+    purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days, shred_at,
+    shred_time,
+};
+pub use schema::{call_schema, call_schema_text};
+pub use search::{fts_query, search};
+pub use store::{create, create_many, get, list, update};
+pub use verification::check_transition;

@@ -1,0 +1,298 @@
+//! Retention: free text lives for a limited time, structured fields stay
+//! for statistics.
+//!
+//! A coordinator chooses how long (7 to 365 days, default 90; stored in
+//! the `settings` table as `retention_days`). When a call's received time
+//! is older than that, [`purge_expired`] shreds its free text: notes,
+//! exact location, contact name and phone, the six SALUTE texts and the
+//! texts of its follow-up tasks. The fields are overwritten in place
+//! (`secure_delete` is on, so SQLite zeroes the freed bytes), the search
+//! index drops their terms (FTS5 `secure-delete`), and the write-ahead log
+//! is checkpointed and truncated, so the text is gone from the files, not
+//! just hidden. Drafts saved before the cut-off are deleted too.
+//!
+//! A coordinator can put a legal hold on a call: retention skips it until
+//! the hold is lifted. Every purge run is audited with counts only.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use super::history::{self, HistoryAction};
+use super::store::{self, Actor, unix, write_tx};
+use super::{Call, CallError, CallId};
+use crate::vault::Vault;
+
+/// Retention unless a coordinator chose otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// Shortest retention a coordinator can choose.
+pub const MIN_RETENTION_DAYS: u32 = 7;
+/// Longest retention a coordinator can choose.
+pub const MAX_RETENTION_DAYS: u32 = 365;
+
+/// Settings-table key of the retention period.
+const RETENTION_KEY: &str = "retention_days";
+
+/// What a purge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    /// Calls whose free text was shredded by this run.
+    pub calls_shredded: u64,
+    /// Drafts deleted for being older than the cut-off.
+    pub drafts_removed: u64,
+    /// The retention period applied.
+    pub retention_days: u32,
+    /// Calls received before this time were due.
+    pub cutoff: DateTime<Utc>,
+    /// Whether the write-ahead log was fully checkpointed and truncated
+    /// (false if another process was reading at that moment; the next
+    /// purge or lock finishes it).
+    pub checkpointed: bool,
+}
+
+/// What a purge would do now ([`purge_preview`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PurgePreview {
+    /// Calls whose free text would be shredded.
+    pub calls_to_shred: u64,
+    /// Calls past the cut-off kept because of a legal hold.
+    pub calls_held: u64,
+    /// Drafts that would be deleted.
+    pub drafts_to_remove: u64,
+    /// The retention period.
+    pub retention_days: u32,
+    /// Calls received before this time are due.
+    pub cutoff: DateTime<Utc>,
+}
+
+/// The retention period in days (default 90).
+pub fn retention_days(vault: &Vault) -> Result<u32, CallError> {
+    retention_days_in(vault.conn())
+}
+
+pub(crate) fn retention_days_in(conn: &Connection) -> Result<u32, CallError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([RETENTION_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(stored
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|d| (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d))
+        .unwrap_or(DEFAULT_RETENTION_DAYS))
+}
+
+/// Set the retention period, 7 to 365 days (coordinators only; audited).
+pub fn set_retention_days(vault: &Vault, days: u32) -> Result<(), CallError> {
+    Actor::of(vault).require_coordinator()?;
+    if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&days) {
+        return Err(CallError::InvalidRetention {
+            days,
+            min: MIN_RETENTION_DAYS,
+            max: MAX_RETENTION_DAYS,
+        });
+    }
+    let tx = write_tx(vault.conn())?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (RETENTION_KEY, days.to_string()),
+    )?;
+    vault.audit("settings.retention", &json!({ "days": days }))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// When `call`'s free text will be shredded, with a retention of
+/// `retention_days`: `None` if it is under legal hold or already shredded.
+pub fn shred_time(call: &Call, retention_days: u32) -> Option<DateTime<Utc>> {
+    if call.legal_hold || call.shredded_at.is_some() {
+        None
+    } else {
+        Some(call.received_at + Duration::days(i64::from(retention_days)))
+    }
+}
+
+/// When `call`'s free text will be shredded under this vault's retention
+/// (see [`shred_time`]). The shredding happens at the first purge after
+/// that time (purges run when the vault is unlocked).
+pub fn shred_at(vault: &Vault, call: &Call) -> Result<Option<DateTime<Utc>>, CallError> {
+    Ok(shred_time(call, retention_days(vault)?))
+}
+
+/// Calls received before the returned time are due for shredding.
+fn cutoff(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    now - Duration::days(i64::from(days))
+}
+
+fn count(conn: &Connection, sql: &str, cutoff: DateTime<Utc>) -> Result<u64, CallError> {
+    let n: i64 = conn
+        .prepare_cached(sql)?
+        .query_row([unix(cutoff)], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+const DUE: &str = "SELECT count(*) FROM calls
+     WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0";
+const HELD: &str = "SELECT count(*) FROM calls
+     WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 1";
+const OLD_DRAFTS: &str = "SELECT count(*) FROM call_drafts WHERE saved_at < ?1";
+
+/// What [`purge_expired`] would do at `now`, without changing anything.
+pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, CallError> {
+    let conn = vault.conn();
+    let retention_days = retention_days_in(conn)?;
+    let cutoff = cutoff(now, retention_days);
+    Ok(PurgePreview {
+        calls_to_shred: count(conn, DUE, cutoff)?,
+        calls_held: count(conn, HELD, cutoff)?,
+        drafts_to_remove: count(conn, OLD_DRAFTS, cutoff)?,
+        retention_days,
+        cutoff,
+    })
+}
+
+/// From how many due calls a purge shreds in bulk (see [`ShredMode`]).
+pub(crate) const BULK_SHRED_MIN: usize = 500;
+
+/// How the search index forgets shredded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ShredMode {
+    /// Bulk for [`BULK_SHRED_MIN`] calls or more, else row by row.
+    Auto,
+    /// Row by row with FTS5 `secure-delete`: each removal rewrites the
+    /// index pages holding the row's terms. Right for the few calls a
+    /// daily purge finds; slow for tens of thousands.
+    RowByRow,
+    /// `secure-delete` off while the rows are cleared (FTS5 only records
+    /// deletions), then `optimize` merges the whole index into one new
+    /// segment without the deleted entries; the old segments are deleted
+    /// and, with `secure_delete`, zeroed. Seconds for 100 000 calls.
+    Bulk,
+}
+
+/// Shred the free text of every call received before `cutoff` that is not
+/// held or shredded yet, and delete drafts saved before it. Returns
+/// (calls shredded, drafts removed).
+pub(crate) fn shred_in(
+    tx: &Connection,
+    actor: &str,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+    mode: ShredMode,
+) -> Result<(u64, u64), CallError> {
+    let due: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM calls
+             WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0",
+        )?
+        .query_map([unix(cutoff)], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mode = match mode {
+        ShredMode::Auto if due.len() >= BULK_SHRED_MIN => ShredMode::Bulk,
+        ShredMode::Auto => ShredMode::RowByRow,
+        chosen => chosen,
+    };
+    let bulk = mode == ShredMode::Bulk && !due.is_empty();
+    if bulk {
+        tx.execute(
+            "INSERT INTO calls_fts (calls_fts, rank) VALUES ('secure-delete', 0)",
+            [],
+        )?;
+    }
+    let mut shred = tx.prepare_cached(
+        "UPDATE calls SET notes = '', exact_location = NULL, contact_name = NULL,
+             contact_phone = NULL, salute_size = NULL, salute_activity = NULL,
+             salute_location = NULL, salute_uniform = NULL, salute_time = NULL,
+             salute_equipment = NULL, shredded_at = ?2, updated_at = ?2
+         WHERE id = ?1",
+    )?;
+    let mut tasks = tx.prepare_cached("UPDATE call_followups SET what = '' WHERE call_id = ?1")?;
+    for &row in &due {
+        shred.execute((row, unix(now)))?;
+        tasks.execute([row])?;
+        history::record(tx, row, actor, HistoryAction::Shredded, &[], now)?;
+    }
+    if bulk {
+        tx.execute_batch(
+            "INSERT INTO calls_fts (calls_fts) VALUES ('optimize');
+             INSERT INTO calls_fts (calls_fts, rank) VALUES ('secure-delete', 1);",
+        )?;
+    }
+    let drafts = tx
+        .prepare_cached("DELETE FROM call_drafts WHERE saved_at < ?1")?
+        .execute([unix(cutoff)])?;
+    Ok((due.len() as u64, drafts as u64))
+}
+
+/// Checkpoint the write-ahead log into the database and truncate it;
+/// returns whether that completed.
+pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, CallError> {
+    let (busy, _log, _done): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    Ok(busy == 0)
+}
+
+/// Shred the free text of calls older than the retention period (except
+/// those under legal hold), delete old drafts, and checkpoint the WAL.
+/// Any user may run it; the shell and the CLI run it right after unlock.
+/// Each run is audited as `calls.purge` with its counts.
+pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, CallError> {
+    let conn = vault.conn();
+    let actor = Actor::of(vault);
+    let tx = write_tx(conn)?;
+    let retention_days = retention_days_in(&tx)?;
+    let cutoff = cutoff(now, retention_days);
+    let (calls_shredded, drafts_removed) =
+        shred_in(&tx, &actor.handle, cutoff, now, ShredMode::Auto)?;
+    vault.audit(
+        "calls.purge",
+        &json!({
+            "calls_shredded": calls_shredded,
+            "drafts_removed": drafts_removed,
+            "retention_days": retention_days,
+        }),
+    )?;
+    tx.commit()?;
+    // Keep the query planner's statistics current (cheap when they are).
+    conn.execute_batch("PRAGMA optimize")?;
+    let checkpointed = checkpoint(conn)?;
+    Ok(PurgeReport {
+        calls_shredded,
+        drafts_removed,
+        retention_days,
+        cutoff,
+        checkpointed,
+    })
+}
+
+/// Put a legal hold on the call `id`, or lift it (coordinators only;
+/// audited and recorded in the call's history). A held call is skipped by
+/// retention; once the hold is lifted, the next purge shreds it if it is
+/// past the retention period.
+pub fn set_legal_hold(vault: &Vault, id: CallId, hold: bool) -> Result<(), CallError> {
+    let actor = Actor::of(vault);
+    actor.require_coordinator()?;
+    let now = Utc::now();
+    let tx = write_tx(vault.conn())?;
+    let row = store::row_id(&tx, id)?;
+    let changed = tx
+        .prepare_cached("UPDATE calls SET legal_hold = ?2 WHERE id = ?1 AND legal_hold != ?2")?
+        .execute((row, hold))?;
+    if changed > 0 {
+        let action = if hold {
+            HistoryAction::LegalHoldOn
+        } else {
+            HistoryAction::LegalHoldOff
+        };
+        history::record_by(&tx, row, &actor, action, now)?;
+        vault.audit(
+            "calls.legal_hold",
+            &json!({ "call": id.to_string(), "hold": hold }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Call-log tests on real SQLCipher files in temporary directories.
+
+mod drafts;
+mod history;
+mod list;
+mod retention;
+mod rules;
+mod schema;
+mod search;
+mod text;
+
+use chrono::{DateTime, Duration, Utc};
+use tempfile::TempDir;
+
+use super::*;
+use crate::codes::Category;
+use crate::vault::{Passphrase, Role, Vault};
+
+/// Passphrase of every test user.
+pub(super) const PASS: &str = "maple kettle harbor 42";
+/// Handle of the first coordinator.
+pub(super) const COORDINATOR: &str = "river-7";
+/// Handle of the volunteer made by [`Fixture::volunteer`].
+pub(super) const VOLUNTEER: &str = "bo-3";
+
+/// A new vault with a coordinator signed in.
+pub(super) struct Fixture {
+    pub(super) dir: TempDir,
+    pub(super) vault: Vault,
+}
+
+impl Fixture {
+    pub(super) fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+        Self { dir, vault }
+    }
+
+    /// Add a volunteer and return their own unlocked session of the same vault.
+    pub(super) fn volunteer(&mut self) -> Vault {
+        self.vault
+            .add_user(VOLUNTEER, Role::Volunteer, &Passphrase::from(PASS))
+            .unwrap();
+        Vault::unlock(self.dir.path(), VOLUNTEER, &Passphrase::from(PASS)).unwrap()
+    }
+
+    /// Lock and unlock again as `handle`.
+    pub(super) fn relock(self, handle: &str) -> Self {
+        let Self { dir, vault } = self;
+        vault.lock().unwrap();
+        let vault = Vault::unlock(dir.path(), handle, &Passphrase::from(PASS)).unwrap();
+        Self { dir, vault }
+    }
+}
+
+/// A minimal valid call received `age` ago with these notes.
+pub(super) fn call_with(notes: &str, age: Duration) -> NewCall {
+    NewCall {
+        received_at: Utc::now() - age,
+        duration_seconds: Some(120),
+        volunteer: None,
+        language: "es".into(),
+        caller_relation: CallerRelation::Witness,
+        category: Category::IcePublic,
+        agency: crate::codes::Agency::Unknown,
+        identified_by: IdentifiedBy::Unknown,
+        area: Some("South Madison".into()),
+        exact_location: None,
+        salute: Salute::default(),
+        verification: crate::codes::Verification::Unverified,
+        people_affected: None,
+        children_present: ChildrenPresent::Unknown,
+        urgency: Urgency::Normal,
+        referrals: Vec::new(),
+        followups: Vec::new(),
+        notes: notes.into(),
+        contact_name: None,
+        contact_phone: None,
+        possibly_malicious: false,
+        script_path: None,
+        pack_id: None,
+        pack_version: None,
+    }
+}
+
+/// [`call_with`] received just now.
+pub(super) fn call(notes: &str) -> NewCall {
+    call_with(notes, Duration::minutes(5))
+}
+
+/// The time `days` from now.
+pub(super) fn in_days(days: i64) -> DateTime<Utc> {
+    Utc::now() + Duration::days(days)
+}

@@ -1,0 +1,394 @@
+//! The workflow and permission rules, through the public API.
+
+use super::*;
+use crate::codes::Verification::{self, *};
+
+fn set_verification(vault: &Vault, id: CallId, to: Verification) -> Result<(), CallError> {
+    update(
+        vault,
+        id,
+        CallUpdate {
+            verification: Some(to),
+            ..CallUpdate::default()
+        },
+    )
+}
+
+#[test]
+fn verification_moves_through_the_workflow() {
+    let fx = Fixture::new();
+    let id = create(&fx.vault, call("a")).unwrap();
+    set_verification(&fx.vault, id, Dispatched).unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().verification, Dispatched);
+    set_verification(&fx.vault, id, FalseAlarm).unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().verification, FalseAlarm);
+
+    // A call-back can settle a report without a dispatch.
+    let other = create(&fx.vault, call("b")).unwrap();
+    set_verification(&fx.vault, other, LocalPolice).unwrap();
+    assert_eq!(get(&fx.vault, other).unwrap().verification, LocalPolice);
+}
+
+#[test]
+fn refused_moves_change_nothing() {
+    let fx = Fixture::new();
+    let id = create(&fx.vault, call("a")).unwrap();
+    set_verification(&fx.vault, id, Dispatched).unwrap();
+    let err = set_verification(&fx.vault, id, Unverified).unwrap_err();
+    assert!(matches!(
+        err,
+        CallError::InvalidTransition {
+            from: Dispatched,
+            to: Unverified
+        }
+    ));
+    set_verification(&fx.vault, id, Confirmed).unwrap();
+    for to in [Dispatched, FalseAlarm, UnableToVerify, LocalPolice] {
+        let err = set_verification(&fx.vault, id, to).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CallError::InvalidTransition {
+                    from: Confirmed,
+                    ..
+                }
+            ),
+            "{to}: {err:?}"
+        );
+    }
+    assert_eq!(get(&fx.vault, id).unwrap().verification, Confirmed);
+    // Nothing refused left a history entry.
+    let edits = history(&fx.vault, id).unwrap();
+    assert_eq!(edits.len(), 3, "created, dispatched, confirmed: {edits:?}");
+}
+
+#[test]
+fn only_a_coordinator_reopens_a_final_outcome() {
+    let mut fx = Fixture::new();
+    let volunteer = fx.volunteer();
+    let id = create(&volunteer, call("a")).unwrap();
+    set_verification(&volunteer, id, UnableToVerify).unwrap();
+    assert!(matches!(
+        set_verification(&volunteer, id, Unverified),
+        Err(CallError::NotCoordinator)
+    ));
+    set_verification(&fx.vault, id, Unverified).unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().verification, Unverified);
+}
+
+#[test]
+fn exact_location_is_cleared_when_a_dispatch_reaches_an_outcome() {
+    let fx = Fixture::new();
+    let mut new = call("a");
+    new.exact_location = Some("100 Example St, apt 4".into());
+    let id = create(&fx.vault, new).unwrap();
+    set_verification(&fx.vault, id, Dispatched).unwrap();
+    assert_eq!(
+        get(&fx.vault, id).unwrap().exact_location.as_deref(),
+        Some("100 Example St, apt 4")
+    );
+    set_verification(&fx.vault, id, Confirmed).unwrap();
+    let stored = get(&fx.vault, id).unwrap();
+    assert_eq!(stored.exact_location, None);
+    // Setting it again on a closed call does not bring it back.
+    update(
+        &fx.vault,
+        id,
+        CallUpdate {
+            exact_location: Some(Some("200 Example St".into())),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().exact_location, None);
+    // A call logged with a final outcome never stores one.
+    let mut closed = call("b");
+    closed.verification = FalseAlarm;
+    closed.exact_location = Some("300 Example St".into());
+    let closed = create(&fx.vault, closed).unwrap();
+    assert_eq!(get(&fx.vault, closed).unwrap().exact_location, None);
+    // The history says the location was cleared, not what it was.
+    let last = history(&fx.vault, id).unwrap().into_iter().nth(2).unwrap();
+    let location = last
+        .fields
+        .iter()
+        .find(|f| f.field == "exact_location")
+        .unwrap();
+    assert_eq!((location.from.as_ref(), location.to.as_ref()), (None, None));
+}
+
+#[test]
+fn a_volunteer_cannot_manage_retention_holds_or_areas() {
+    let mut fx = Fixture::new();
+    let volunteer = fx.volunteer();
+    let id = create(&volunteer, call("a")).unwrap();
+    assert!(matches!(
+        set_retention_days(&volunteer, 30),
+        Err(CallError::NotCoordinator)
+    ));
+    assert_eq!(retention_days(&volunteer).unwrap(), DEFAULT_RETENTION_DAYS);
+    assert!(matches!(
+        set_legal_hold(&volunteer, id, true),
+        Err(CallError::NotCoordinator)
+    ));
+    assert!(matches!(
+        add_area(&volunteer, "Maple Bluff"),
+        Err(CallError::NotCoordinator)
+    ));
+    assert!(matches!(
+        deactivate_area(&volunteer, "Verona"),
+        Err(CallError::NotCoordinator)
+    ));
+    assert!(matches!(
+        demo_data(&volunteer, 5, 1, Utc::now()),
+        Err(CallError::NotCoordinator)
+    ));
+    assert_eq!(
+        list_areas(&volunteer, true).unwrap().len(),
+        SEED_AREAS.len()
+    );
+    // Purging is policy, not a setting: anyone may run it.
+    purge_expired(&volunteer, Utc::now()).unwrap();
+}
+
+#[test]
+fn retention_is_set_within_range_and_audited() {
+    let fx = Fixture::new();
+    for bad in [0, 6, 366, 10_000] {
+        assert!(matches!(
+            set_retention_days(&fx.vault, bad),
+            Err(CallError::InvalidRetention { .. })
+        ));
+    }
+    set_retention_days(&fx.vault, 7).unwrap();
+    set_retention_days(&fx.vault, 365).unwrap();
+    assert_eq!(retention_days(&fx.vault).unwrap(), 365);
+    let audited: i64 = fx
+        .vault
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'settings.retention'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+}
+
+#[test]
+fn areas_are_added_deactivated_and_audited() {
+    let fx = Fixture::new();
+    let names: Vec<String> = list_areas(&fx.vault, false)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, SEED_AREAS);
+
+    add_area(&fx.vault, "Maple Bluff").unwrap();
+    assert!(matches!(
+        add_area(&fx.vault, "maple bluff"),
+        Err(CallError::AreaExists)
+    ));
+    let mut new = call("a");
+    new.area = Some("maple bluff".into());
+    let id = create(&fx.vault, new).unwrap();
+    assert_eq!(
+        get(&fx.vault, id).unwrap().area.as_deref(),
+        Some("Maple Bluff")
+    );
+
+    deactivate_area(&fx.vault, "Maple Bluff").unwrap();
+    assert!(
+        !list_areas(&fx.vault, false)
+            .unwrap()
+            .iter()
+            .any(|a| a.name == "Maple Bluff")
+    );
+    // New calls cannot use it; the old call keeps it, even when edited.
+    let mut new = call("b");
+    new.area = Some("Maple Bluff".into());
+    assert!(matches!(
+        create(&fx.vault, new),
+        Err(CallError::UnknownArea)
+    ));
+    update(
+        &fx.vault,
+        id,
+        CallUpdate {
+            urgency: Some(Urgency::Urgent),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        get(&fx.vault, id).unwrap().area.as_deref(),
+        Some("Maple Bluff")
+    );
+    // Adding it again reactivates it.
+    add_area(&fx.vault, "Maple Bluff").unwrap();
+    assert!(
+        list_areas(&fx.vault, false)
+            .unwrap()
+            .iter()
+            .any(|a| a.name == "Maple Bluff")
+    );
+    assert!(matches!(
+        deactivate_area(&fx.vault, "Nowhere"),
+        Err(CallError::UnknownArea)
+    ));
+    let audited: Vec<String> = fx
+        .vault
+        .conn()
+        .prepare("SELECT action FROM audit_log WHERE action LIKE 'area.%' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(audited, ["area.add", "area.deactivate", "area.add"]);
+}
+
+#[test]
+fn only_a_coordinator_logs_a_call_for_someone_else() {
+    let mut fx = Fixture::new();
+    let volunteer = fx.volunteer();
+    let mut new = call("a");
+    new.volunteer = Some("someone-else".into());
+    assert!(matches!(
+        create(&volunteer, new.clone()),
+        Err(CallError::NotCoordinator)
+    ));
+    let id = create(&fx.vault, new).unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().volunteer, "someone-else");
+    // Their own handle, in any case, is fine; absent means themselves.
+    let mut own = call("b");
+    own.volunteer = Some("BO-3".into());
+    create(&volunteer, own).unwrap();
+    let id = create(&volunteer, call("c")).unwrap();
+    let stored = get(&volunteer, id).unwrap();
+    assert_eq!(stored.volunteer, VOLUNTEER);
+    assert_eq!(stored.created_by, VOLUNTEER);
+    // A volunteer may edit another's call without changing its volunteer.
+    let theirs = list(&volunteer, &CallFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.volunteer == "someone-else")
+        .unwrap();
+    update(
+        &volunteer,
+        theirs.id,
+        CallUpdate {
+            urgency: Some(Urgency::Low),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        update(
+            &volunteer,
+            theirs.id,
+            CallUpdate {
+                volunteer: Some("third-one".into()),
+                ..CallUpdate::default()
+            }
+        ),
+        Err(CallError::NotCoordinator)
+    ));
+}
+
+#[test]
+fn follow_ups_are_due_overdue_and_done() {
+    let fx = Fixture::new();
+    let today = Utc::now().date_naive();
+    let mut new = call("a");
+    new.followups = vec![
+        NewFollowUp {
+            what: "call back".into(),
+            due: today - Duration::days(2),
+            done: false,
+        },
+        NewFollowUp {
+            what: "send list".into(),
+            due: today,
+            done: false,
+        },
+        NewFollowUp {
+            what: "next week".into(),
+            due: today + Duration::days(7),
+            done: false,
+        },
+        NewFollowUp {
+            what: "already done".into(),
+            due: today - Duration::days(1),
+            done: true,
+        },
+    ];
+    let id = create(&fx.vault, new).unwrap();
+    let due = followups(&fx.vault, &Utc::now()).unwrap();
+    let whats: Vec<(&str, bool)> = due.iter().map(|f| (f.what.as_str(), f.overdue)).collect();
+    assert_eq!(whats, [("call back", true), ("send list", false)]);
+    assert!(due.iter().all(|f| f.call == id));
+
+    set_followup_done(&fx.vault, due[0].id, true).unwrap();
+    assert_eq!(followups(&fx.vault, &Utc::now()).unwrap().len(), 1);
+    let stored = get(&fx.vault, id).unwrap();
+    assert!(
+        stored
+            .followups
+            .iter()
+            .any(|f| f.done && f.done_at.is_some())
+    );
+    set_followup_done(&fx.vault, due[0].id, false).unwrap();
+    assert_eq!(followups(&fx.vault, &Utc::now()).unwrap().len(), 2);
+    assert!(matches!(
+        set_followup_done(&fx.vault, FollowUpId(9999), true),
+        Err(CallError::FollowUpNotFound)
+    ));
+
+    let added = add_followup(
+        &fx.vault,
+        id,
+        NewFollowUp {
+            what: "one more".into(),
+            due: today,
+            done: false,
+        },
+    )
+    .unwrap();
+    assert!(
+        followups(&fx.vault, &Utc::now())
+            .unwrap()
+            .iter()
+            .any(|f| f.id == added)
+    );
+    let actions: Vec<HistoryAction> = history(&fx.vault, id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            HistoryAction::Created,
+            HistoryAction::FollowupDone,
+            HistoryAction::FollowupReopened,
+            HistoryAction::FollowupAdded
+        ]
+    );
+}
+
+#[test]
+fn unknown_ids_are_not_found() {
+    let fx = Fixture::new();
+    let missing: CallId = "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b".parse().unwrap();
+    assert!(matches!(get(&fx.vault, missing), Err(CallError::NotFound)));
+    assert!(matches!(
+        update(&fx.vault, missing, CallUpdate::default()),
+        Err(CallError::NotFound)
+    ));
+    assert!(matches!(
+        "not-an-id".parse::<CallId>(),
+        Err(CallError::InvalidId)
+    ));
+}

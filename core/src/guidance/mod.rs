@@ -1,0 +1,157 @@
+//! Guidance packs: the bilingual scripts volunteers follow during a call.
+//!
+//! A pack is a TOML file (format in `docs/PACKS.md`) with metadata, cited
+//! sources, referral resources, flows of nodes, and a "Police vs ICE at a
+//! glance" card. One pack is built into the binary ([`Pack::builtin`]);
+//! coordinators may import others after [`validate_file`] accepts them.
+//!
+//! - [`Pack::parse`] reads a file's text; problems of form are errors.
+//! - [`validate`] checks the rules that need the whole pack.
+//! - [`check_source`] and [`validate_file`] do both and report everything.
+//! - [`PlayerPath`] follows a flow through a pack, one choice at a time.
+
+mod builtin;
+mod date;
+mod format;
+mod issue;
+mod model;
+mod player;
+mod validate;
+
+use std::collections::HashMap;
+
+pub use builtin::{BUILTIN_FILE_NAME, BUILTIN_SOURCE};
+pub use date::{BadDate, PackDate};
+pub use issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue};
+pub use model::{
+    Citation, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption, PackCounts,
+    PackMeta, ResolvedCitation, Resource, Source, SourceKind, Text, Translation,
+};
+pub use player::{PlayerError, PlayerPath, Step};
+pub use validate::{MAX_PACK_BYTES, check_source, validate, validate_as_of, validate_file};
+
+use format::PackData;
+
+/// A loaded guidance pack. Read-only; look items up by id.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    file_name: String,
+    data: PackData,
+    nodes: HashMap<String, usize>,
+    flows: HashMap<String, usize>,
+    sources: HashMap<String, usize>,
+    resources: HashMap<String, usize>,
+}
+
+impl Pack {
+    /// Parse pack text. `file_name` is only used in problem reports.
+    ///
+    /// Fails on anything that is not well-formed: TOML syntax, unknown or
+    /// missing fields, malformed ids, dates, citations or codes. Whole-pack
+    /// rules are checked separately by [`validate`].
+    pub fn parse(source: &str, file_name: &str) -> Result<Pack, PackErrors> {
+        let (data, issues) = format::read(source, file_name).map_err(PackErrors)?;
+        if issues.is_empty() {
+            Ok(Self::from_data(file_name, data))
+        } else {
+            Err(PackErrors(issues))
+        }
+    }
+
+    fn from_data(file_name: &str, data: PackData) -> Self {
+        Self {
+            file_name: file_name.to_owned(),
+            nodes: index(&data.nodes, |n| &n.id),
+            flows: index(&data.flows, |f| &f.id),
+            sources: index(&data.sources, |s| &s.id),
+            resources: index(&data.resources, |r| &r.id),
+            data,
+        }
+    }
+
+    /// The file name given when the pack was parsed.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// Id, title, languages, version and review details.
+    pub fn meta(&self) -> &PackMeta {
+        &self.data.meta
+    }
+
+    /// All flows, in file order.
+    pub fn flows(&self) -> &[Flow] {
+        &self.data.flows
+    }
+
+    /// The flow with this id.
+    pub fn flow(&self, id: &str) -> Option<&Flow> {
+        self.flows.get(id).map(|&i| &self.data.flows[i])
+    }
+
+    /// All nodes, in file order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.data.nodes
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.get(id).map(|&i| &self.data.nodes[i])
+    }
+
+    /// All sources, in file order.
+    pub fn sources(&self) -> &[Source] {
+        &self.data.sources
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id).map(|&i| &self.data.sources[i])
+    }
+
+    /// All referral resources, in file order (what "referrals made" picks from).
+    pub fn resources(&self) -> &[Resource] {
+        &self.data.resources
+    }
+
+    /// The resource with this id.
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(id).map(|&i| &self.data.resources[i])
+    }
+
+    /// The "Police vs ICE at a glance" card, if the pack has one.
+    pub fn glance(&self) -> Option<&Glance> {
+        self.data.glance.as_ref()
+    }
+
+    /// The source a citation names, with its paragraph numbers (seed article).
+    pub fn resolve<'a>(&'a self, citation: &'a Citation) -> Option<ResolvedCitation<'a>> {
+        self.source(&citation.source)
+            .map(|source| ResolvedCitation {
+                source,
+                paragraphs: &citation.paragraphs,
+            })
+    }
+
+    /// How many flows, nodes, sources and resources the pack holds.
+    pub fn counts(&self) -> PackCounts {
+        PackCounts {
+            flows: self.data.flows.len(),
+            nodes: self.data.nodes.len(),
+            sources: self.data.sources.len(),
+            resources: self.data.resources.len(),
+        }
+    }
+}
+
+/// Id → position, keeping the first of duplicate ids.
+fn index<T>(items: &[T], id: impl Fn(&T) -> &String) -> HashMap<String, usize> {
+    let mut map = HashMap::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        map.entry(id(it).clone()).or_insert(i);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,950 @@
+//! Tests of pack reading and validation: one small failing fixture per rule,
+//! hostile inputs, the built-in pack, and the player.
+
+use super::*;
+use crate::codes::{Agency, CallFields, Category, Verification};
+
+/// A minimal valid pack; each case below changes one thing in it.
+const BASE: &str = r#"[pack]
+id = "t"
+title = { en = "T", es = "T" }
+jurisdiction = "Test"
+version = "1"
+languages = ["en", "es"]
+reviewed_on = 2026-01-01
+reviewer = "Tester"
+
+[[source]]
+id = "art"
+kind = "seed_article"
+title = "A"
+publisher = "P"
+date = "2019-06"
+paragraphs = 12
+
+[[flow]]
+id = "f"
+title = { en = "F", es = "F" }
+entry = "start"
+
+[[node]]
+id = "start"
+kind = "question"
+text = { en = "Q?", es = "¿Q?" }
+
+[[node.option]]
+label = { en = "Yes", es = "Sí" }
+next = "tell"
+set = { agency = "ice_ero" }
+
+[[node]]
+id = "tell"
+kind = "say"
+text = { en = "Say", es = "Diga" }
+cites = ["art:3"]
+resources = []
+next = "done"
+
+[[node]]
+id = "done"
+kind = "end"
+text = { en = "End", es = "Fin" }
+"#;
+
+/// A resource and a card, appended to [`BASE`] by the cases that need them.
+const RESOURCE: &str = r#"
+[[resource]]
+id = "locator"
+name = { en = "Locator", es = "Localizador" }
+description = { en = "Finds people", es = "Encuentra personas" }
+url = "https://example.org"
+languages = ["en"]
+hours = { en = "Any time", es = "Siempre" }
+"#;
+
+const GLANCE: &str = r#"
+[glance]
+title = { en = "Card", es = "Tarjeta" }
+local = { en = "Police", es = "Policía" }
+ice = { en = "ICE", es = "ICE" }
+
+[[glance.row]]
+id = "who"
+label = { en = "Who", es = "Quién" }
+local = { en = "City", es = "Ciudad" }
+ice = { en = "Federal", es = "Federal" }
+cites = ["art:1"]
+"#;
+
+/// 1-based line of the first occurrence of `needle` in `src`.
+fn line_of(src: &str, needle: &str) -> usize {
+    let at = src
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in fixture"));
+    src[..at].matches('\n').count() + 1
+}
+
+/// Problems found in `src`, as (kind, line, item id), sorted.
+fn problems(src: &str) -> Vec<(IssueKind, usize, Option<String>)> {
+    let issues = match check_source(src, "t.toml") {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0,
+    };
+    for issue in &issues {
+        assert_eq!(issue.file, "t.toml");
+    }
+    let mut found: Vec<_> = issues
+        .into_iter()
+        .map(|i| (i.kind, i.line, i.item.map(|it| it.id)))
+        .collect();
+    found.sort_by_key(|(kind, line, id)| (*line, format!("{kind:?}"), id.clone()));
+    found
+}
+
+/// One rule, one fixture: replace `from` with `to` in the base pack (plus
+/// `extra` at the end) and expect exactly these problems, each located by a
+/// text in the fixture that is on the expected line.
+struct Case {
+    name: &'static str,
+    from: &'static str,
+    to: &'static str,
+    extra: &'static str,
+    expect: &'static [(IssueKind, &'static str, Option<&'static str>)],
+}
+
+fn run(case: &Case) {
+    assert!(
+        BASE.contains(case.from),
+        "{}: {:?} not in BASE",
+        case.name,
+        case.from
+    );
+    let src = BASE.replacen(case.from, case.to, 1) + case.extra;
+    let mut expected: Vec<_> = case
+        .expect
+        .iter()
+        .map(|(kind, needle, id)| (*kind, line_of(&src, needle), id.map(str::to_owned)))
+        .collect();
+    expected.sort_by_key(|(kind, line, id)| (*line, format!("{kind:?}"), id.clone()));
+    assert_eq!(problems(&src), expected, "case `{}`:\n{src}", case.name);
+}
+
+use IssueKind::*;
+
+const CASES: &[Case] = &[
+    Case {
+        name: "the base pack is valid",
+        from: "",
+        to: "",
+        extra: "",
+        expect: &[],
+    },
+    Case {
+        name: "base with a resource and a card is valid",
+        from: "",
+        to: "",
+        extra: RESOURCE,
+        expect: &[],
+    },
+    Case {
+        name: "duplicate node id",
+        from: "",
+        to: "",
+        extra: "\n[[node]]\nid = \"done\" # again\nkind = \"end\"\ntext = { en = \"E\", es = \"F\" }\n",
+        expect: &[(DuplicateId, "id = \"done\" # again", Some("done"))],
+    },
+    Case {
+        name: "duplicate flow id",
+        from: "",
+        to: "",
+        extra: "\n[[flow]]\nid = \"f\" # again\ntitle = { en = \"F\", es = \"F\" }\nentry = \"start\"\n",
+        expect: &[(DuplicateId, "id = \"f\" # again", Some("f"))],
+    },
+    Case {
+        name: "next leads to a missing node",
+        from: "next = \"done\"",
+        to: "next = \"gone\"",
+        extra: "",
+        expect: &[
+            (MissingTarget, "next = \"gone\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "option leads to a missing node",
+        from: "next = \"tell\"",
+        to: "next = \"tel\"",
+        extra: "",
+        expect: &[
+            (MissingTarget, "next = \"tel\"", Some("start")),
+            (Unreachable, "id = \"tell\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "node points to a missing resource",
+        from: "resources = []",
+        to: "resources = [\"nope\"]",
+        extra: "",
+        expect: &[(MissingTarget, "resources = [\"nope\"]", Some("tell"))],
+    },
+    Case {
+        name: "flow entry is missing",
+        from: "entry = \"start\"",
+        to: "entry = \"begin\"",
+        extra: "",
+        expect: &[
+            (MissingTarget, "entry = \"begin\"", Some("f")),
+            (Unreachable, "id = \"start\"", Some("start")),
+            (Unreachable, "id = \"tell\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "node that no flow reaches",
+        from: "",
+        to: "",
+        extra: "\n[[node]]\nid = \"orphan\"\nkind = \"end\"\ntext = { en = \"E\", es = \"F\" }\n",
+        expect: &[(Unreachable, "id = \"orphan\"", Some("orphan"))],
+    },
+    Case {
+        name: "say node without next is a dead end",
+        from: "next = \"done\"",
+        to: "",
+        extra: "",
+        expect: &[
+            (DeadEnd, "id = \"tell\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "question without options is a dead end",
+        from: "[[node.option]]\nlabel = { en = \"Yes\", es = \"Sí\" }\nnext = \"tell\"\nset = { agency = \"ice_ero\" }\n",
+        to: "",
+        extra: "",
+        expect: &[
+            (DeadEnd, "id = \"start\"", Some("start")),
+            (Unreachable, "id = \"tell\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "a loop that never reaches an end",
+        from: "next = \"done\"",
+        to: "next = \"start\"",
+        extra: "",
+        expect: &[
+            (DeadEnd, "id = \"start\"", Some("start")),
+            (DeadEnd, "id = \"tell\"", Some("tell")),
+            (Unreachable, "id = \"done\"", Some("done")),
+        ],
+    },
+    Case {
+        name: "end node with next",
+        from: "kind = \"end\"",
+        to: "kind = \"end\"\nnext = \"start\"",
+        extra: "",
+        expect: &[(Structure, "id = \"done\"", Some("done"))],
+    },
+    Case {
+        name: "missing Spanish text",
+        from: "text = { en = \"Say\", es = \"Diga\" }",
+        to: "text = { en = \"Say\" }",
+        extra: "",
+        expect: &[(Language, "text = { en = \"Say\" }", Some("tell"))],
+    },
+    Case {
+        name: "empty Spanish text",
+        from: "text = { en = \"Say\", es = \"Diga\" }",
+        to: "text = { en = \"Say\",\n  es = \" \" }",
+        extra: "",
+        expect: &[(Language, "es = \" \"", Some("tell"))],
+    },
+    Case {
+        name: "text in an undeclared language",
+        from: "text = { en = \"Say\", es = \"Diga\" }",
+        to: "text.en = \"Say\"\ntext.es = \"Diga\"\ntext.fr = \"Dites\"",
+        extra: "",
+        expect: &[(Language, "text.fr", Some("tell"))],
+    },
+    Case {
+        name: "option label missing a language",
+        from: "label = { en = \"Yes\", es = \"Sí\" }",
+        to: "label = { en = \"Yes\" }",
+        extra: "",
+        expect: &[(Language, "label = { en = \"Yes\" }", Some("start"))],
+    },
+    Case {
+        name: "say node without a citation",
+        from: "cites = [\"art:3\"]",
+        to: "cites = []",
+        extra: "",
+        expect: &[(MissingCitation, "id = \"tell\"", Some("tell"))],
+    },
+    Case {
+        name: "citation of an undeclared source",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"news\"]",
+        extra: "",
+        expect: &[(UnknownSource, "cites = [\"news\"]", Some("tell"))],
+    },
+    Case {
+        name: "article paragraph out of range",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"art:12-13\"]",
+        extra: "",
+        expect: &[(Paragraph, "cites = [\"art:12-13\"]", Some("tell"))],
+    },
+    Case {
+        name: "article cited without paragraph numbers",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"art\"]",
+        extra: "",
+        expect: &[(Paragraph, "cites = [\"art\"]", Some("tell"))],
+    },
+    Case {
+        name: "malformed citation",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"art:three\"]",
+        extra: "",
+        expect: &[
+            (BadValue, "cites = [\"art:three\"]", Some("tell")),
+            (MissingCitation, "id = \"tell\"", Some("tell")),
+        ],
+    },
+    Case {
+        name: "seed article without a paragraph count",
+        from: "paragraphs = 12",
+        to: "",
+        extra: "",
+        expect: &[(Missing, "id = \"art\"", Some("art"))],
+    },
+    Case {
+        name: "reviewed_on in the future",
+        from: "reviewed_on = 2026-01-01",
+        to: "reviewed_on = 2999-01-01",
+        extra: "",
+        expect: &[(ReviewDate, "reviewed_on", None)],
+    },
+    Case {
+        name: "reviewed_on missing",
+        from: "reviewed_on = 2026-01-01\n",
+        to: "",
+        extra: "",
+        expect: &[(ReviewDate, "[pack]", None)],
+    },
+    Case {
+        name: "reviewed_on not a full date",
+        from: "reviewed_on = 2026-01-01",
+        to: "reviewed_on = \"2026-01\"",
+        extra: "",
+        expect: &[(ReviewDate, "reviewed_on", None)],
+    },
+    Case {
+        name: "volatile fact without a date",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"art:3\"]\nvolatile = true",
+        extra: "",
+        expect: &[(VolatileDate, "volatile = true", Some("tell"))],
+    },
+    Case {
+        name: "volatile fact dated in the future",
+        from: "cites = [\"art:3\"]",
+        to: "cites = [\"art:3\"]\nvolatile = true\nas_of = \"2999-01\"",
+        extra: "",
+        expect: &[(VolatileDate, "volatile = true", Some("tell"))],
+    },
+    Case {
+        name: "unknown agency code",
+        from: "set = { agency = \"ice_ero\" }",
+        to: "set = { agency = \"ice\" }",
+        extra: "",
+        expect: &[(UnknownCode, "set = { agency = \"ice\" }", Some("start"))],
+    },
+    Case {
+        name: "unknown category and verification codes",
+        from: "set = { agency = \"ice_ero\" }",
+        to: "set.category = \"raid\"\nset.verification = \"maybe\"",
+        extra: "",
+        expect: &[
+            (UnknownCode, "set.category", Some("start")),
+            (UnknownCode, "set.verification", Some("start")),
+        ],
+    },
+    Case {
+        name: "malformed id",
+        from: "id = \"done\"",
+        to: "id = \"done!\"",
+        extra: "",
+        expect: &[
+            (BadValue, "id = \"done!\"", Some("done!")),
+            (MissingTarget, "next = \"done\"", Some("tell")),
+            (Unreachable, "id = \"done!\"", Some("done!")),
+        ],
+    },
+    Case {
+        name: "resource with no way to reach it",
+        from: "",
+        to: "",
+        extra: "\n[[resource]]\nid = \"office\"\nname = { en = \"O\", es = \"O\" }\ndescription = { en = \"D\", es = \"D\" }\nlanguages = [\"en\"]\nhours = { en = \"H\", es = \"H\" }\n",
+        expect: &[(Missing, "id = \"office\"", Some("office"))],
+    },
+    Case {
+        name: "card row without a citation",
+        from: "",
+        to: "",
+        extra: "\n[glance]\ntitle = { en = \"C\", es = \"C\" }\nlocal = { en = \"L\", es = \"L\" }\nice = { en = \"I\", es = \"I\" }\n\n[[glance.row]]\nid = \"who\"\nlabel = { en = \"W\", es = \"Q\" }\nlocal = { en = \"L\", es = \"L\" }\nice = { en = \"I\", es = \"I\" }\n",
+        expect: &[(MissingCitation, "id = \"who\"", Some("who"))],
+    },
+];
+
+#[test]
+fn each_rule_reports_its_problem_and_line() {
+    for case in CASES {
+        run(case);
+    }
+}
+
+#[test]
+fn the_fixtures_for_resources_and_cards_are_valid() {
+    assert_eq!(problems(&(BASE.to_owned() + RESOURCE + GLANCE)), []);
+}
+
+#[test]
+fn validate_uses_the_given_day() {
+    let pack = Pack::parse(BASE, "t.toml").unwrap();
+    let before = PackDate::ymd(2025, 12, 31).unwrap();
+    let issues = validate_as_of(&pack, before);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].kind, ReviewDate);
+    assert!(validate_as_of(&pack, PackDate::ymd(2026, 1, 1).unwrap()).is_empty());
+}
+
+#[test]
+fn all_problems_are_reported_not_just_the_first() {
+    let src = BASE
+        .replacen("next = \"done\"", "next = \"gone\"", 1)
+        .replacen(
+            "text = { en = \"Q?\", es = \"¿Q?\" }",
+            "text = { en = \"Q?\" }",
+            1,
+        )
+        .replacen("reviewed_on = 2026-01-01", "reviewed_on = 2999-01-01", 1);
+    let kinds: Vec<IssueKind> = problems(&src).into_iter().map(|(k, _, _)| k).collect();
+    assert_eq!(kinds, [ReviewDate, Language, MissingTarget, Unreachable]);
+}
+
+#[test]
+fn issue_text_names_file_line_and_node() {
+    let src = BASE.replacen("next = \"done\"", "next = \"gone\"", 1);
+    let errors = check_source(&src, "bad.toml").unwrap_err();
+    let first = errors.issues()[0].to_string();
+    let line = line_of(&src, "next = \"gone\"");
+    assert_eq!(
+        first,
+        format!("bad.toml:{line}: node \"tell\": `next` leads to \"gone\", which is not a node")
+    );
+    assert_eq!(errors.issues()[0].node_id(), Some("tell"));
+}
+
+// --- Files that are not packs ------------------------------------------------
+
+/// Parse errors: (kind, line, item id).
+fn parse_problems(src: &str) -> Vec<(IssueKind, usize, Option<String>)> {
+    match Pack::parse(src, "t.toml") {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .0
+            .into_iter()
+            .map(|i| (i.kind, i.line, i.item.map(|it| it.id)))
+            .collect(),
+    }
+}
+
+#[test]
+fn toml_syntax_errors_have_a_line_and_the_node() {
+    let src = BASE.replacen("kind = \"say\"", "kind = say", 1);
+    assert_eq!(
+        parse_problems(&src),
+        [(Syntax, line_of(&src, "kind = say"), Some("tell".to_owned()))]
+    );
+}
+
+#[test]
+fn every_syntax_error_is_listed() {
+    let src = BASE.replacen("kind = \"say\"", "kind = say", 1).replacen(
+        "kind = \"end\"",
+        "kind = end",
+        1,
+    );
+    let lines: Vec<usize> = parse_problems(&src)
+        .into_iter()
+        .map(|(_, l, _)| l)
+        .collect();
+    assert_eq!(
+        lines,
+        [line_of(&src, "kind = say"), line_of(&src, "kind = end")]
+    );
+}
+
+#[test]
+fn misspelt_fields_are_named_with_their_line() {
+    let src = BASE.replacen("text = { en = \"Say\"", "txt = { en = \"Say\"", 1);
+    let errors = Pack::parse(&src, "t.toml").unwrap_err();
+    let issue = &errors.issues()[0];
+    assert_eq!(issue.kind, Syntax);
+    assert_eq!(issue.line, line_of(&src, "txt ="));
+    assert_eq!(issue.node_id(), Some("tell"));
+    assert!(
+        issue.message.contains("unknown field `txt`"),
+        "{}",
+        issue.message
+    );
+}
+
+#[test]
+fn unknown_node_kinds_are_syntax_errors() {
+    let src = BASE.replacen("kind = \"say\"", "kind = \"sya\"", 1);
+    let problems = parse_problems(&src);
+    assert_eq!(
+        problems,
+        [(
+            Syntax,
+            line_of(&src, "kind = \"sya\""),
+            Some("tell".to_owned())
+        )]
+    );
+}
+
+#[test]
+fn a_plain_string_where_texts_per_language_are_expected_gets_a_hint() {
+    let src = BASE.replacen(
+        "text = { en = \"Say\", es = \"Diga\" }",
+        "text = \"Say\"",
+        1,
+    );
+    let errors = Pack::parse(&src, "t.toml").unwrap_err();
+    assert!(errors.issues()[0].message.contains("text.en"), "{errors}");
+}
+
+#[test]
+fn hostile_inputs_give_errors_with_lines_never_panics() {
+    let mut garbage = String::new();
+    let mut x: u32 = 12345;
+    for _ in 0..20_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        garbage.push(char::from_u32((x >> 16) % 0x800).unwrap_or('?'));
+    }
+    let inputs: Vec<(&str, String)> = vec![
+        ("empty", String::new()),
+        ("whitespace", " \n\n\t\n".to_owned()),
+        ("garbage", garbage),
+        ("nul bytes", "\0\0\0[pack]\0".to_owned()),
+        ("deep arrays", format!("x = {}", "[".repeat(100_000))),
+        ("deep tables", format!("x = {}", "{a=".repeat(100_000))),
+        ("deep dotted key", format!("a{} = 1", ".a".repeat(100_000))),
+        ("huge key", format!("{} = 1", "k".repeat(1_000_000))),
+        (
+            "unclosed string",
+            "[pack]\nid = \"".to_owned() + &"x".repeat(100_000),
+        ),
+        ("many headers", "[[node]]\n".repeat(20_000)),
+        ("wrong type for pack", "pack = 3".to_owned()),
+        ("array of packs", "[[pack]]\nid = \"x\"".to_owned()),
+    ];
+    for (name, src) in inputs {
+        let errors = Pack::parse(&src, "t.toml").expect_err(name);
+        assert!(!errors.issues().is_empty(), "{name}");
+        let last_line = src.matches('\n').count() + 1;
+        for issue in errors.issues() {
+            assert!((1..=last_line).contains(&issue.line), "{name}: {issue}");
+        }
+        assert!(
+            errors.issues().len() <= 51,
+            "{name}: {} issues",
+            errors.issues().len()
+        );
+        assert!(check_source(&src, "t.toml").is_err(), "{name}");
+    }
+}
+
+#[test]
+fn huge_strings_in_a_valid_pack_are_fine() {
+    let long = "a".repeat(5_000_000);
+    let src = BASE.replacen("es = \"Diga\"", &format!("es = \"{long}\""), 1);
+    let pack = check_source(&src, "t.toml").unwrap();
+    assert_eq!(
+        pack.node("tell").unwrap().text.get("es").map(str::len),
+        Some(5_000_000)
+    );
+}
+
+#[test]
+fn empty_file_is_missing_the_pack_table_on_line_one() {
+    assert_eq!(parse_problems(""), [(Syntax, 1, None)]);
+}
+
+#[test]
+fn validate_file_reads_checks_and_refuses_non_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, BASE).unwrap();
+    assert_eq!(validate_file(&good).unwrap().meta().id, "t");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, BASE.replacen("next = \"done\"", "next = \"gone\"", 1)).unwrap();
+    let errors = validate_file(&bad).unwrap_err();
+    assert!(errors.issues()[0].file.ends_with("bad.toml"));
+    assert_eq!(errors.issues()[0].kind, MissingTarget);
+
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"[pack]\nid = \"x\"\n\xff\xfe\x00garbage").unwrap();
+    let errors = validate_file(&binary).unwrap_err();
+    assert_eq!(
+        (errors.issues()[0].kind, errors.issues()[0].line),
+        (File, 3)
+    );
+
+    let huge = dir.path().join("huge.toml");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(MAX_PACK_BYTES + 1).unwrap();
+    assert_eq!(validate_file(&huge).unwrap_err().issues()[0].kind, File);
+
+    let missing = dir.path().join("missing.toml");
+    assert_eq!(validate_file(&missing).unwrap_err().issues()[0].kind, File);
+}
+
+// --- The built-in pack -------------------------------------------------------
+
+const SEED_ARTICLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/seed/000_d0cc9b5dd79618e7.txt"
+);
+
+/// The seed article's paragraphs: blocks separated by blank lines.
+fn seed_paragraphs() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(SEED_ARTICLE).expect("the seed article beside the repository");
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.trim().is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            current.clear();
+        } else {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    if !current.trim().is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs
+}
+
+/// Every citation in a pack, with where it is.
+fn all_citations(pack: &Pack) -> Vec<(&str, &Citation)> {
+    let nodes = pack
+        .nodes()
+        .iter()
+        .flat_map(|n| n.evidence.cites.iter().map(move |c| (n.id.as_str(), c)));
+    let rows = pack
+        .glance()
+        .into_iter()
+        .flat_map(|g| g.rows.iter())
+        .flat_map(|r| r.evidence.cites.iter().map(move |c| (r.id.as_str(), c)));
+    let resources = pack
+        .resources()
+        .iter()
+        .flat_map(|r| r.cites.iter().map(move |c| (r.id.as_str(), c)));
+    nodes.chain(rows).chain(resources).collect()
+}
+
+/// Every text of every node, option, card row and resource in `lang`.
+fn all_texts<'a>(pack: &'a Pack, lang: &'a str) -> Vec<&'a str> {
+    let mut texts: Vec<&Text> = Vec::new();
+    for node in pack.nodes() {
+        texts.push(&node.text);
+        texts.extend(node.options.iter().map(|o| &o.label));
+    }
+    if let Some(glance) = pack.glance() {
+        for row in &glance.rows {
+            texts.extend([&row.label, &row.local, &row.ice]);
+        }
+    }
+    for resource in pack.resources() {
+        texts.extend([&resource.name, &resource.description, &resource.hours]);
+    }
+    texts.iter().filter_map(|t| t.get(lang)).collect()
+}
+
+#[test]
+fn builtin_pack_passes_validation() {
+    if let Err(errors) = check_source(BUILTIN_SOURCE, BUILTIN_FILE_NAME) {
+        panic!("the built-in pack has problems:\n{errors}");
+    }
+    let pack = Pack::builtin();
+    assert_eq!(pack.meta().id, "madison-dane");
+    assert_eq!(pack.meta().languages, ["en", "es"]);
+    assert!(validate(pack).is_empty());
+}
+
+#[test]
+fn builtin_pack_has_the_required_flows_and_card() {
+    let pack = Pack::builtin();
+    for flow in [
+        "who-is-there",
+        "warrant",
+        "arrested-local",
+        "verify",
+        "bystanders",
+        "mpd-and-ice",
+        "traffic-stop",
+        "rumour",
+    ] {
+        assert!(pack.flow(flow).is_some(), "missing flow {flow}");
+    }
+    let rows: Vec<&str> = pack
+        .glance()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    for row in ["who", "enforce", "warrants", "home", "cooperation"] {
+        assert!(rows.contains(&row), "missing card row {row}");
+    }
+    assert!(pack.resource("ice-detainee-locator").is_some());
+    assert!(pack.resource("eoir-case-info").is_some());
+}
+
+#[test]
+fn builtin_article_citations_resolve_to_real_paragraphs() {
+    let paragraphs = seed_paragraphs();
+    let pack = Pack::builtin();
+    let article = pack.source("article").unwrap();
+    assert_eq!(article.kind, SourceKind::SeedArticle);
+    assert_eq!(article.paragraphs, u32::try_from(paragraphs.len()).ok());
+    let mut cited = 0;
+    for (id, citation) in all_citations(pack) {
+        let resolved = pack
+            .resolve(citation)
+            .unwrap_or_else(|| panic!("{id}: unresolved"));
+        if resolved.source.kind != SourceKind::SeedArticle {
+            assert!(resolved.paragraphs.is_empty(), "{id}");
+            continue;
+        }
+        assert!(
+            !resolved.paragraphs.is_empty(),
+            "{id}: article cited without paragraphs"
+        );
+        for &p in resolved.paragraphs {
+            let index = usize::try_from(p).unwrap();
+            assert!(
+                (1..=paragraphs.len()).contains(&index),
+                "{id}: paragraph {p}"
+            );
+            cited += 1;
+        }
+    }
+    assert!(cited >= 20, "only {cited} article paragraph citations");
+}
+
+#[test]
+fn builtin_pack_uses_its_own_words() {
+    let normalize = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let article: Vec<String> = seed_paragraphs()
+        .iter()
+        .flat_map(|p| normalize(p))
+        .collect();
+    const RUN: usize = 5;
+    let phrases: std::collections::HashSet<&[String]> = article.windows(RUN).collect();
+    for text in all_texts(Pack::builtin(), "en") {
+        let words = normalize(text);
+        for window in words.windows(RUN) {
+            assert!(
+                !phrases.contains(window),
+                "copies the article: {:?} in {text:?}",
+                window.join(" ")
+            );
+        }
+    }
+}
+
+#[test]
+fn builtin_volatile_facts_are_dated() {
+    let pack = Pack::builtin();
+    // K3 memo, K9 courthouse, M4 Oct 2025 arrests, M5 sheriff and 287(g), A11 postponement.
+    for id in [
+        "warrant_memo",
+        "verify_courthouse",
+        "mpd_recent",
+        "mpd_sheriff",
+        "arrest_detainer",
+        "rumour_say",
+    ] {
+        let node = pack.node(id).unwrap_or_else(|| panic!("no node {id}"));
+        assert!(node.evidence.volatile, "{id} not volatile");
+        assert!(node.evidence.as_of.is_some(), "{id} has no date");
+    }
+}
+
+#[test]
+fn builtin_every_flow_can_be_played_to_an_end() {
+    let pack = Pack::builtin();
+    for flow in pack.flows() {
+        // Depth-first over every choice, never revisiting a node on one path.
+        let mut stack = vec![PlayerPath::start(pack, &flow.id).unwrap()];
+        let mut ends = 0;
+        while let Some(path) = stack.pop() {
+            let node = pack.node(path.current()).unwrap();
+            let choices = match node.kind {
+                NodeKind::End => {
+                    ends += 1;
+                    continue;
+                }
+                NodeKind::Question => node.options.len(),
+                _ => 1,
+            };
+            for option in 0..choices {
+                let mut next = path.clone();
+                next.choose(pack, option).unwrap();
+                let seen = next.steps()[..next.steps().len() - 1]
+                    .iter()
+                    .any(|s| s.node == next.current());
+                if !seen {
+                    stack.push(next);
+                }
+            }
+        }
+        assert!(ends > 0, "flow {} never ends", flow.id);
+    }
+}
+
+// --- The player --------------------------------------------------------------
+
+#[test]
+fn player_moves_back_and_restarts() {
+    let pack = Pack::builtin();
+    let mut path = PlayerPath::start(pack, "who-is-there").unwrap();
+    assert_eq!(path.current(), "who_start");
+    assert!(!path.back());
+
+    path.choose(pack, 0).unwrap(); // at the door
+    assert_eq!(path.current(), "who_door");
+    path.choose(pack, 0).unwrap(); // say → continue
+    assert_eq!(path.current(), "who_look");
+    path.choose(pack, 2).unwrap(); // only "POLICE"
+    assert_eq!(
+        path.call_fields(),
+        CallFields {
+            category: Some(Category::IceHomeDoor),
+            agency: Some(Agency::Unknown),
+            verification: None,
+        }
+    );
+
+    assert!(path.back());
+    assert_eq!(path.current(), "who_look");
+    assert_eq!(path.call_fields().agency, None);
+
+    path.restart();
+    assert_eq!(path.current(), "who_start");
+    assert_eq!(path.steps().len(), 1);
+    assert!(path.call_fields().is_empty());
+}
+
+#[test]
+fn later_choices_override_earlier_call_fields() {
+    let pack = Pack::builtin();
+    let mut path = PlayerPath::start(pack, "who-is-there").unwrap();
+    for (option, expect) in [
+        (1, "who_look"),        // street
+        (2, "who_police_only"), // agency unknown
+        (0, "who_vehicles"),
+        (0, "who_ask"),
+        (0, "who_answer"),
+        (0, "who_is_ice"), // agency ice_ero
+    ] {
+        path.choose(pack, option).unwrap();
+        assert_eq!(path.current(), expect);
+    }
+    let fields = path.call_fields();
+    assert_eq!(fields.category, Some(Category::IcePublic));
+    assert_eq!(fields.agency, Some(Agency::IceEro));
+}
+
+#[test]
+fn player_refuses_impossible_moves() {
+    let pack = Pack::builtin();
+    assert_eq!(
+        PlayerPath::start(pack, "nope"),
+        Err(PlayerError::UnknownFlow("nope".into()))
+    );
+    let mut path = PlayerPath::start(pack, "verify").unwrap();
+    assert!(matches!(
+        path.choose(pack, 1),
+        Err(PlayerError::NoSuchOption {
+            option: 1,
+            count: 1,
+            ..
+        })
+    ));
+    let mut path2 = PlayerPath::start(pack, "rumour").unwrap();
+    path2.choose(pack, 1).unwrap(); // heard it from someone
+    for _ in 0..2 {
+        path2.choose(pack, 0).unwrap();
+    }
+    assert_eq!(path2.current(), "rumour_malicious");
+    path2.choose(pack, 0).unwrap();
+    path2.choose(pack, 0).unwrap();
+    assert_eq!(path2.current(), "rumour_end");
+    assert_eq!(
+        path2.choose(pack, 0),
+        Err(PlayerError::AtEnd("rumour_end".into()))
+    );
+    assert_eq!(path2.call_fields().category, Some(Category::RumourCheck));
+    assert_eq!(
+        path2.call_fields().verification,
+        Some(Verification::Unverified)
+    );
+    path.restart();
+}
+
+#[test]
+fn player_path_round_trips_through_serde() {
+    let pack = Pack::builtin();
+    let mut path = PlayerPath::start(pack, "verify").unwrap();
+    path.choose(pack, 0).unwrap();
+    path.choose(pack, 2).unwrap(); // workplace
+    let json = serde_json::to_string(&path).unwrap();
+    assert!(
+        json.contains("\"category\":\"workplace_operation\""),
+        "{json}"
+    );
+    let back: PlayerPath = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, path);
+    assert_eq!(
+        back.call_fields().category,
+        Some(Category::WorkplaceOperation)
+    );
+}
+
+#[test]
+fn player_reports_a_path_saved_against_a_changed_pack() {
+    let pack = Pack::builtin();
+    let json =
+        r#"{"pack":"madison-dane","pack_version":"0","flow":"verify","steps":[{"node":"gone"}]}"#;
+    let mut path: PlayerPath = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        path.choose(pack, 0),
+        Err(PlayerError::UnknownNode("gone".into()))
+    );
+}

@@ -1,0 +1,556 @@
+//! Rules a whole pack must follow before volunteers see it: unique ids, no
+//! broken links, every node reachable and leading to an end, every language
+//! complete, every factual node cited, dated volatile facts, a review date.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::Read;
+use std::path::Path;
+
+use super::Pack;
+use super::date::PackDate;
+use super::issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue, Reporter, item};
+use super::model::{Citation, Evidence, Node, NodeKind, SourceKind, Text};
+
+/// Largest pack file [`validate_file`] reads; real packs are far smaller.
+pub const MAX_PACK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Check a loaded pack against every rule, as of today (UTC).
+pub fn validate(pack: &Pack) -> Vec<PackIssue> {
+    validate_as_of(pack, PackDate::today_utc())
+}
+
+/// Check a loaded pack against every rule; dates after `today` are "in the future".
+pub fn validate_as_of(pack: &Pack, today: PackDate) -> Vec<PackIssue> {
+    let mut check = Checker {
+        pack,
+        today,
+        reporter: Reporter::new(pack.file_name(), ""),
+    };
+    check.review_date();
+    check.unique_ids();
+    check.languages();
+    check.sources();
+    check.resources();
+    check.flows();
+    check.nodes();
+    check.graph();
+    check.glance();
+    check.reporter.finish()
+}
+
+/// Parse and validate pack text: `Ok` only if there is no problem at all;
+/// otherwise every problem found, in file order.
+pub fn check_source(source: &str, file_name: &str) -> Result<Pack, PackErrors> {
+    let (data, mut issues) = super::format::read(source, file_name).map_err(PackErrors)?;
+    let pack = Pack::from_data(file_name, data);
+    issues.extend(validate(&pack));
+    issues.sort_by_key(|issue| issue.line);
+    if issues.is_empty() {
+        Ok(pack)
+    } else {
+        Err(PackErrors(issues))
+    }
+}
+
+/// Read, parse and validate a pack file, as a coordinator's import does first.
+pub fn validate_file(path: &Path) -> Result<Pack, PackErrors> {
+    let file = path.display().to_string();
+    let file_problem = |line: usize, message: String| {
+        PackErrors(vec![PackIssue {
+            file: file.clone(),
+            line,
+            item: None,
+            kind: IssueKind::File,
+            message,
+        }])
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PACK_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|err| file_problem(1, format!("cannot read the file: {err}")))?;
+    if bytes.len() as u64 > MAX_PACK_BYTES {
+        return Err(file_problem(
+            1,
+            format!("the file is larger than {MAX_PACK_BYTES} bytes; is it really a pack?"),
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        file_problem(
+            line,
+            "the file is not UTF-8 text; save it as UTF-8 (plain text)".to_owned(),
+        )
+    })?;
+    check_source(&text, &file)
+}
+
+struct Checker<'p> {
+    pack: &'p Pack,
+    today: PackDate,
+    reporter: Reporter,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, line: usize, it: Option<ItemRef>, kind: IssueKind, message: String) {
+        self.reporter.push(line, it, kind, message);
+    }
+
+    fn review_date(&mut self) {
+        let meta = self.pack.meta();
+        let line = meta.reviewed_on_line;
+        match meta.reviewed_on {
+            None => self.push(
+                line,
+                None,
+                IssueKind::ReviewDate,
+                "`reviewed_on` is missing or not a date; write the day a person last checked the content, e.g. reviewed_on = 2026-11-29".into(),
+            ),
+            Some(date) if date.is_after(&self.today) => self.push(
+                line,
+                None,
+                IssueKind::ReviewDate,
+                format!("`reviewed_on` {date} is in the future (today is {})", self.today),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    fn unique_ids(&mut self) {
+        let pack = self.pack;
+        let rows = pack.glance().map(|g| g.rows.as_slice()).unwrap_or_default();
+        let groups: [(ItemKind, Vec<(&str, usize)>); 5] = [
+            (
+                ItemKind::Source,
+                pack.sources()
+                    .iter()
+                    .map(|s| (s.id.as_str(), s.line))
+                    .collect(),
+            ),
+            (
+                ItemKind::Resource,
+                pack.resources()
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.line))
+                    .collect(),
+            ),
+            (
+                ItemKind::Flow,
+                pack.flows()
+                    .iter()
+                    .map(|f| (f.id.as_str(), f.line))
+                    .collect(),
+            ),
+            (
+                ItemKind::Node,
+                pack.nodes()
+                    .iter()
+                    .map(|n| (n.id.as_str(), n.line))
+                    .collect(),
+            ),
+            (
+                ItemKind::GlanceRow,
+                rows.iter().map(|r| (r.id.as_str(), r.line)).collect(),
+            ),
+        ];
+        for (kind, ids) in groups {
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            for (id, line) in ids {
+                if let Some(earlier) = first.get(id) {
+                    self.push(
+                        line,
+                        item(kind, id),
+                        IssueKind::DuplicateId,
+                        format!("the id is already used by the {kind} on line {earlier}"),
+                    );
+                } else {
+                    first.insert(id, line);
+                }
+            }
+        }
+    }
+
+    /// Every text in every pack language, and in no other.
+    fn languages(&mut self) {
+        let pack = self.pack;
+        let meta = pack.meta();
+        self.text(&meta.title, None, "title");
+        if let Some(notice) = &meta.notice {
+            self.text(notice, None, "notice");
+        }
+        for flow in pack.flows() {
+            self.text(&flow.title, item(ItemKind::Flow, &flow.id), "title");
+        }
+        for node in pack.nodes() {
+            let it = item(ItemKind::Node, &node.id);
+            self.text(&node.text, it.clone(), "text");
+            for (i, option) in node.options.iter().enumerate() {
+                self.text(
+                    &option.label,
+                    it.clone(),
+                    &format!("label of option {}", i + 1),
+                );
+            }
+        }
+        for resource in pack.resources() {
+            let it = item(ItemKind::Resource, &resource.id);
+            self.text(&resource.name, it.clone(), "name");
+            self.text(&resource.description, it.clone(), "description");
+            self.text(&resource.hours, it, "hours");
+        }
+        if let Some(glance) = pack.glance() {
+            self.text(&glance.title, None, "card title");
+            self.text(&glance.local, None, "card heading `local`");
+            self.text(&glance.ice, None, "card heading `ice`");
+            for row in &glance.rows {
+                let it = item(ItemKind::GlanceRow, &row.id);
+                self.text(&row.label, it.clone(), "label");
+                self.text(&row.local, it.clone(), "local");
+                self.text(&row.ice, it, "ice");
+            }
+        }
+    }
+
+    fn text(&mut self, text: &Text, it: Option<ItemRef>, what: &str) {
+        let languages = &self.pack.meta().languages;
+        for lang in languages {
+            match text.entries.iter().find(|t| &t.lang == lang) {
+                None => self.push(
+                    text.line,
+                    it.clone(),
+                    IssueKind::Language,
+                    format!("{what} has no `{lang}` version"),
+                ),
+                Some(t) if t.value.trim().is_empty() => self.push(
+                    t.line,
+                    it.clone(),
+                    IssueKind::Language,
+                    format!("{what} is empty in `{lang}`"),
+                ),
+                Some(_) => {}
+            }
+        }
+        for t in &text.entries {
+            if !languages.contains(&t.lang) {
+                self.push(
+                    t.line,
+                    it.clone(),
+                    IssueKind::Language,
+                    format!(
+                        "{what} is written in `{}`, which is not one of the pack's languages ({})",
+                        t.lang,
+                        languages.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn sources(&mut self) {
+        for source in self.pack.sources() {
+            let it = item(ItemKind::Source, &source.id);
+            match (source.kind, source.paragraphs) {
+                (SourceKind::SeedArticle, None | Some(0)) => self.push(
+                    source.line,
+                    it,
+                    IssueKind::Missing,
+                    "the seed article needs `paragraphs`, the number of paragraphs it has".into(),
+                ),
+                (kind, Some(_)) if kind != SourceKind::SeedArticle => self.push(
+                    source.line,
+                    it,
+                    IssueKind::Paragraph,
+                    "`paragraphs` is only for the seed article (kind = \"seed_article\")".into(),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn resources(&mut self) {
+        for resource in self.pack.resources() {
+            let it = item(ItemKind::Resource, &resource.id);
+            let reachable = [
+                &resource.url,
+                &resource.phone,
+                &resource.email,
+                &resource.address,
+            ]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| !c.trim().is_empty()));
+            if !reachable {
+                self.push(
+                    resource.line,
+                    it.clone(),
+                    IssueKind::Missing,
+                    "say how to reach it: `url`, `phone`, `email` or `address`".into(),
+                );
+            }
+            self.citations(&resource.cites, &it);
+        }
+    }
+
+    fn flows(&mut self) {
+        for flow in self.pack.flows() {
+            if self.pack.node(&flow.entry.id).is_none() {
+                self.push(
+                    flow.entry.line,
+                    item(ItemKind::Flow, &flow.id),
+                    IssueKind::MissingTarget,
+                    format!("`entry` is \"{}\", which is not a node", flow.entry.id),
+                );
+            }
+        }
+    }
+
+    fn nodes(&mut self) {
+        for node in self.pack.nodes() {
+            let it = item(ItemKind::Node, &node.id);
+            self.structure(node, &it);
+            self.links(node, &it);
+            let needs_source = matches!(node.kind, NodeKind::Advice | NodeKind::Say);
+            self.evidence(&node.evidence, node.line, needs_source, &it);
+        }
+    }
+
+    fn structure(&mut self, node: &Node, it: &Option<ItemRef>) {
+        let (kind, message) = match node.kind {
+            NodeKind::Question if node.options.is_empty() => (
+                IssueKind::DeadEnd,
+                "a question needs at least one option ([[node.option]])",
+            ),
+            NodeKind::Question if node.next.is_some() => (
+                IssueKind::Structure,
+                "a question moves on through its options; remove `next`",
+            ),
+            NodeKind::Advice | NodeKind::Say | NodeKind::Action if !node.options.is_empty() => {
+                (IssueKind::Structure, "only question nodes have options")
+            }
+            NodeKind::Advice | NodeKind::Say | NodeKind::Action if node.next.is_none() => (
+                IssueKind::DeadEnd,
+                "the script stops here: add `next`, or make this an end node (kind = \"end\")",
+            ),
+            NodeKind::End if node.next.is_some() || !node.options.is_empty() => (
+                IssueKind::Structure,
+                "an end node has no `next` and no options",
+            ),
+            _ => return,
+        };
+        self.push(node.line, it.clone(), kind, message.into());
+    }
+
+    fn links(&mut self, node: &Node, it: &Option<ItemRef>) {
+        let targets = node
+            .next
+            .iter()
+            .map(|link| ("`next`".to_owned(), link))
+            .chain(
+                node.options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (format!("option {}", i + 1), &o.next)),
+            );
+        for (what, link) in targets {
+            if self.pack.node(&link.id).is_none() {
+                self.push(
+                    link.line,
+                    it.clone(),
+                    IssueKind::MissingTarget,
+                    format!("{what} leads to \"{}\", which is not a node", link.id),
+                );
+            }
+        }
+        for link in &node.resources {
+            if self.pack.resource(&link.id).is_none() {
+                self.push(
+                    link.line,
+                    it.clone(),
+                    IssueKind::MissingTarget,
+                    format!("resource \"{}\" is not declared in [[resource]]", link.id),
+                );
+            }
+        }
+    }
+
+    fn evidence(
+        &mut self,
+        evidence: &Evidence,
+        line: usize,
+        needs_source: bool,
+        it: &Option<ItemRef>,
+    ) {
+        if needs_source && evidence.cites.is_empty() {
+            self.push(
+                line,
+                it.clone(),
+                IssueKind::MissingCitation,
+                "cite at least one source: cites = [\"source-id\"]".into(),
+            );
+        }
+        self.citations(&evidence.cites, it);
+        match (evidence.volatile, evidence.as_of) {
+            (true, None) => self.push(
+                evidence.line,
+                it.clone(),
+                IssueKind::VolatileDate,
+                "a volatile fact needs `as_of`, the date it was last known true".into(),
+            ),
+            (false, Some(_)) => self.push(
+                evidence.line,
+                it.clone(),
+                IssueKind::VolatileDate,
+                "`as_of` is only for volatile facts: add volatile = true, or remove it".into(),
+            ),
+            (_, Some(date)) if date.is_after(&self.today) => self.push(
+                evidence.line,
+                it.clone(),
+                IssueKind::VolatileDate,
+                format!("`as_of` {date} is in the future (today is {})", self.today),
+            ),
+            _ => {}
+        }
+    }
+
+    fn citations(&mut self, cites: &[Citation], it: &Option<ItemRef>) {
+        for cite in cites {
+            let Some(source) = self.pack.source(&cite.source) else {
+                self.push(
+                    cite.line,
+                    it.clone(),
+                    IssueKind::UnknownSource,
+                    format!(
+                        "cites \"{}\", which is not declared in [[source]]",
+                        cite.source
+                    ),
+                );
+                continue;
+            };
+            let message = match (source.kind, source.paragraphs) {
+                (SourceKind::SeedArticle, _) if cite.paragraphs.is_empty() => Some(format!(
+                    "cite paragraph numbers of \"{}\", e.g. \"{}:3\"",
+                    source.id, source.id
+                )),
+                (SourceKind::SeedArticle, Some(count)) => cite
+                    .paragraphs
+                    .iter()
+                    .find(|&&p| p > count)
+                    .map(|p| format!("\"{}\" has {count} paragraphs, not {p}", source.id)),
+                // Without a paragraph count there is nothing to check against;
+                // the source itself is reported.
+                (SourceKind::SeedArticle, None) => None,
+                (_, _) if !cite.paragraphs.is_empty() => Some(format!(
+                    "paragraph numbers are only for the seed article; cite \"{}\" without them",
+                    source.id
+                )),
+                _ => None,
+            };
+            if let Some(message) = message {
+                self.push(cite.line, it.clone(), IssueKind::Paragraph, message);
+            }
+        }
+    }
+
+    /// Reachability from flow entries, dead ends and loops with no way out.
+    fn graph(&mut self) {
+        let nodes = self.pack.nodes();
+        let index: HashMap<&str, usize> = nodes
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let successors: Vec<Vec<usize>> = nodes
+            .iter()
+            .map(|n| {
+                next_ids(n)
+                    .filter_map(|id| index.get(id).copied())
+                    .collect()
+            })
+            .collect();
+        // Non-end nodes with no way on, or with a link to a missing node:
+        // reported already, so nodes leading only to them are not reported again.
+        let broken = (0..nodes.len()).filter(|&i| {
+            nodes[i].kind != NodeKind::End
+                && (successors[i].is_empty() || next_ids(&nodes[i]).count() > successors[i].len())
+        });
+        let entries = self
+            .pack
+            .flows()
+            .iter()
+            .filter_map(|f| index.get(f.entry.id.as_str()).copied());
+        let reachable = walk(entries, &successors);
+        let predecessors = reverse(&successors);
+        let ends = (0..nodes.len()).filter(|&i| nodes[i].kind == NodeKind::End);
+        let reaches_end = walk(ends, &predecessors);
+        let reaches_broken = walk(broken, &predecessors);
+        for (i, node) in nodes.iter().enumerate() {
+            if index.get(node.id.as_str()) != Some(&i) {
+                continue; // a duplicate id, reported already
+            }
+            let it = item(ItemKind::Node, &node.id);
+            if !reachable.contains(&i) {
+                self.push(
+                    node.line,
+                    it,
+                    IssueKind::Unreachable,
+                    "no flow leads here; link to it or remove it".into(),
+                );
+            } else if !reaches_end.contains(&i) && !reaches_broken.contains(&i) {
+                self.push(
+                    node.line,
+                    it,
+                    IssueKind::DeadEnd,
+                    "every path from here goes round in a loop and never reaches an end node"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    fn glance(&mut self) {
+        let Some(glance) = self.pack.glance() else {
+            return;
+        };
+        for row in &glance.rows {
+            let it = item(ItemKind::GlanceRow, &row.id);
+            self.evidence(&row.evidence, row.line, true, &it);
+        }
+    }
+}
+
+/// Ids a node links to: `next` and each option's `next`.
+fn next_ids(node: &Node) -> impl Iterator<Item = &str> {
+    node.next
+        .iter()
+        .chain(node.options.iter().map(|o| &o.next))
+        .map(|link| link.id.as_str())
+}
+
+/// All nodes reachable from `start` along `edges`, `start` included.
+fn walk(start: impl Iterator<Item = usize>, edges: &[Vec<usize>]) -> HashSet<usize> {
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for s in start {
+        if seen.insert(s) {
+            queue.push_back(s);
+        }
+    }
+    while let Some(i) = queue.pop_front() {
+        for &j in &edges[i] {
+            if seen.insert(j) {
+                queue.push_back(j);
+            }
+        }
+    }
+    seen
+}
+
+fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut reversed = vec![Vec::new(); edges.len()];
+    for (i, targets) in edges.iter().enumerate() {
+        for &j in targets {
+            reversed[j].push(i);
+        }
+    }
+    reversed
+}

@@ -1,0 +1,421 @@
+//! Versioned schema migrations on `PRAGMA user_version`.
+//!
+//! A small runner of our own: `rusqlite_migration` would do the same job, but
+//! its releases pin an older rusqlite than the 0.43 this workspace needs for
+//! SQLCipher 4.20, so it cannot be used here.
+//!
+//! Rules: migrations are only ever appended, never edited once released;
+//! versions count up from 1 without gaps; all pending migrations are applied
+//! in one IMMEDIATE transaction together with the new `user_version`, so a
+//! database is either fully at the old version or fully at the new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// One step of the schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Migration {
+    /// The `user_version` the database has after this step.
+    pub(crate) version: u32,
+    /// What the step does, for readers of this file.
+    #[allow(dead_code)]
+    pub(crate) name: &'static str,
+    /// SQL run inside the migration transaction.
+    pub(crate) sql: &'static str,
+}
+
+/// Every migration, oldest first.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "settings and users",
+        sql: "
+            CREATE TABLE settings (
+                key   TEXT PRIMARY KEY NOT NULL,
+                value TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE users (
+                handle     TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                role       TEXT NOT NULL CHECK (role IN ('coordinator', 'volunteer')),
+                created_at INTEGER NOT NULL
+            ) STRICT;
+        ",
+    },
+    Migration {
+        version: 2,
+        name: "audit log",
+        sql: "
+            CREATE TABLE audit_log (
+                id     INTEGER PRIMARY KEY,
+                at     INTEGER NOT NULL,
+                actor  TEXT NOT NULL,
+                action TEXT NOT NULL,
+                params TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params))
+            ) STRICT;
+            CREATE INDEX audit_log_at ON audit_log (at);
+        ",
+    },
+    Migration {
+        version: 3,
+        name: "call log: areas, calls, follow-ups, history, drafts, search index",
+        // Codes (category, agency, verification …) are checked in Rust, not
+        // with CHECK constraints, so adding a code needs no migration.
+        // Free-text columns come last in `calls`, so reading the structured
+        // columns never touches a long note's overflow pages.
+        sql: "
+            CREATE TABLE areas (
+                id     INTEGER PRIMARY KEY,
+                name   TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+            ) STRICT;
+            INSERT INTO areas (name) VALUES
+                ('Downtown/Capitol'), ('Isthmus East'), ('Near West'), ('Far West'),
+                ('South Madison'), ('Southwest'), ('North Side'), ('East Side/Far East'),
+                ('Fitchburg'), ('Middleton'), ('Sun Prairie'), ('Verona'), ('Monona'),
+                ('McFarland'), ('Stoughton'), ('Waunakee'), ('DeForest'), ('Cottage Grove'),
+                ('Oregon'), ('Mount Horeb'), ('Other Dane County'), ('Outside Dane County');
+
+            CREATE TABLE calls (
+                id                 INTEGER PRIMARY KEY,
+                uid                TEXT NOT NULL UNIQUE,
+                received_at        INTEGER NOT NULL,
+                duration_seconds   INTEGER CHECK (duration_seconds >= 0),
+                volunteer          TEXT NOT NULL,
+                language           TEXT NOT NULL,
+                caller_relation    TEXT NOT NULL,
+                category           TEXT NOT NULL,
+                agency             TEXT NOT NULL,
+                identified_by      TEXT NOT NULL,
+                area_id            INTEGER REFERENCES areas (id),
+                verification       TEXT NOT NULL,
+                people_affected    INTEGER CHECK (people_affected >= 0),
+                children_present   TEXT NOT NULL,
+                urgency            TEXT NOT NULL,
+                possibly_malicious INTEGER NOT NULL DEFAULT 0 CHECK (possibly_malicious IN (0, 1)),
+                referrals          TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(referrals)),
+                pack_id            TEXT,
+                pack_version       TEXT,
+                script_path        TEXT CHECK (json_valid(script_path)),
+                legal_hold         INTEGER NOT NULL DEFAULT 0 CHECK (legal_hold IN (0, 1)),
+                synthetic          INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1)),
+                created_at         INTEGER NOT NULL,
+                created_by         TEXT NOT NULL,
+                updated_at         INTEGER NOT NULL,
+                shredded_at        INTEGER,
+                notes              TEXT NOT NULL DEFAULT '',
+                exact_location     TEXT,
+                contact_name       TEXT,
+                contact_phone      TEXT,
+                salute_size        TEXT,
+                salute_activity    TEXT,
+                salute_location    TEXT,
+                salute_uniform     TEXT,
+                salute_time        TEXT,
+                salute_equipment   TEXT
+            ) STRICT;
+            CREATE INDEX calls_received ON calls (received_at);
+            CREATE INDEX calls_verification ON calls (verification, received_at);
+            CREATE INDEX calls_category ON calls (category, received_at);
+            CREATE INDEX calls_area ON calls (area_id, received_at);
+            CREATE INDEX calls_to_shred ON calls (received_at)
+                WHERE shredded_at IS NULL AND legal_hold = 0;
+
+            CREATE TABLE call_followups (
+                id      INTEGER PRIMARY KEY,
+                call_id INTEGER NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+                what    TEXT NOT NULL,
+                due     TEXT NOT NULL CHECK (date(due) IS due),
+                done    INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+                done_at INTEGER
+            ) STRICT;
+            CREATE INDEX call_followups_call ON call_followups (call_id);
+            CREATE INDEX call_followups_open ON call_followups (due) WHERE done = 0;
+
+            CREATE TABLE call_history (
+                id      INTEGER PRIMARY KEY,
+                call_id INTEGER NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+                at      INTEGER NOT NULL,
+                editor  TEXT NOT NULL,
+                action  TEXT NOT NULL,
+                fields  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields))
+            ) STRICT;
+            CREATE INDEX call_history_call ON call_history (call_id, id);
+
+            CREATE TABLE call_drafts (
+                handle   TEXT PRIMARY KEY NOT NULL COLLATE NOCASE
+                         REFERENCES users (handle) ON DELETE CASCADE,
+                saved_at INTEGER NOT NULL,
+                body     TEXT NOT NULL CHECK (json_valid(body))
+            ) STRICT;
+
+            CREATE VIRTUAL TABLE calls_fts USING fts5 (
+                notes, exact_location, contact_name, contact_phone,
+                salute_size, salute_activity, salute_location, salute_uniform,
+                salute_time, salute_equipment,
+                content = 'calls', content_rowid = 'id',
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            INSERT INTO calls_fts (calls_fts, rank) VALUES ('secure-delete', 1);
+            CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
+                INSERT INTO calls_fts (rowid, notes, exact_location, contact_name,
+                    contact_phone, salute_size, salute_activity, salute_location,
+                    salute_uniform, salute_time, salute_equipment)
+                VALUES (new.id, new.notes, new.exact_location, new.contact_name,
+                    new.contact_phone, new.salute_size, new.salute_activity,
+                    new.salute_location, new.salute_uniform, new.salute_time,
+                    new.salute_equipment);
+            END;
+            CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+                INSERT INTO calls_fts (calls_fts, rowid, notes, exact_location, contact_name,
+                    contact_phone, salute_size, salute_activity, salute_location,
+                    salute_uniform, salute_time, salute_equipment)
+                VALUES ('delete', old.id, old.notes, old.exact_location, old.contact_name,
+                    old.contact_phone, old.salute_size, old.salute_activity,
+                    old.salute_location, old.salute_uniform, old.salute_time,
+                    old.salute_equipment);
+            END;
+            CREATE TRIGGER calls_fts_update AFTER UPDATE OF notes, exact_location,
+                contact_name, contact_phone, salute_size, salute_activity, salute_location,
+                salute_uniform, salute_time, salute_equipment ON calls
+            WHEN old.notes IS NOT new.notes OR old.exact_location IS NOT new.exact_location
+                OR old.contact_name IS NOT new.contact_name
+                OR old.contact_phone IS NOT new.contact_phone
+                OR old.salute_size IS NOT new.salute_size
+                OR old.salute_activity IS NOT new.salute_activity
+                OR old.salute_location IS NOT new.salute_location
+                OR old.salute_uniform IS NOT new.salute_uniform
+                OR old.salute_time IS NOT new.salute_time
+                OR old.salute_equipment IS NOT new.salute_equipment
+            BEGIN
+                INSERT INTO calls_fts (calls_fts, rowid, notes, exact_location, contact_name,
+                    contact_phone, salute_size, salute_activity, salute_location,
+                    salute_uniform, salute_time, salute_equipment)
+                VALUES ('delete', old.id, old.notes, old.exact_location, old.contact_name,
+                    old.contact_phone, old.salute_size, old.salute_activity,
+                    old.salute_location, old.salute_uniform, old.salute_time,
+                    old.salute_equipment);
+                INSERT INTO calls_fts (rowid, notes, exact_location, contact_name,
+                    contact_phone, salute_size, salute_activity, salute_location,
+                    salute_uniform, salute_time, salute_equipment)
+                VALUES (new.id, new.notes, new.exact_location, new.contact_name,
+                    new.contact_phone, new.salute_size, new.salute_activity,
+                    new.salute_location, new.salute_uniform, new.salute_time,
+                    new.salute_equipment);
+            END;
+        ",
+    },
+    Migration {
+        version: 4,
+        name: "exports: coordinator key pair, imported bundle ids, statistics index",
+        // The coordinator's age X25519 identity (one row at most) and the
+        // ids of aggregate bundles already merged, so none is counted twice.
+        sql: "
+            CREATE TABLE coordinator_keys (
+                id         INTEGER PRIMARY KEY CHECK (id = 1),
+                identity   TEXT NOT NULL,
+                recipient  TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE imported_bundles (
+                bundle_id   TEXT PRIMARY KEY NOT NULL,
+                imported_at INTEGER NOT NULL,
+                imported_by TEXT NOT NULL
+            ) STRICT;
+            -- Covering index for summaries: a range scan of it answers
+            -- every aggregate without reading the calls themselves.
+            CREATE INDEX calls_stats ON calls (received_at, synthetic, category, area_id,
+                agency, verification, language, caller_relation);
+        ",
+    },
+];
+
+/// The newest schema version this build knows.
+pub(crate) const LATEST: u32 = latest(MIGRATIONS);
+
+const fn latest(migrations: &[Migration]) -> u32 {
+    match migrations.last() {
+        Some(m) => m.version,
+        None => 0,
+    }
+}
+
+/// Bring the database to [`LATEST`]; returns the version it ends at.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
+    run(conn, MIGRATIONS)
+}
+
+/// Apply every migration of `migrations` newer than the database's
+/// `user_version`, in one transaction. A database newer than the last
+/// migration is refused untouched.
+pub(crate) fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, StoreError> {
+    let target = latest(migrations);
+    if schema_version(conn)? == target {
+        return Ok(target);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again inside the write lock: another process may have migrated.
+    let current = schema_version(&tx)?;
+    if current > target {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            supported: target,
+        });
+    }
+    for migration in migrations.iter().filter(|m| m.version > current) {
+        tx.execute_batch(migration.sql)?;
+    }
+    // `target` is a u32 we own, not input: formatting it into the pragma is safe.
+    tx.execute_batch(&format!("PRAGMA user_version = {target}"))?;
+    tx.commit()?;
+    Ok(target)
+}
+
+/// The database's `user_version`.
+pub(crate) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    u32::try_from(version)
+        .map_err(|_| StoreError::Unreadable(format!("invalid schema version {version}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{OpenMode, Store};
+    use crate::vault::secret::MasterKey;
+
+    /// An encrypted, keyed connection at schema version 0 (nothing applied).
+    fn empty_encrypted_db(dir: &std::path::Path) -> Connection {
+        let conn = Connection::open(dir.join("m.db")).unwrap();
+        let key = MasterKey::generate().unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+            .unwrap();
+        conn
+    }
+
+    /// Representative rows for a database at `version`, so migrations are
+    /// tested on data, not just on empty tables.
+    fn seed(conn: &Connection, version: u32) {
+        if version >= 1 {
+            conn.execute_batch(
+                "INSERT INTO settings VALUES ('auto_lock_minutes', '7');
+                 INSERT INTO users VALUES ('Ana', 'coordinator', 1700000000);",
+            )
+            .unwrap();
+        }
+        if version >= 2 {
+            conn.execute_batch(
+                "INSERT INTO audit_log (at, actor, action, params)
+                 VALUES (1700000001, 'Ana', 'user.add', '{\"handle\":\"bo\"}');",
+            )
+            .unwrap();
+        }
+    }
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn versions_count_up_from_one_without_gaps() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "migration {}", m.name);
+        }
+        assert_eq!(LATEST as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn migrates_from_every_earlier_version_and_keeps_data() {
+        for start in 0..LATEST {
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = empty_encrypted_db(dir.path());
+            let upto = &MIGRATIONS[..start as usize];
+            assert_eq!(run(&mut conn, upto).unwrap(), start);
+            seed(&conn, start);
+
+            assert_eq!(migrate(&mut conn).unwrap(), LATEST, "from version {start}");
+            assert_eq!(schema_version(&conn).unwrap(), LATEST);
+            assert_eq!(
+                tables(&conn),
+                [
+                    "areas",
+                    "audit_log",
+                    "call_drafts",
+                    "call_followups",
+                    "call_history",
+                    "calls",
+                    "calls_fts",
+                    "calls_fts_config",
+                    "calls_fts_data",
+                    "calls_fts_docsize",
+                    "calls_fts_idx",
+                    "coordinator_keys",
+                    "imported_bundles",
+                    "settings",
+                    "users"
+                ]
+            );
+            if start >= 1 {
+                let role: String = conn
+                    .query_row("SELECT role FROM users WHERE handle = 'ana'", [], |r| {
+                        r.get(0)
+                    })
+                    .unwrap();
+                assert_eq!(role, "coordinator", "data kept from version {start}");
+            }
+            // The result is usable at the newest schema.
+            conn.execute(
+                "INSERT INTO audit_log (at, actor, action) VALUES (1, 'x', 'y')",
+                [],
+            )
+            .unwrap();
+            // Running again is a no-op.
+            assert_eq!(migrate(&mut conn).unwrap(), LATEST);
+        }
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_old_version_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = empty_encrypted_db(dir.path());
+        run(&mut conn, &MIGRATIONS[..1]).unwrap();
+        let broken = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "creates a table, then fails",
+                sql: "CREATE TABLE half_done (x); THIS IS NOT SQL;",
+            },
+        ];
+        assert!(run(&mut conn, &broken).is_err());
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        assert!(!tables(&conn).contains(&"half_done".to_owned()));
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = empty_encrypted_db(dir.path());
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST + 1))
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, StoreError::SchemaTooNew { .. }), "{err:?}");
+        assert_eq!(schema_version(&conn).unwrap(), LATEST + 1);
+    }
+
+    #[test]
+    fn store_open_runs_the_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = MasterKey::generate().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), &key, OpenMode::Create).unwrap();
+        assert_eq!(schema_version(&store.conn).unwrap(), LATEST);
+    }
+}

@@ -1,0 +1,331 @@
+//! The encrypted SQLite store: opening a SQLCipher database with a raw key,
+//! the settings every vault connection uses, and schema migrations.
+//!
+//! SQLCipher comes from rusqlite's `bundled-sqlcipher` feature: SQLCipher's C
+//! source is compiled into our binary, and its cryptography comes from the
+//! operating system's OpenSSL `libcrypto`, linked dynamically. We chose that
+//! over `bundled-sqlcipher-vendored-openssl` because it builds in seconds
+//! instead of minutes and because libcrypto then receives security updates
+//! from the operating system. The price is a run-time dependency on the
+//! system libcrypto (the `libssl3` package on Debian and Ubuntu).
+//!
+//! Every connection is opened the same way ([`Store::open`]): logging off,
+//! raw 256-bit key, an immediate read to prove the key, then WAL journal,
+//! `synchronous=FULL`, foreign keys, `secure_delete` and in-memory temporary
+//! storage. The WAL is checkpointed and truncated whenever the store closes,
+//! so a locked vault is a single encrypted file.
+
+pub(crate) mod migrations;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use zeroize::Zeroizing;
+
+use crate::vault::secret::MasterKey;
+
+/// SQLCipher 4's page size; every intact database file is a whole number of pages.
+const PAGE_SIZE: u64 = 4096;
+
+/// How long a connection waits for another process (the app or the CLI)
+/// holding a write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether [`Store::open`] may create a new database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenMode {
+    /// Create an empty database (the caller made sure none exists).
+    Create,
+    /// Open an existing database; never create one.
+    Existing,
+}
+
+/// Errors of the store layer. Messages never contain keys or stored data.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StoreError {
+    /// The file cannot be decrypted or is structurally damaged.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The database was written by a newer schema than this build knows.
+    #[error(
+        "schema version {found} is newer than this version of Hotline Desk understands ({supported})"
+    )]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Newest version this build can migrate to.
+        supported: u32,
+    },
+    /// The key could not be applied (never carries SQLite's message, which
+    /// could quote the statement and so the key).
+    #[error("the database key could not be applied")]
+    Key,
+    /// Any other SQLite failure.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Treat "not a database" and "corrupt" as damage, anything else as an error.
+fn classify(err: rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            StoreError::Unreadable("it cannot be decrypted with this vault's key".to_owned())
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            StoreError::Unreadable("its structure is corrupt".to_owned())
+        }
+        _ => StoreError::Sqlite(err),
+    }
+}
+
+/// An open, keyed connection to the vault database.
+///
+/// Dropping it checkpoints the WAL (TRUNCATE) and closes the connection;
+/// [`Store::close`] does the same and reports a failed checkpoint.
+pub(crate) struct Store {
+    /// The keyed connection, for the vault and later modules.
+    pub(crate) conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store(..)")
+    }
+}
+
+impl Store {
+    /// Open (or create) the SQLCipher database at `path` with `key`, prove
+    /// the key by reading `sqlite_master`, apply the connection settings and
+    /// migrate the schema to the newest version.
+    ///
+    /// For [`OpenMode::Existing`] the file is checked before anything can be
+    /// written to it (size, decryption, `PRAGMA quick_check`), so a damaged
+    /// file is reported and left as it was.
+    pub(crate) fn open(path: &Path, key: &MasterKey, mode: OpenMode) -> Result<Self, StoreError> {
+        if mode == OpenMode::Existing {
+            precheck_file(path)?;
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if mode == OpenMode::Create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
+        // Before the key: a wrong key must not make SQLCipher write to stderr.
+        conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
+        apply_key(&conn, key)?;
+        // SQLCipher checks the key only when it first reads a page.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map_err(classify)?;
+        Self::configure(conn, mode)
+    }
+
+    /// Open (or create) an UNENCRYPTED database at `path` with the same
+    /// checks, settings and migrations as [`Store::open`], only without
+    /// `PRAGMA key`. Exists only for the benchmark's encrypted/plain
+    /// comparison (feature `bench-plain`); production builds never have it.
+    #[cfg(feature = "bench-plain")]
+    pub(crate) fn open_plain_for_benchmark(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+        if mode == OpenMode::Existing {
+            precheck_file(path)?;
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if mode == OpenMode::Create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map_err(classify)?;
+        Self::configure(conn, mode)
+    }
+
+    /// The settings and migrations every connection gets once it can read
+    /// the database.
+    fn configure(mut conn: Connection, mode: OpenMode) -> Result<Self, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        if mode == OpenMode::Existing {
+            quick_check(&conn)?;
+        }
+        let journal: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(classify)?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unreadable(format!(
+                "it refused WAL journaling (got {journal})"
+            )));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// Copy the WAL into the database and truncate it to zero bytes.
+    pub(crate) fn checkpoint(&self) -> Result<(), StoreError> {
+        checkpoint_truncate(&self.conn)
+    }
+
+    /// Checkpoint (TRUNCATE) and close. The connection is closed even when
+    /// the checkpoint fails; the failure is then reported.
+    pub(crate) fn close(self) -> Result<(), StoreError> {
+        let result = self.checkpoint();
+        drop(self);
+        result
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Best effort: on lock and exit the WAL should not keep pages around.
+        let _ = checkpoint_truncate(&self.conn);
+    }
+}
+
+fn checkpoint_truncate(conn: &Connection) -> Result<(), StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Refuse files that cannot be an intact database, without opening them.
+fn precheck_file(path: &Path) -> Result<(), StoreError> {
+    let len = std::fs::metadata(path)
+        .map_err(|err| StoreError::Unreadable(format!("the file cannot be read: {err}")))?
+        .len();
+    if len == 0 {
+        return Err(StoreError::Unreadable("the file is empty".to_owned()));
+    }
+    if len % PAGE_SIZE != 0 {
+        return Err(StoreError::Unreadable(
+            "its size is not a whole number of pages (truncated?)".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Run `PRAGMA quick_check` and turn anything but "ok" into damage.
+fn quick_check(conn: &Connection) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare("PRAGMA quick_check").map_err(classify)?;
+    let rows = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(classify)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(classify)?;
+    if rows.len() == 1 && rows[0] == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::Unreadable(
+            "its integrity check failed".to_owned(),
+        ))
+    }
+}
+
+/// Key the connection with the raw 256-bit key (`x'…'` form, which skips
+/// SQLCipher's own key derivation: the passphrase KDF is ours, Argon2id).
+///
+/// The hex text is checked to be exactly 64 lowercase hex digits before it
+/// goes into the statement, and the statement text is wiped afterwards.
+fn apply_key(conn: &Connection, key: &MasterKey) -> Result<(), StoreError> {
+    let hex = key.to_hex();
+    let hex: &str = hex.as_str();
+    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(StoreError::Key);
+    }
+    let mut sql = Zeroizing::new(String::with_capacity(96));
+    sql.push_str("PRAGMA key = \"x'");
+    sql.push_str(hex);
+    sql.push_str("'\";");
+    conn.execute_batch(&sql).map_err(|_| StoreError::Key)
+}
+
+/// Run `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`: the
+/// first lists structural problems ("ok" when none), the second lists pages
+/// whose authentication code does not verify (nothing when none).
+pub(crate) fn full_check(conn: &Connection) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let collect = |sql: &str| -> Result<Vec<String>, StoreError> {
+        let mut stmt = conn.prepare(sql).map_err(classify)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(classify)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(classify)?;
+        Ok(rows)
+    };
+    let integrity = collect("PRAGMA integrity_check")?;
+    let cipher = collect("PRAGMA cipher_integrity_check")?;
+    Ok((integrity, cipher))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> MasterKey {
+        MasterKey::generate().unwrap()
+    }
+
+    #[test]
+    fn creates_a_wal_database_with_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path, &key(), OpenMode::Create).unwrap();
+        let get = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(get("PRAGMA synchronous"), 2, "FULL");
+        assert_eq!(get("PRAGMA foreign_keys"), 1);
+        assert_eq!(get("PRAGMA secure_delete"), 1);
+        assert_eq!(get("PRAGMA temp_store"), 2, "MEMORY");
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(get("PRAGMA user_version"), i64::from(migrations::LATEST));
+    }
+
+    #[test]
+    fn another_key_cannot_read_it_and_the_error_names_no_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        Store::open(&path, &key(), OpenMode::Create)
+            .unwrap()
+            .close()
+            .unwrap();
+        let other = key();
+        let err = Store::open(&path, &other, OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, StoreError::Unreadable(_)), "{err:?}");
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains(other.to_hex().as_str()));
+    }
+
+    #[test]
+    fn existing_mode_never_creates_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.db");
+        assert!(Store::open(&path, &key(), OpenMode::Existing).is_err());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn close_leaves_only_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path, &key(), OpenMode::Create).unwrap();
+        store
+            .conn
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        store.close().unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("t.db")]);
+    }
+}

@@ -1,0 +1,245 @@
+//! Encrypted backup and restore.
+//!
+//! A backup is one file: a header, the key-slot file, and a copy of the
+//! database made with `VACUUM INTO`, which SQLCipher writes encrypted with
+//! the same master key. It holds nothing in the clear that the data
+//! directory does not already show (handles, roles, Argon2 parameters), and
+//! it opens on any machine with the passphrase of a user it lists.
+//!
+//! Layout (integers big-endian):
+//!
+//! | bytes | content                                  |
+//! |-------|------------------------------------------|
+//! | 8     | magic `HLDESKBK`                         |
+//! | 4     | backup format version (1)                |
+//! | 4     | length K of the key file                 |
+//! | K     | the key file (`keyslots.json`)           |
+//! | 8     | length D of the database                 |
+//! | D     | the SQLCipher database                   |
+//!
+//! Restore refuses a data directory that already holds a vault.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::json;
+
+use super::files::{self, VaultFiles};
+use super::keyslots::KeyFile;
+use super::{Passphrase, Vault, VaultError, authenticate};
+use crate::store::{OpenMode, Store};
+
+/// First bytes of every backup file.
+const MAGIC: &[u8; 8] = b"HLDESKBK";
+/// Version of the backup layout.
+const BACKUP_VERSION: u32 = 1;
+/// SQLCipher page size; an intact database is a whole number of pages.
+const PAGE_SIZE: usize = 4096;
+/// The header of an unencrypted SQLite file, which a backup must never hold.
+const PLAIN_SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
+
+/// The two parts of a backup file.
+struct Parts<'a> {
+    key_file: &'a [u8],
+    database: &'a [u8],
+}
+
+fn damaged(detail: &str) -> VaultError {
+    VaultError::DamagedBackup {
+        detail: detail.to_owned(),
+    }
+}
+
+/// Split a backup into its parts, checking the layout exactly.
+fn parse(bytes: &[u8]) -> Result<Parts<'_>, VaultError> {
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or_else(|| damaged("it does not start like a Hotline Desk backup"))?;
+    let (version, rest) = take_u32(rest)?;
+    if version != BACKUP_VERSION {
+        return Err(damaged("its format version is not supported"));
+    }
+    let (key_len, rest) = take_u32(rest)?;
+    let key_len = usize::try_from(key_len).map_err(|_| damaged("bad key file length"))?;
+    if rest.len() < key_len {
+        return Err(damaged("it is truncated"));
+    }
+    let (key_file, rest) = rest.split_at(key_len);
+    let (db_len, rest) = take_u64(rest)?;
+    let db_len = usize::try_from(db_len).map_err(|_| damaged("bad database length"))?;
+    if rest.len() != db_len {
+        return Err(damaged(if rest.len() < db_len {
+            "it is truncated"
+        } else {
+            "it has extra bytes at the end"
+        }));
+    }
+    if db_len == 0 || db_len % PAGE_SIZE != 0 {
+        return Err(damaged("its database copy is not a whole number of pages"));
+    }
+    Ok(Parts {
+        key_file,
+        database: rest,
+    })
+}
+
+fn take_u32(bytes: &[u8]) -> Result<(u32, &[u8]), VaultError> {
+    let (head, rest) = bytes
+        .split_first_chunk::<4>()
+        .ok_or_else(|| damaged("it is truncated"))?;
+    Ok((u32::from_be_bytes(*head), rest))
+}
+
+fn take_u64(bytes: &[u8]) -> Result<(u64, &[u8]), VaultError> {
+    let (head, rest) = bytes
+        .split_first_chunk::<8>()
+        .ok_or_else(|| damaged("it is truncated"))?;
+    Ok((u64::from_be_bytes(*head), rest))
+}
+
+impl Vault {
+    /// Write an encrypted backup of the whole vault to `out` (coordinators
+    /// only). Refuses to overwrite an existing file
+    /// ([`VaultError::BackupExists`]).
+    pub fn backup(&self, out: &Path) -> Result<(), VaultError> {
+        self.require_coordinator()?;
+        if !matches!(out.try_exists(), Ok(false)) {
+            return Err(VaultError::BackupExists);
+        }
+        let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
+        let database = self.encrypted_copy()?;
+        let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 16 + key_file.len() + database.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
+        bytes.extend_from_slice(&key_len.to_be_bytes());
+        bytes.extend_from_slice(&key_file);
+        bytes.extend_from_slice(&(database.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(&database);
+        files::write_new_atomic(out, &bytes).map_err(|err| match err {
+            VaultError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                VaultError::BackupExists
+            }
+            other => other,
+        })?;
+        self.audit("backup.create", &json!({}))
+    }
+
+    /// A consistent, encrypted copy of the database (`VACUUM INTO` a
+    /// temporary file in the data directory, read back, deleted).
+    fn encrypted_copy(&self) -> Result<Vec<u8>, VaultError> {
+        let tmp = self.files.temp_path("backup")?;
+        let tmp_text = tmp.to_str().ok_or_else(|| VaultError::Io {
+            context: "the data directory path is not valid Unicode",
+            source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
+        })?;
+        let result = self
+            .conn()
+            .execute("VACUUM INTO ?1", [tmp_text])
+            .map_err(VaultError::from)
+            .and_then(|_| fs::read(&tmp).map_err(VaultError::io("cannot read the backup copy")));
+        let _ = files::remove_if_exists(&tmp);
+        let database = result?;
+        // Belt and braces: SQLCipher encrypts VACUUM INTO output with the
+        // main database's key; never write a plaintext database to a backup.
+        if database.len() < PAGE_SIZE || database.starts_with(PLAIN_SQLITE_HEADER) {
+            return Err(VaultError::Crypto);
+        }
+        Ok(database)
+    }
+
+    /// Restore the backup `backup_file` into `data_dir` and unlock it as
+    /// `handle`, who must be a user in the backup. Refuses if a vault exists
+    /// in `data_dir` ([`VaultError::RestoreTargetExists`]); nothing is ever
+    /// replaced.
+    pub fn restore(
+        data_dir: &Path,
+        backup_file: &Path,
+        handle: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Self, VaultError> {
+        let files = VaultFiles::new(data_dir);
+        if files.any_exists() {
+            return Err(VaultError::RestoreTargetExists);
+        }
+        let bytes = fs::read(backup_file).map_err(VaultError::io("cannot read the backup file"))?;
+        let parts = parse(&bytes)?;
+        let key_file = KeyFile::from_bytes(parts.key_file)
+            .map_err(|detail| VaultError::DamagedBackup { detail })?;
+        files::ensure_private_dir(data_dir)?;
+        let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
+
+        // Check the database copy under a temporary name before it becomes
+        // the vault: it must open with this key and pass its checks.
+        let tmp = files.temp_path("restore")?;
+        let staged = (|| {
+            let mut file = files::create_new_private(&tmp)
+                .map_err(VaultError::io("cannot write the restored database"))?;
+            std::io::Write::write_all(&mut file, parts.database)
+                .and_then(|()| file.sync_all())
+                .map_err(VaultError::io("cannot write the restored database"))?;
+            drop(file);
+            Store::open(&tmp, &key, OpenMode::Existing)
+                .map_err(|err| match VaultError::from(err) {
+                    VaultError::DamagedDatabase { detail } => VaultError::DamagedBackup { detail },
+                    other => other,
+                })?
+                .close()?;
+            if files.any_exists() {
+                return Err(VaultError::RestoreTargetExists);
+            }
+            files::write_new_atomic(&files.key_file(), parts.key_file)?;
+            fs::rename(&tmp, files.db()).map_err(VaultError::io(
+                "cannot move the restored database into place",
+            ))?;
+            files::sync_dir(data_dir);
+            Ok(())
+        })();
+        if let Err(err) = staged {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = tmp.clone().into_os_string();
+                path.push(suffix);
+                let _ = files::remove_if_exists(Path::new(&path));
+            }
+            return Err(err);
+        }
+        let vault = Self::open_unlocked(files, key, slot)?;
+        vault.audit("vault.restore", &json!({}))?;
+        Ok(vault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(db_len: usize) -> Vec<u8> {
+        let key = b"{\"k\":1}";
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&1u32.to_be_bytes());
+        out.extend_from_slice(&(key.len() as u32).to_be_bytes());
+        out.extend_from_slice(key);
+        out.extend_from_slice(&(db_len as u64).to_be_bytes());
+        out.extend(std::iter::repeat_n(7u8, db_len));
+        out
+    }
+
+    #[test]
+    fn parses_the_layout_exactly() {
+        let good = sample(PAGE_SIZE * 2);
+        let parts = parse(&good).unwrap();
+        assert_eq!(parts.key_file, b"{\"k\":1}");
+        assert_eq!(parts.database.len(), PAGE_SIZE * 2);
+        for cut in [0, 5, 12, 20, 30, good.len() - 1] {
+            assert!(parse(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        assert!(parse(&longer).is_err());
+        assert!(parse(&sample(100)).is_err());
+        let mut other_magic = good;
+        other_magic[0] = b'X';
+        assert!(parse(&other_magic).is_err());
+    }
+}

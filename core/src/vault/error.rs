@@ -1,0 +1,153 @@
+//! Errors of the vault. No message ever contains a passphrase, a key, or
+//! anything stored in the database; handles are named only where the caller
+//! already supplied them.
+
+use std::time::Duration;
+
+use crate::store::StoreError;
+
+/// Everything that can go wrong opening or managing the vault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// There is no vault in the data directory.
+    #[error("there is no vault in this data directory yet")]
+    NoVault,
+    /// `create` found vault files and refused to touch them.
+    #[error("a vault already exists in this data directory; refusing to create a new one over it")]
+    AlreadyExists,
+    /// No key slot (or no user) has this handle.
+    #[error("no user with that handle")]
+    UnknownHandle,
+    /// The passphrase does not open the user's key slot.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// Too many failed unlocks in a row: wait before trying again.
+    #[error(
+        "{failures} failed unlock attempts in a row; wait {} s before trying again",
+        wait.as_secs().max(1)
+    )]
+    TooSoon {
+        /// Time left before the next attempt is allowed.
+        wait: Duration,
+        /// Failed attempts in a row so far.
+        failures: u32,
+    },
+    /// The passphrase does not meet the minimum strength.
+    #[error("passphrase too weak: {reason}")]
+    WeakPassphrase {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+    /// The handle is not a valid pseudonym.
+    #[error("invalid handle: {reason}")]
+    InvalidHandle {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+    /// A user with this handle exists already.
+    #[error("a user with that handle already exists")]
+    HandleTaken,
+    /// The action needs a coordinator.
+    #[error("only a coordinator can do this")]
+    NotCoordinator,
+    /// Removing this user would leave no coordinator.
+    #[error("cannot remove the last coordinator")]
+    LastCoordinator,
+    /// A coordinator tried to remove themselves.
+    #[error("you cannot remove yourself; ask another coordinator")]
+    CannotRemoveSelf,
+    /// A setting value is out of range.
+    #[error("invalid setting: {reason}")]
+    InvalidSetting {
+        /// What the allowed values are.
+        reason: &'static str,
+    },
+    /// An audit action name is not a short lowercase name (a programming
+    /// error in the caller).
+    #[error("invalid audit action name")]
+    InvalidAuditAction,
+    /// The database file is damaged, truncated, missing, or not this
+    /// vault's. Nothing was written to it.
+    #[error("the vault database is damaged or unreadable: {detail}. Nothing was changed")]
+    DamagedDatabase {
+        /// What was found (no data, no key).
+        detail: String,
+    },
+    /// The key-slot file is damaged, truncated or missing. Nothing was
+    /// written to it.
+    #[error("the vault key file is damaged or unreadable: {detail}. Nothing was changed")]
+    DamagedKeyFile {
+        /// What was found.
+        detail: String,
+    },
+    /// A key slot and the database's user list disagree (the key file was
+    /// edited, swapped, or belongs to a removed user).
+    #[error("the key file does not match the vault's user list; this key slot is not accepted")]
+    KeySlotMismatch,
+    /// The backup file is damaged or not a Hotline Desk backup.
+    #[error("the backup file is damaged or not a Hotline Desk backup: {detail}")]
+    DamagedBackup {
+        /// What was found.
+        detail: String,
+    },
+    /// The database comes from a newer Hotline Desk.
+    #[error(
+        "the vault was written by a newer version of Hotline Desk (schema {found}; this version knows up to {supported}); update the app"
+    )]
+    SchemaTooNew {
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build knows.
+        supported: u32,
+    },
+    /// `backup` would overwrite an existing file.
+    #[error("the backup file already exists; choose a new file name")]
+    BackupExists,
+    /// `restore` found a vault in the target data directory.
+    #[error(
+        "a vault already exists in the target data directory; restore never replaces one. Choose an empty data directory"
+    )]
+    RestoreTargetExists,
+    /// A file operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A database operation failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Argon2 could not run.
+    #[error("key derivation failed: {0}")]
+    KeyDerivation(&'static str),
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+    /// The cipher failed where it cannot fail with valid input.
+    #[error("encryption failed")]
+    Crypto,
+}
+
+impl VaultError {
+    /// Wrap an I/O error with what was being done.
+    pub(crate) fn io(context: &'static str) -> impl FnOnce(std::io::Error) -> Self {
+        move |source| Self::Io { context, source }
+    }
+}
+
+impl From<StoreError> for VaultError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unreadable(detail) => Self::DamagedDatabase { detail },
+            StoreError::SchemaTooNew { found, supported } => {
+                Self::SchemaTooNew { found, supported }
+            }
+            StoreError::Key => Self::Crypto,
+            StoreError::Sqlite(err) => Self::Database(err),
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The encrypted vault: one SQLCipher database, opened with a random
+//! 256-bit master key that is wrapped once per user by a key derived from
+//! that user's passphrase (Argon2id). See `docs/SECURITY.md` for the threat
+//! model and the key hierarchy.
+//!
+//! Files in the data directory:
+//! - `hotline.db` (+ `-wal`, `-shm` while open): the encrypted database;
+//! - `keyslots.json`: one wrapped master key per user (plaintext JSON that
+//!   shows handles, roles and Argon2 parameters, never a usable key);
+//! - `failed-unlocks.json`: the failed-unlock counter (not secret).
+//!
+//! A [`Vault`] value is an unlocked vault. Locking ([`Vault::lock`], or
+//! dropping it) checkpoints and truncates the WAL, closes the connection
+//! and wipes the master key from memory.
+
+mod attempts;
+mod audit;
+mod backup;
+mod erase;
+mod error;
+mod files;
+pub mod kdf;
+mod keyslots;
+pub mod rules;
+pub(crate) mod secret;
+mod settings;
+mod users;
+mod verify;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{OpenMode, Store};
+use files::VaultFiles;
+use keyslots::{KeyFile, KeySlot};
+use secret::MasterKey;
+
+pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub use error::VaultError;
+pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
+pub use kdf::KdfParams;
+pub use secret::Passphrase;
+pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
+pub use verify::{SlotInfo, VerifyReport};
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Manages users, settings, backups and erase; also takes calls.
+    Coordinator,
+    /// Takes calls.
+    Volunteer,
+}
+
+impl Role {
+    /// `"coordinator"` or `"volunteer"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Coordinator => "coordinator",
+            Self::Volunteer => "volunteer",
+        }
+    }
+
+    /// Parse `"coordinator"` or `"volunteer"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "coordinator" => Some(Self::Coordinator),
+            "volunteer" => Some(Self::Volunteer),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The user who unlocked the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    /// Their handle (a pseudonym), spelled as stored.
+    pub handle: String,
+    /// Their role.
+    pub role: Role,
+}
+
+impl SessionUser {
+    /// Whether the user is a coordinator.
+    pub fn is_coordinator(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+}
+
+/// One user, as listed by [`Vault::list_users`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    /// Handle (a pseudonym).
+    pub handle: String,
+    /// Role.
+    pub role: Role,
+    /// When the user was added, in seconds since 1970 (UTC).
+    pub created_at_unix: i64,
+}
+
+/// An unlocked vault. Dropping it locks it (like [`Vault::lock`], without
+/// reporting errors).
+pub struct Vault {
+    files: VaultFiles,
+    store: Store,
+    key: MasterKey,
+    user: SessionUser,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("data_dir", &self.files.dir)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Seconds since 1970 (0 if the clock is before 1970).
+pub(crate) fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+impl Vault {
+    /// Whether any vault file (database, its -wal/-shm, or the key file)
+    /// exists in `data_dir`.
+    pub fn exists(data_dir: &Path) -> bool {
+        VaultFiles::new(data_dir).any_exists()
+    }
+
+    /// Create a new vault in `data_dir` with `handle` as its first user, a
+    /// coordinator. Refuses if any vault file exists there
+    /// ([`VaultError::AlreadyExists`]); never initialises over data.
+    pub fn create(
+        data_dir: &Path,
+        handle: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Self, VaultError> {
+        rules::check_handle(handle)?;
+        rules::check_passphrase(passphrase, handle)?;
+        let files = VaultFiles::new(data_dir);
+        if files.any_exists() {
+            return Err(VaultError::AlreadyExists);
+        }
+        files::ensure_private_dir(data_dir)?;
+        let key = MasterKey::generate()?;
+        let slot = KeySlot::seal(
+            handle,
+            Role::Coordinator,
+            kdf::params_for_new_slot(),
+            passphrase,
+            &key,
+        )?;
+        if let Err(err) = Self::initialise(&files, &key, &slot) {
+            // Only files this call created, holding nothing yet.
+            for path in [files.db(), files.wal(), files.shm()] {
+                let _ = files::remove_if_exists(&path);
+            }
+            return Err(err);
+        }
+        attempts::reset(&files);
+        Self::open_unlocked(files, key, &slot)
+    }
+
+    /// Create the database (schema, first user), then the key file.
+    fn initialise(files: &VaultFiles, key: &MasterKey, slot: &KeySlot) -> Result<(), VaultError> {
+        let mut store = Store::open(&files.db(), key, OpenMode::Create)?;
+        files::make_private(&files.db())?;
+        let tx = store.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
+            (&slot.handle, Role::Coordinator.as_str(), now_unix()),
+        )?;
+        audit::record(&tx, &slot.handle, "vault.create", &serde_json::json!({}))?;
+        tx.commit()?;
+        store.close()?;
+        let bytes = KeyFile {
+            slots: vec![slot.clone()],
+        }
+        .to_bytes()?;
+        files::write_new_atomic(&files.key_file(), &bytes)
+    }
+
+    /// Unlock the vault in `data_dir` as `handle` with `passphrase`.
+    ///
+    /// Errors are specific: [`VaultError::NoVault`],
+    /// [`VaultError::UnknownHandle`], [`VaultError::WrongPassphrase`],
+    /// [`VaultError::TooSoon`] (after repeated failures, see
+    /// [`retry_delay`]), [`VaultError::DamagedKeyFile`],
+    /// [`VaultError::DamagedDatabase`]. Damaged files are left untouched.
+    pub fn unlock(
+        data_dir: &Path,
+        handle: &str,
+        passphrase: &Passphrase,
+    ) -> Result<Self, VaultError> {
+        let files = VaultFiles::new(data_dir);
+        if !files.any_exists() {
+            return Err(VaultError::NoVault);
+        }
+        let key_file = KeyFile::load(&files.key_file())?;
+        if !matches!(files.db().try_exists(), Ok(true)) {
+            return Err(VaultError::DamagedDatabase {
+                detail: "the database file is missing".to_owned(),
+            });
+        }
+        let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
+        Self::open_unlocked(files, key, slot)
+    }
+
+    /// Open, creating it with `handle` as its coordinator if absent, an
+    /// UNENCRYPTED database in `data_dir` with the same settings and
+    /// migrations as a vault, and return it as an unlocked vault. No key
+    /// file is written and no passphrase is involved.
+    ///
+    /// Exists only so the benchmark can run the same workload on plain
+    /// SQLite (feature `bench-plain`, off by default; production builds
+    /// never have it). Never use it for real data.
+    #[cfg(feature = "bench-plain")]
+    #[doc(hidden)]
+    pub fn open_plain_for_benchmark(data_dir: &Path, handle: &str) -> Result<Self, VaultError> {
+        rules::check_handle(handle)?;
+        let files = VaultFiles::new(data_dir);
+        let fresh = !matches!(files.db().try_exists(), Ok(true));
+        if fresh {
+            files::ensure_private_dir(data_dir)?;
+            let mut store = Store::open_plain_for_benchmark(&files.db(), OpenMode::Create)?;
+            let tx = store.conn.transaction()?;
+            tx.execute(
+                "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
+                (handle, Role::Coordinator.as_str(), now_unix()),
+            )?;
+            audit::record(&tx, handle, "vault.create", &serde_json::json!({}))?;
+            tx.commit()?;
+            store.close()?;
+        }
+        let store = Store::open_plain_for_benchmark(&files.db(), OpenMode::Existing)?;
+        let role: Option<String> = store
+            .conn
+            .query_row("SELECT role FROM users WHERE handle = ?1", [handle], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let role = role
+            .as_deref()
+            .and_then(Role::parse)
+            .ok_or(VaultError::KeySlotMismatch)?;
+        Ok(Self {
+            files,
+            store,
+            key: MasterKey::generate()?,
+            user: SessionUser {
+                handle: handle.to_owned(),
+                role,
+            },
+        })
+    }
+
+    /// Open the database with an unwrapped key and check that the slot's
+    /// user is in the database's user list with the same role.
+    fn open_unlocked(
+        files: VaultFiles,
+        key: MasterKey,
+        slot: &KeySlot,
+    ) -> Result<Self, VaultError> {
+        let store = Store::open(&files.db(), &key, OpenMode::Existing)?;
+        let row: Option<(String, String)> = store
+            .conn
+            .query_row(
+                "SELECT handle, role FROM users WHERE handle = ?1",
+                [&slot.handle],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let user = match row {
+            Some((handle, role)) if Role::parse(&role) == Some(slot.role) => SessionUser {
+                handle,
+                role: slot.role,
+            },
+            _ => return Err(VaultError::KeySlotMismatch),
+        };
+        Ok(Self {
+            files,
+            store,
+            key,
+            user,
+        })
+    }
+
+    /// Lock: checkpoint (TRUNCATE) the WAL, close the database and wipe the
+    /// master key. The vault is locked even if the checkpoint fails; the
+    /// failure is then reported.
+    pub fn lock(self) -> Result<(), VaultError> {
+        let Self { store, key, .. } = self;
+        let result = store.close();
+        drop(key);
+        result.map_err(VaultError::from)
+    }
+
+    /// The user who unlocked the vault.
+    pub fn user(&self) -> &SessionUser {
+        &self.user
+    }
+
+    /// The data directory of this vault.
+    pub fn data_dir(&self) -> &Path {
+        &self.files.dir
+    }
+
+    /// Record an action in the audit log: who (the session user), when, and
+    /// `action` (a short fixed name such as `"user.add"`) with `params`.
+    /// Never pass caller data: the log says what was done, not to whom.
+    pub fn audit(&self, action: &str, params: &serde_json::Value) -> Result<(), VaultError> {
+        audit::record(self.conn(), &self.user.handle, action, params)
+    }
+
+    /// The keyed database connection, for modules that store data.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.store.conn
+    }
+
+    /// The keyed database connection, mutably.
+    #[allow(dead_code)]
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.store.conn
+    }
+
+    /// Start a transaction on the vault database.
+    pub(crate) fn transaction(&mut self) -> Result<Transaction<'_>, VaultError> {
+        Ok(self.store.conn.transaction()?)
+    }
+
+    /// Refuse unless the session user is a coordinator.
+    fn require_coordinator(&self) -> Result<(), VaultError> {
+        if self.user.is_coordinator() {
+            Ok(())
+        } else {
+            Err(VaultError::NotCoordinator)
+        }
+    }
+}
+
+/// Find `handle`'s slot and open it with `passphrase`, enforcing and
+/// updating the failed-attempt counter.
+fn authenticate<'k>(
+    files: &VaultFiles,
+    key_file: &'k KeyFile,
+    handle: &str,
+    passphrase: &Passphrase,
+) -> Result<(&'k KeySlot, MasterKey), VaultError> {
+    attempts::check(files)?;
+    let Some(slot) = key_file.find(handle) else {
+        attempts::record_failure(files);
+        return Err(VaultError::UnknownHandle);
+    };
+    match slot.open(passphrase) {
+        Ok(key) => {
+            attempts::reset(files);
+            Ok((slot, key))
+        }
+        Err(VaultError::WrongPassphrase) => {
+            attempts::record_failure(files);
+            Err(VaultError::WrongPassphrase)
+        }
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,109 @@
+//! Vault tests on real SQLCipher files in temporary directories, with the
+//! production key-derivation parameters.
+
+mod backup;
+mod canary;
+mod crash;
+mod damage;
+mod erase;
+mod lifecycle;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Passphrase, Vault};
+
+/// The first coordinator's handle in every test vault.
+pub(super) const COORDINATOR: &str = "ana";
+/// The first coordinator's passphrase.
+pub(super) const COORDINATOR_PASS: &str = "correct horse battery staple";
+/// A volunteer's handle.
+pub(super) const VOLUNTEER: &str = "bo";
+/// The volunteer's passphrase.
+pub(super) const VOLUNTEER_PASS: &str = "tres palabras largas";
+
+pub(super) fn pass(text: &str) -> Passphrase {
+    Passphrase::from(text)
+}
+
+/// A new vault in `<tmp>/<name>` with the coordinator unlocked.
+pub(super) fn new_vault(root: &Path, name: &str) -> (PathBuf, Vault) {
+    let data = root.join(name);
+    let vault = Vault::create(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    (data, vault)
+}
+
+/// Create the test table used to store rows through the vault connection.
+pub(super) fn create_notes_table(vault: &Vault) {
+    vault
+        .conn()
+        .execute_batch("CREATE TABLE test_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
+        .unwrap();
+}
+
+/// Insert a note through the vault connection.
+pub(super) fn add_note(vault: &Vault, note: &str) {
+    vault
+        .conn()
+        .execute("INSERT INTO test_notes (note) VALUES (?1)", [note])
+        .unwrap();
+}
+
+/// Every note, in insertion order.
+pub(super) fn notes(vault: &Vault) -> Vec<String> {
+    let mut stmt = vault
+        .conn()
+        .prepare("SELECT note FROM test_notes ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// Every file under `dir` (recursively) with its bytes, keyed by path
+/// relative to `dir`.
+pub(super) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Files under `dir` whose bytes contain `needle`.
+pub(super) fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Copy every file of `from` into a new directory `to`.
+pub(super) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for (rel, bytes) in snapshot(from) {
+        let target = to.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+#[test]
+fn an_unlocked_vault_can_be_handed_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Vault>();
+}

@@ -1,0 +1,212 @@
+//! Call commands: drafts, create, update, list, search, follow-ups, history,
+//! retention. Calls cross the boundary in the documented call JSON
+//! (`docs/CALLS.md`, `docs/call.schema.json`), the same shape the CLI imports.
+
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use hotline_core::calls::{
+    self, Area, Call, CallFilter, CallId, CallSummary, CallUpdate, FollowUpDue, FollowUpId,
+    HistoryEntry, NewCall, NewFollowUp,
+};
+use hotline_core::codes::{Category, Verification};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::{ErrorCode, UiError};
+use crate::state::AppState;
+
+/// Filters of the call list, as the UI sends them.
+#[derive(Debug, Default, Deserialize)]
+pub struct FilterDto {
+    /// Verification status.
+    pub verification: Option<Verification>,
+    /// Category.
+    pub category: Option<Category>,
+    /// Area name.
+    pub area: Option<String>,
+    /// First day (inclusive, local date).
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive, local date).
+    pub to: Option<NaiveDate>,
+    /// How many to return (default 100).
+    pub limit: Option<u32>,
+}
+
+/// One call with what the call view needs besides the record.
+#[derive(Debug, Serialize)]
+pub struct CallDetailDto {
+    /// The record.
+    pub call: Call,
+    /// When its free text will be shredded (none under legal hold or once shredded).
+    pub shred_at: Option<DateTime<Utc>>,
+    /// Who changed what, when (never the text itself).
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A saved draft.
+#[derive(Debug, Serialize)]
+pub struct DraftDto {
+    /// The form as the UI left it.
+    pub body: serde_json::Value,
+    /// When it was saved.
+    pub saved_at: DateTime<Utc>,
+}
+
+fn parse_id(id: &str) -> Result<CallId, UiError> {
+    id.parse::<CallId>().map_err(UiError::from)
+}
+
+/// Start of a local day in UTC.
+fn day_start(day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(Local).earliest())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Save the intake form as the signed-in user's draft (inside the vault).
+#[tauri::command]
+pub fn draft_save(state: State<'_, AppState>, body: serde_json::Value) -> Result<(), UiError> {
+    state.with_session(|s| Ok(calls::save_draft(&s.vault, &body)?))
+}
+
+/// The signed-in user's draft, if any.
+#[tauri::command]
+pub fn draft_load(state: State<'_, AppState>) -> Result<Option<DraftDto>, UiError> {
+    state.with_session(|s| {
+        Ok(calls::load_draft(&s.vault)?.map(|d| DraftDto {
+            body: d.body,
+            saved_at: d.saved_at,
+        }))
+    })
+}
+
+/// Delete the signed-in user's draft.
+#[tauri::command]
+pub fn draft_clear(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.with_session(|s| Ok(calls::clear_draft(&s.vault)?))
+}
+
+/// Save a new call; returns its id.
+#[tauri::command]
+pub fn call_create(state: State<'_, AppState>, call: NewCall) -> Result<String, UiError> {
+    state.with_session(|s| Ok(calls::create(&s.vault, call)?.to_string()))
+}
+
+/// Change fields of a saved call.
+#[tauri::command]
+pub fn call_update(
+    state: State<'_, AppState>,
+    id: String,
+    update: CallUpdate,
+) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::update(&s.vault, id, update)?))
+}
+
+/// One call, when its text will be shredded, and its edit history.
+#[tauri::command]
+pub fn call_get(state: State<'_, AppState>, id: String) -> Result<CallDetailDto, UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| {
+        let call = calls::get(&s.vault, id)?;
+        Ok(CallDetailDto {
+            shred_at: calls::shred_at(&s.vault, &call)?,
+            history: calls::history(&s.vault, id)?,
+            call,
+        })
+    })
+}
+
+/// The newest calls matching the filters.
+#[tauri::command]
+pub fn calls_list(
+    state: State<'_, AppState>,
+    filter: FilterDto,
+) -> Result<Vec<CallSummary>, UiError> {
+    let filter = CallFilter {
+        verification: filter.verification,
+        category: filter.category,
+        area: filter.area.filter(|a| !a.is_empty()),
+        from: filter.from.and_then(day_start),
+        to: filter.to.and_then(|d| d.succ_opt()).and_then(day_start),
+        limit: filter.limit.unwrap_or(100),
+        offset: 0,
+    };
+    state.with_session(|s| Ok(calls::list(&s.vault, &filter)?))
+}
+
+/// Full-text search over notes and fields.
+#[tauri::command]
+pub fn calls_search(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<CallSummary>, UiError> {
+    state.with_session(|s| Ok(calls::search(&s.vault, &query, 100)?))
+}
+
+/// Follow-ups due today or overdue, and not done.
+#[tauri::command]
+pub fn followups_due(state: State<'_, AppState>) -> Result<Vec<FollowUpDue>, UiError> {
+    state.with_session(|s| Ok(calls::followups(&s.vault, &Local::now())?))
+}
+
+/// Add a follow-up task to a saved call.
+#[tauri::command]
+pub fn followup_add(
+    state: State<'_, AppState>,
+    id: String,
+    task: NewFollowUp,
+) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| {
+        calls::add_followup(&s.vault, id, task)?;
+        Ok(())
+    })
+}
+
+/// Mark a follow-up done or not done.
+#[tauri::command]
+pub fn followup_done(state: State<'_, AppState>, id: i64, done: bool) -> Result<(), UiError> {
+    state.with_session(|s| Ok(calls::set_followup_done(&s.vault, FollowUpId(id), done)?))
+}
+
+/// Areas offered for new calls.
+#[tauri::command]
+pub fn areas_list(state: State<'_, AppState>) -> Result<Vec<Area>, UiError> {
+    state.with_session(|s| Ok(calls::list_areas(&s.vault, false)?))
+}
+
+/// Put a legal hold on a call, or lift it (coordinator only).
+#[tauri::command]
+pub fn call_hold(state: State<'_, AppState>, id: String, hold: bool) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::set_legal_hold(&s.vault, id, hold)?))
+}
+
+/// Days free text is kept.
+#[tauri::command]
+pub fn retention_get(state: State<'_, AppState>) -> Result<u32, UiError> {
+    state.with_session(|s| Ok(calls::retention_days(&s.vault)?))
+}
+
+/// Set the days free text is kept (coordinator only).
+#[tauri::command]
+pub fn retention_set(state: State<'_, AppState>, days: u32) -> Result<(), UiError> {
+    state.with_session(|s| Ok(calls::set_retention_days(&s.vault, days)?))
+}
+
+/// Map a call error to the UI's error shape.
+pub fn call_error_code(err: &calls::CallError) -> ErrorCode {
+    use calls::CallError as E;
+    match err {
+        E::TooLong { .. } | E::TooMany { .. } => ErrorCode::TooLong,
+        E::ControlCharacter { .. } | E::Invalid { .. } | E::InvalidId | E::Json { .. } => {
+            ErrorCode::InvalidInput
+        }
+        E::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+        E::NotFound | E::FollowUpNotFound => ErrorCode::NotFound,
+        E::NotCoordinator => ErrorCode::NotCoordinator,
+        E::UnknownArea => ErrorCode::UnknownArea,
+        E::InvalidRetention { .. } => ErrorCode::InvalidSetting,
+        _ => ErrorCode::Internal,
+    }
+}

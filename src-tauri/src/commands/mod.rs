@@ -1,0 +1,9 @@
+//! Tauri commands: each takes the state, calls one core function and maps
+//! the error. Data crosses to the webview as small serializable DTOs; key
+//! material never does.
+
+pub mod about;
+pub mod calls;
+pub mod guidance;
+pub mod prefs;
+pub mod vault;

@@ -1,0 +1,220 @@
+//! Vault commands: set-up, unlock, lock, users, passphrase, auto-lock.
+//!
+//! Passphrases arrive as strings and are moved straight into the core's
+//! wiping `Passphrase` type; nothing secret is ever returned to the webview.
+//! Key derivation takes about half a second, so the commands that run it are
+//! `async` and stay off the window's main thread.
+
+use std::time::Instant;
+
+use hotline_core::vault::{self, Passphrase, Role, Vault};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::UiError;
+use crate::state::{AppState, Session};
+
+/// The signed-in user, as the UI sees it.
+#[derive(Debug, Serialize)]
+pub struct SessionDto {
+    /// Handle (pseudonym).
+    pub handle: String,
+    /// `coordinator` or `volunteer`.
+    pub role: RoleDto,
+    /// Idle minutes before auto-lock.
+    pub auto_lock_minutes: u32,
+}
+
+/// A role on the wire.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDto {
+    /// May manage users, settings and exports.
+    Coordinator,
+    /// Takes calls.
+    Volunteer,
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Coordinator => Self::Coordinator,
+            Role::Volunteer => Self::Volunteer,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Coordinator => Self::Coordinator,
+            RoleDto::Volunteer => Self::Volunteer,
+        }
+    }
+}
+
+/// Vault presence, failed attempts and the open session.
+#[derive(Debug, Serialize)]
+pub struct VaultStatusDto {
+    /// Whether vault files exist in the data directory.
+    pub exists: bool,
+    /// Failed unlock attempts in a row.
+    pub failed_attempts: u32,
+    /// The open session, if unlocked.
+    pub session: Option<SessionDto>,
+}
+
+/// One user as listed to a coordinator.
+#[derive(Debug, Serialize)]
+pub struct UserDto {
+    /// Handle (pseudonym).
+    pub handle: String,
+    /// Role.
+    pub role: RoleDto,
+}
+
+fn session_dto(vault: &Vault) -> Result<SessionDto, UiError> {
+    Ok(SessionDto {
+        handle: vault.user().handle.clone(),
+        role: vault.user().role.into(),
+        auto_lock_minutes: vault.auto_lock_minutes()?,
+    })
+}
+
+/// Shred expired free text (retention runs at every unlock), store a freshly
+/// opened vault as the session and describe it.
+fn start_session(state: &AppState, vault: Vault) -> Result<SessionDto, UiError> {
+    // A failed purge must not keep a volunteer out mid-shift; it runs again
+    // at the next unlock and from `hotline purge`.
+    let _ = hotline_core::calls::purge_expired(&vault, chrono::Utc::now());
+    let dto = session_dto(&vault)?;
+    let previous = state
+        .slot()
+        .replace(Session::new(vault, dto.auto_lock_minutes));
+    if let Some(old) = previous {
+        let _ = old.vault.lock();
+    }
+    Ok(dto)
+}
+
+/// Whether a vault exists, failed attempts, and the open session if any.
+#[tauri::command]
+pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatusDto, UiError> {
+    let session = match state.slot().as_ref() {
+        Some(session) => Some(session_dto(&session.vault)?),
+        None => None,
+    };
+    Ok(VaultStatusDto {
+        exists: Vault::exists(&state.data_dir),
+        failed_attempts: vault::failed_attempts(&state.data_dir),
+        session,
+    })
+}
+
+/// Create the vault with its first coordinator and sign in.
+#[tauri::command]
+pub async fn vault_create(
+    state: State<'_, AppState>,
+    handle: String,
+    passphrase: String,
+) -> Result<SessionDto, UiError> {
+    let passphrase = Passphrase::new(passphrase);
+    let vault = Vault::create(&state.data_dir, handle.trim(), &passphrase)?;
+    start_session(&state, vault)
+}
+
+/// Unlock the vault as `handle`.
+#[tauri::command]
+pub async fn vault_unlock(
+    state: State<'_, AppState>,
+    handle: String,
+    passphrase: String,
+) -> Result<SessionDto, UiError> {
+    let passphrase = Passphrase::new(passphrase);
+    match Vault::unlock(&state.data_dir, handle.trim(), &passphrase) {
+        Ok(vault) => start_session(&state, vault),
+        Err(err) => {
+            let failures = vault::failed_attempts(&state.data_dir);
+            Err(UiError::from(err).with_failures(failures))
+        }
+    }
+}
+
+/// Lock: close the database and wipe the key. Locking twice is harmless.
+#[tauri::command]
+pub fn vault_lock(state: State<'_, AppState>) {
+    state.lock();
+}
+
+/// Record keyboard or mouse activity for the shell's auto-lock.
+#[tauri::command]
+pub fn session_touch(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.with_session(|session| {
+        session.last_activity = Instant::now();
+        Ok(())
+    })
+}
+
+/// The vault's users (coordinator only).
+#[tauri::command]
+pub fn users_list(state: State<'_, AppState>) -> Result<Vec<UserDto>, UiError> {
+    state.with_session(|session| {
+        Ok(session
+            .vault
+            .list_users()?
+            .into_iter()
+            .map(|user| UserDto {
+                handle: user.handle,
+                role: user.role.into(),
+            })
+            .collect())
+    })
+}
+
+/// Add a user with a first passphrase (coordinator only).
+#[tauri::command]
+pub async fn users_add(
+    state: State<'_, AppState>,
+    handle: String,
+    role: RoleDto,
+    passphrase: String,
+) -> Result<(), UiError> {
+    let passphrase = Passphrase::new(passphrase);
+    state.with_session(|session| {
+        session
+            .vault
+            .add_user(handle.trim(), role.into(), &passphrase)?;
+        Ok(())
+    })
+}
+
+/// Remove a user (coordinator only).
+#[tauri::command]
+pub fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), UiError> {
+    state.with_session(|session| Ok(session.vault.remove_user(handle.trim())?))
+}
+
+/// Change the signed-in user's passphrase.
+#[tauri::command]
+pub async fn passphrase_change(
+    state: State<'_, AppState>,
+    current: String,
+    next: String,
+) -> Result<(), UiError> {
+    let current = Passphrase::new(current);
+    let next = Passphrase::new(next);
+    state.with_session(|session| Ok(session.vault.change_passphrase(&current, &next)?))
+}
+
+/// Set the idle minutes before auto-lock (coordinator only).
+#[tauri::command]
+pub fn settings_set_auto_lock(
+    state: State<'_, AppState>,
+    minutes: u32,
+) -> Result<SessionDto, UiError> {
+    state.with_session(|session| {
+        session.vault.set_auto_lock_minutes(minutes)?;
+        session.auto_lock = std::time::Duration::from_secs(u64::from(minutes) * 60);
+        session_dto(&session.vault)
+    })
+}

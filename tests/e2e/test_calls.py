@@ -1,0 +1,110 @@
+"""Taking calls: keyboard only, drafts after a crash, hostile text, accessibility."""
+
+import time
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from conftest import App, axe_violations, kill_app_hard, start_app, stop_process_group
+from helpers import HANDLE, create_first_coordinator, type_into, unlock
+
+
+def keys(app, *sequence):
+    """Type at whatever element has focus, as a person at the keyboard would."""
+    ActionChains(app.driver).send_keys(*sequence).perform()
+
+
+def chord(app, modifier, key):
+    ActionChains(app.driver).key_down(modifier).send_keys(key).key_up(modifier).perform()
+
+
+def active_testid(app):
+    return app.driver.switch_to.active_element.get_attribute("data-testid")
+
+
+def test_keyboard_only_call_then_lock_unlock_and_find_it_by_a_note_word(app):
+    create_first_coordinator(app)
+    chord(app, Keys.CONTROL, "n")
+    app.wait_present("call-timer")
+    assert active_testid(app) == "call-notes", "Ctrl+N must put focus in the first field"
+    keys(app, "Three agents near the laundromat, zebrafish mural")
+    keys(app, Keys.TAB)  # first category button
+    assert active_testid(app) == "category-ice_home_door"
+    keys(app, Keys.TAB, Keys.SPACE)  # second: ICE seen in public
+    assert app.find("category-ice_public").get_attribute("aria-checked") == "true"
+    chord(app, Keys.CONTROL, "s")
+    app.wait_text("call-message", "Call saved")
+
+    chord(app, Keys.CONTROL, "l")
+    app.wait_text("unlock-title", "Unlock the vault")
+    assert "zebrafish" not in app.driver.find_element(By.TAG_NAME, "body").text
+    unlock(app)
+    app.wait_text("signed-in-as", HANDLE, timeout=30)
+
+    chord(app, Keys.CONTROL, "k")
+    assert active_testid(app) == "search"
+    keys(app, "zebrafish", Keys.ENTER)
+    app.wait_present("call-item")
+    items = app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="call-item"]')
+    assert len(items) == 1
+    assert "ICE seen in public" in items[0].text
+    items[0].click()
+    assert "zebrafish mural" in app.wait_present("detail-notes").text
+
+
+def test_draft_comes_back_after_the_app_is_killed(app):
+    create_first_coordinator(app)
+    app.find("call-new").click()
+    type_into(app, "call-notes", "Caller whispering from the pantry, draft-canary-41")
+    app.wait_present("draft-saved", timeout=10)
+    kill_app_hard(app)
+    stop_process_group(app.driver_proc)
+
+    driver, proc = start_app(app.data_dir)
+    again = App(driver=driver, data_dir=app.data_dir, driver_proc=proc)
+    try:
+        unlock(again)
+        again.wait_present("draft-restored", timeout=30)
+        notes = again.find("call-notes").get_attribute("value")
+        assert notes == "Caller whispering from the pantry, draft-canary-41"
+    finally:
+        driver.quit()
+        stop_process_group(proc)
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>\'); DROP TABLE calls;--'
+
+
+def test_hostile_text_is_shown_as_text_and_never_runs(app):
+    create_first_coordinator(app)
+    app.find("call-new").click()
+    type_into(app, "call-notes", XSS)
+    # WebDriver cannot type characters outside the Basic Multilingual Plane,
+    # so the rest arrives as a paste would: an input event on the field.
+    app.driver.execute_script(
+        "const el = arguments[0]; el.value += arguments[1];"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));",
+        app.find("call-notes"), " مرحبا 👩🏽‍⚖️ é\u0301",
+    )
+    app.find("call-save").click()
+    app.wait_text("call-message", "Call saved")
+    app.wait_present("call-item").click()
+    shown = app.wait_present("detail-notes").text
+    assert XSS in shown
+    assert "مرحبا 👩🏽‍⚖️ é\u0301" in shown
+    time.sleep(0.5)
+    assert app.driver.execute_script("return window.__xss === undefined") is True
+    assert not app.driver.find_elements(By.CSS_SELECTOR, "main img")
+
+
+def test_intake_and_list_screens_have_no_accessibility_violations(app):
+    create_first_coordinator(app)
+    app.find("call-new").click()
+    app.wait_present("call-notes")
+    violations = axe_violations(app)
+    assert violations == [], violations
+    app.find("call-save").click()
+    app.wait_present("call-item")
+    violations = axe_violations(app)
+    assert violations == [], violations

@@ -1,0 +1,17 @@
+// Turns a shell error into a translated, actionable sentence.
+
+import { translate, type Lang } from './i18n';
+import { en, type MessageKey } from './messages';
+import type { UiError } from './api';
+
+/** The message key for an error code; unknown codes fall back to the generic text. */
+export function errorKey(err: UiError): MessageKey {
+  const key = `error.${err.code}`;
+  return key in en ? (key as MessageKey) : 'error.generic';
+}
+
+/** A translated sentence for `err`, with its details filled in. */
+export function describeError(lang: Lang, err: UiError): string {
+  const seconds = Math.max(1, Math.ceil((err.wait_ms ?? 0) / 1000));
+  return translate(lang, errorKey(err), { seconds });
+}
