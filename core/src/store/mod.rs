@@ -127,7 +127,10 @@ impl Store {
     /// `PRAGMA key`. Exists only for the benchmark's encrypted/plain
     /// comparison (feature `bench-plain`); production builds never have it.
     #[cfg(feature = "bench-plain")]
-    pub(crate) fn open_plain_for_benchmark(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+    pub(crate) fn open_plain_for_benchmark(
+        path: &Path,
+        mode: OpenMode,
+    ) -> Result<Self, StoreError> {
         if mode == OpenMode::Existing {
             precheck_file(path)?;
         }
