@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod about;
 mod calls;
+mod export;
 mod pack;
 mod passphrase;
 mod user;
@@ -51,6 +52,9 @@ enum Command {
     /// Call log: call, purge, demo-data, retention, hold, area.
     #[command(flatten)]
     Calls(calls::CallCommands),
+    /// Exports: export summary|bundle, keys coordinator, summary merge.
+    #[command(flatten)]
+    Exports(export::ExportCommands),
 }
 
 /// An error to report on stderr, with the process exit status to use.
@@ -85,6 +89,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Verify(args) => vault::verify(&data_dir, &args),
         Command::Erase(args) => vault::erase(&data_dir, &args),
         Command::Calls(command) => calls::run(&data_dir, &command),
+        Command::Exports(command) => export::run(&data_dir, &command),
     }
 }
 

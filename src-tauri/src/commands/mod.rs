@@ -6,4 +6,5 @@ pub mod about;
 pub mod calls;
 pub mod guidance;
 pub mod prefs;
+pub mod reports;
 pub mod vault;

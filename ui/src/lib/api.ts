@@ -413,3 +413,40 @@ export const areasList = () => invoke<{ name: string; active: boolean }[]>('area
 export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
 export const retentionGet = () => invoke<number>('retention_get');
 export const retentionSet = (days: number) => invoke<void>('retention_set', { days });
+
+/** One counted key of the dashboard; `count` is null when hidden. */
+export interface DashboardCount {
+  key: string;
+  count: number | null;
+}
+
+/** The dashboard's counts (mirrors `export::Dashboard`). */
+export interface Dashboard {
+  from: string;
+  to: string;
+  shareable: boolean;
+  k: number | null;
+  total: number | null;
+  weeks: DashboardCount[];
+  categories: DashboardCount[];
+  agencies: DashboardCount[];
+  verification: DashboardCount[];
+  open_followups: number | null;
+}
+
+/** What summary to build. */
+export interface SummaryRequest {
+  from: string | null;
+  to: string | null;
+  k: number;
+  format: 'csv' | 'json' | 'html';
+  lang: 'en' | 'es';
+  include_synthetic: boolean;
+}
+
+export const dashboard = (from: string, to: string, shareableK: number | null) =>
+  invoke<Dashboard>('dashboard', { from, to, shareableK });
+export const summaryPreview = (request: SummaryRequest) =>
+  invoke<{ text: string; file_name: string }>('summary_preview', { request });
+export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
+export const today = () => invoke<string>('today');

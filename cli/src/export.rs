@@ -1,0 +1,315 @@
+//! Export commands: `export summary`, `export bundle`, `keys coordinator`
+//! and `summary merge` (coordinators only). See `docs/EXPORTS.md`.
+//!
+//! Outputs are never written over an existing file without `--force`.
+//! Every written export is recorded in the vault's audit log.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use hotline_core::calls::{self, CallError};
+use hotline_core::export::{self, ExportError, Format, Lang, SummaryOptions};
+use hotline_core::vault::Vault;
+
+use crate::CliError;
+use crate::passphrase::AuthArgs;
+use crate::vault::{lock, unlock, vault_error};
+
+/// The export commands, flattened into the top level of `hotline`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommands {
+    /// Write a suppressed summary, or an encrypted aggregate bundle (coordinators only).
+    Export(ExportArgs),
+    /// The coordinator's key pair for aggregate bundles.
+    Keys(KeysArgs),
+    /// Merge aggregate bundles from other laptops into one summary.
+    Summary(SummaryArgs),
+}
+
+/// Options of `hotline export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    command: ExportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Counts by ISO week × category × area, agency, verification, language
+    /// and caller relation; counts below k are suppressed.
+    Summary(SummaryExportArgs),
+    /// Exact counts for the coordinator, encrypted to their public key.
+    Bundle(BundleArgs),
+}
+
+/// Output format of a summary.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// CSV, one row per cell.
+    Csv,
+    /// JSON with a versioned schema.
+    Json,
+    /// A self-contained HTML report.
+    Html,
+}
+
+/// Language of an HTML report.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+}
+
+/// Where and how to write a summary.
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: FormatArg,
+    /// Language of an HTML report's headings and labels.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Threshold: every published count is 0 or at least k (at least 3).
+    #[arg(long, value_name = "N", default_value_t = export::DEFAULT_K)]
+    k: u32,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Html => Format::Html(match self.lang {
+                LangArg::En => Lang::En,
+                LangArg::Es => Lang::Es,
+            }),
+        }
+    }
+}
+
+/// The period and which calls count.
+#[derive(Debug, Args)]
+struct PeriodArgs {
+    /// First day (YYYY-MM-DD, UTC), widened to its ISO week's Monday
+    /// [default: the first call's day].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    from: Option<NaiveDate>,
+    /// Last day, inclusive (YYYY-MM-DD, UTC), widened to its ISO week's
+    /// Sunday [default: the last complete week's Sunday].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    to: Option<NaiveDate>,
+    /// Count synthetic (demo-data) calls too.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    include_synthetic: bool,
+}
+
+impl PeriodArgs {
+    fn options(&self, k: u32) -> SummaryOptions {
+        SummaryOptions {
+            from: self.from,
+            to: self.to,
+            k,
+            include_synthetic: self.include_synthetic,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct SummaryExportArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    period: PeriodArgs,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct BundleArgs {
+    /// The coordinator's public key (age1…), from `hotline keys coordinator`.
+    #[arg(long, value_name = "PUBKEY")]
+    to_key: String,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    period: PeriodArgs,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Options of `hotline keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print the coordinator's public key, creating the key pair the first time.
+    Coordinator {
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+/// Options of `hotline summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(subcommand)]
+    command: SummaryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum SummaryCommand {
+    /// Decrypt bundles, refuse duplicates, sum the counts exactly and write one suppressed summary.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// Bundle files written by `hotline export bundle`.
+    #[arg(value_name = "BUNDLE", required = true)]
+    bundles: Vec<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Parse a date given as `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected a date as YYYY-MM-DD".into())
+}
+
+/// An export error as a message and exit status.
+fn export_error(err: ExportError, data_dir: &Path) -> CliError {
+    match err {
+        ExportError::Vault(err) => vault_error(err, data_dir),
+        other => CliError::new(other),
+    }
+}
+
+/// Unlock, then apply retention as the app does on unlock.
+fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+    let vault = unlock(data_dir, auth)?;
+    if let Err(err) = calls::purge_expired(&vault, Utc::now()) {
+        let _ = lock(vault, data_dir);
+        return Err(match err {
+            CallError::Vault(err) => vault_error(err, data_dir),
+            other => CliError::new(other),
+        });
+    }
+    Ok(vault)
+}
+
+/// Run `f` on the unlocked vault, then lock it.
+fn with_vault<T>(
+    data_dir: &Path,
+    auth: &AuthArgs,
+    f: impl FnOnce(&Vault) -> Result<T, ExportError>,
+) -> Result<T, CliError> {
+    let vault = open(data_dir, auth)?;
+    let result = f(&vault).map_err(|err| export_error(err, data_dir));
+    lock(vault, data_dir)?;
+    result
+}
+
+/// Run an export command.
+pub fn run(data_dir: &Path, command: &ExportCommands) -> Result<(), CliError> {
+    match command {
+        ExportCommands::Export(args) => match &args.command {
+            ExportCommand::Summary(args) => export_summary(data_dir, args),
+            ExportCommand::Bundle(args) => export_bundle(data_dir, args),
+        },
+        ExportCommands::Keys(args) => match &args.command {
+            KeysCommand::Coordinator { auth } => {
+                let key = with_vault(data_dir, auth, export::coordinator_key)?;
+                println!("{key}");
+                Ok(())
+            }
+        },
+        ExportCommands::Summary(args) => match &args.command {
+            SummaryCommand::Merge(args) => merge(data_dir, args),
+        },
+    }
+}
+
+fn export_summary(data_dir: &Path, args: &SummaryExportArgs) -> Result<(), CliError> {
+    let output = &args.output;
+    let options = args.period.options(output.k);
+    let summary = with_vault(data_dir, &args.auth, |vault| {
+        let summary = export::summary(vault, &options)?;
+        export::write_summary(vault, &summary, output.format(), &output.out, output.force)?;
+        Ok(summary)
+    })?;
+    eprintln!(
+        "wrote the summary of {} to {} ({} weeks, k = {})",
+        period(summary.from, summary.to),
+        output.out.display(),
+        (summary.to - summary.from).num_days() / 7 + 1,
+        summary.k
+    );
+    Ok(())
+}
+
+fn export_bundle(data_dir: &Path, args: &BundleArgs) -> Result<(), CliError> {
+    let options = args.period.options(export::DEFAULT_K);
+    let report = with_vault(data_dir, &args.auth, |vault| {
+        export::export_bundle(vault, &options, &args.to_key, &args.out, args.force)
+    })?;
+    println!("{}", report.bundle_id);
+    eprintln!(
+        "wrote bundle {} of {} to {}",
+        report.bundle_id,
+        period(report.from, report.to),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn merge(data_dir: &Path, args: &MergeArgs) -> Result<(), CliError> {
+    let mut bundles = Vec::with_capacity(args.bundles.len());
+    for path in &args.bundles {
+        let bytes = std::fs::read(path)
+            .map_err(|err| CliError::new(format!("cannot read {}: {err}", path.display())))?;
+        bundles.push(bytes);
+    }
+    let output = &args.output;
+    let merged = with_vault(data_dir, &args.auth, |vault| {
+        let merged = export::merge_bundles(vault, &bundles, output.k)?;
+        export::write_merged(vault, &merged, output.format(), &output.out, output.force)?;
+        Ok(merged)
+    })?;
+    if merged.unlisted_area_calls > 0 {
+        eprintln!(
+            "hotline: some calls name areas that are not in this vault's list; they are counted as {}",
+            export::UNSPECIFIED_AREA
+        );
+    }
+    eprintln!(
+        "merged {} bundle(s) covering {} into {} (k = {})",
+        merged.bundle_ids.len(),
+        period(merged.summary.from, merged.summary.to),
+        output.out.display(),
+        merged.summary.k
+    );
+    Ok(())
+}
+
+fn period(from: NaiveDate, to: NaiveDate) -> String {
+    format!("{from} to {to}")
+}

@@ -1,0 +1,397 @@
+//! Black-box tests of the export commands: the real `hotline` binary on
+//! temporary data directories, with the passphrase in the environment.
+
+#[cfg(test)]
+mod cli {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+
+    use serde_json::Value;
+
+    const HANDLE: &str = "river-7";
+    const PASS: &str = "maple kettle harbor 42";
+
+    /// What one run printed.
+    struct Run {
+        code: i32,
+        stdout: String,
+        stderr: String,
+    }
+
+    impl Run {
+        fn ok(self) -> Self {
+            assert_eq!(
+                self.code, 0,
+                "expected success; stdout: {} stderr: {}",
+                self.stdout, self.stderr
+            );
+            assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
+            self
+        }
+
+        fn failed(self) -> Self {
+            assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
+            assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
+            self
+        }
+    }
+
+    /// `hotline --data-dir DIR ARGS…` as `user`, feeding `stdin`.
+    fn hotline_as(dir: &Path, user: &str, args: &[&str], stdin: &str) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .env_remove("HOTLINE_DATA_DIR")
+            .env_remove("HOTLINE_NEW_PASSPHRASE")
+            .env("HOTLINE_USER", user)
+            .env("HOTLINE_PASSPHRASE", PASS)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.as_bytes()).unwrap();
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn hotline(dir: &Path, args: &[&str]) -> Run {
+        hotline_as(dir, HANDLE, args, "")
+    }
+
+    /// A data directory with a vault and 300 synthetic calls (seed 7).
+    fn vault_with_calls(root: &Path, name: &str) -> PathBuf {
+        let dir = root.join(name);
+        hotline(&dir, &["init"]).ok();
+        hotline(&dir, &["demo-data", "--calls", "300", "--seed", "7"]).ok();
+        dir
+    }
+
+    fn s(path: &Path) -> &str {
+        path.to_str().unwrap()
+    }
+
+    #[test]
+    fn summaries_in_three_formats_and_their_refusals() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = vault_with_calls(root.path(), "v");
+        let csv = root.path().join("s.csv");
+        let json = root.path().join("s.json");
+        let html = root.path().join("s.html");
+        hotline(
+            &dir,
+            &["export", "summary", "--out", s(&csv), "--format", "csv"],
+        )
+        .ok();
+        hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&json),
+                "--format",
+                "json",
+                "--k",
+                "3",
+            ],
+        )
+        .ok();
+        hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&html),
+                "--format",
+                "html",
+                "--lang",
+                "es",
+            ],
+        )
+        .ok();
+
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with(
+            "table,week,category,area,agency,verification,language,caller_relation,count,suppressed\n"
+        ));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(doc["schema"], "hotline-desk/summary/v1");
+        assert_eq!(doc["k"], 3);
+        assert_eq!(doc["include_synthetic"], true);
+        for table in doc["tables"].as_array().unwrap() {
+            for row in table["rows"].as_array().unwrap() {
+                if let Some(n) = row["count"].as_u64() {
+                    assert!(n == 0 || n >= 3, "{row}");
+                } else {
+                    assert_eq!(row["suppressed"], true);
+                }
+            }
+        }
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(page.contains("lang=\"es\"") && page.contains("<svg") && !page.contains("<script"));
+
+        // No overwrite without --force; k below 3 refused; bad formats refused.
+        let before = std::fs::read(&csv).unwrap();
+        let run = hotline(
+            &dir,
+            &["export", "summary", "--out", s(&csv), "--format", "csv"],
+        )
+        .failed();
+        assert!(run.stderr.contains("--force"), "{}", run.stderr);
+        assert_eq!(std::fs::read(&csv).unwrap(), before);
+        hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&csv),
+                "--format",
+                "csv",
+                "--force",
+            ],
+        )
+        .ok();
+        let other = root.path().join("k2.csv");
+        let run = hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&other),
+                "--format",
+                "csv",
+                "--k",
+                "2",
+            ],
+        )
+        .failed();
+        assert!(run.stderr.contains("at least 3"), "{}", run.stderr);
+        assert!(!other.exists());
+        hotline(
+            &dir,
+            &["export", "summary", "--out", s(&other), "--format", "xlsx"],
+        )
+        .failed();
+        // A period of more than five years is refused; synthetic calls can
+        // be left out.
+        let none = root.path().join("none.json");
+        hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&none),
+                "--format",
+                "json",
+                "--include-synthetic",
+                "false",
+                "--from",
+                "2020-01-01",
+            ],
+        )
+        .failed();
+        hotline(
+            &dir,
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&none),
+                "--format",
+                "json",
+                "--include-synthetic",
+                "false",
+            ],
+        )
+        .ok();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&none).unwrap()).unwrap();
+        assert_eq!(doc["include_synthetic"], false);
+    }
+
+    #[test]
+    fn bundles_merge_once_and_volunteers_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let coordinator = root.path().join("coordinator");
+        hotline(&coordinator, &["init"]).ok();
+        let key = hotline(&coordinator, &["keys", "coordinator"]).ok().stdout;
+        let key = key.trim().to_owned();
+        assert!(key.starts_with("age1"), "{key}");
+        assert_eq!(
+            hotline(&coordinator, &["keys", "coordinator"])
+                .ok()
+                .stdout
+                .trim(),
+            key,
+            "the key pair is made once"
+        );
+
+        let laptop_a = vault_with_calls(root.path(), "a");
+        let laptop_b = vault_with_calls(root.path(), "b");
+        let bundle_a = root.path().join("a.age");
+        let bundle_b = root.path().join("b.age");
+        // Up to today: the demo calls run until now (the default stops at
+        // the last complete week).
+        let today = chrono::Utc::now().date_naive().to_string();
+        for (dir, out) in [(&laptop_a, &bundle_a), (&laptop_b, &bundle_b)] {
+            let run = hotline(
+                dir,
+                &[
+                    "export",
+                    "bundle",
+                    "--to-key",
+                    &key,
+                    "--out",
+                    s(out),
+                    "--to",
+                    &today,
+                ],
+            )
+            .ok();
+            assert_eq!(run.stdout.trim().len(), 36, "prints the bundle id");
+        }
+        // A bundle is ciphertext: no area name, code or week in the clear.
+        let sealed = std::fs::read(&bundle_a).unwrap();
+        let text = String::from_utf8_lossy(&sealed);
+        assert!(text.starts_with("age-encryption.org/v1"));
+        for word in ["South Madison", "ice_public", "bundle_id", "hotline-desk"] {
+            assert!(!text.contains(word), "{word}");
+        }
+
+        // Same bundle twice in one merge.
+        let merged = root.path().join("merged.json");
+        let run = hotline(
+            &coordinator,
+            &[
+                "summary",
+                "merge",
+                s(&bundle_a),
+                s(&bundle_a),
+                "--out",
+                s(&merged),
+                "--format",
+                "json",
+            ],
+        )
+        .failed();
+        assert!(run.stderr.contains("duplicate"), "{}", run.stderr);
+        assert!(!merged.exists());
+
+        hotline(
+            &coordinator,
+            &[
+                "summary",
+                "merge",
+                s(&bundle_a),
+                s(&bundle_b),
+                "--out",
+                s(&merged),
+                "--format",
+                "json",
+            ],
+        )
+        .ok();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+        let agency = doc["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "calls_by_agency")
+            .unwrap();
+        let total = agency["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["agency"] == "ALL")
+            .unwrap();
+        assert_eq!(
+            total["count"], 600,
+            "two laptops of 300 calls, summed exactly"
+        );
+
+        // Imported before: refused, even into another format.
+        let again = root.path().join("again.html");
+        let run = hotline(
+            &coordinator,
+            &[
+                "summary",
+                "merge",
+                s(&bundle_b),
+                "--out",
+                s(&again),
+                "--format",
+                "html",
+            ],
+        )
+        .failed();
+        assert!(run.stderr.contains("already imported"), "{}", run.stderr);
+        assert!(!again.exists());
+
+        // A laptop cannot open bundles sealed for the coordinator.
+        hotline(&laptop_a, &["keys", "coordinator"]).ok();
+        let run = hotline(
+            &laptop_a,
+            &[
+                "summary",
+                "merge",
+                s(&bundle_b),
+                "--out",
+                s(&again),
+                "--format",
+                "csv",
+            ],
+        )
+        .failed();
+        assert!(run.stderr.contains("decrypt"), "{}", run.stderr);
+
+        // Volunteers export nothing.
+        let added = Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .arg("--data-dir")
+            .arg(&laptop_a)
+            .args(["user", "add", "bo-3", "--role", "volunteer"])
+            .env_remove("HOTLINE_DATA_DIR")
+            .env("HOTLINE_USER", HANDLE)
+            .env("HOTLINE_PASSPHRASE", PASS)
+            .env("HOTLINE_NEW_PASSPHRASE", PASS)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(added.status.success(), "{added:?}");
+        let volunteer_out = root.path().join("v.csv");
+        for args in [
+            vec![
+                "export",
+                "summary",
+                "--out",
+                s(&volunteer_out),
+                "--format",
+                "csv",
+            ],
+            vec![
+                "export",
+                "bundle",
+                "--to-key",
+                &key,
+                "--out",
+                s(&volunteer_out),
+            ],
+            vec!["keys", "coordinator"],
+        ] {
+            let run = hotline_as(&laptop_a, "bo-3", &args, "").failed();
+            assert!(run.stderr.contains("only a coordinator"), "{}", run.stderr);
+        }
+        assert!(!volunteer_out.exists());
+    }
+}

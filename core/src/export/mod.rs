@@ -1,0 +1,280 @@
+//! Exports: what may leave the vault, and how. `docs/EXPORTS.md` states
+//! the guarantees and the schemas.
+//!
+//! - [`summary`]: the coordinator's summary of calls by ISO week ×
+//!   category × area, and by agency, verification, language and caller
+//!   relation, with every count `0` or at least `k` and complementary
+//!   suppression checked against an attacker who solves the published
+//!   totals ([`suppress`]); rendered as CSV, JSON or a self-contained HTML
+//!   report by [`render_summary`], written and audited by [`write_summary`];
+//! - [`dashboard`] and [`dashboard_shareable`]: in-app counts;
+//! - [`coordinator_key`], [`export_bundle`], [`merge_bundles`] and
+//!   [`write_merged`]: exact counts from other laptops, encrypted with
+//!   `age` to the coordinator's key, summed exactly and published once.
+//!
+//! Nothing here ever reads a call's free text, contact fields, handles,
+//! ids or exact times: only the structured columns listed in
+//! [`summary`]'s module, with times reduced to ISO weeks in the query.
+
+mod bundle;
+mod dashboard;
+mod format_csv;
+mod format_html;
+mod format_json;
+mod keys;
+mod summary;
+pub(crate) mod suppress;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::vault::{Vault, VaultError};
+
+pub use bundle::{
+    BUNDLE_SCHEMA, BUNDLE_VERSION, BundleReport, Merged, export_bundle, merge_bundles, write_merged,
+};
+pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
+pub use keys::coordinator_key;
+pub use summary::{
+    ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,
+    Table, UNSPECIFIED_AREA, summary, week_label,
+};
+
+/// The threshold used unless the coordinator chooses another.
+pub const DEFAULT_K: u32 = 5;
+/// The smallest threshold accepted: below it, a published 1 or 2 could
+/// single out a caller.
+pub const MIN_K: u32 = 3;
+
+/// Everything that can go wrong exporting. Messages never contain counts,
+/// keys or anything about a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The action needs a coordinator.
+    #[error("only a coordinator can export summaries, bundles or keys")]
+    NotCoordinator,
+    /// The threshold is below [`MIN_K`].
+    #[error("k must be at least 3 (got {k}): smaller counts could single out a caller")]
+    ThresholdTooLow {
+        /// The threshold asked for.
+        k: u32,
+    },
+    /// The period is not usable.
+    #[error("invalid period: {reason}")]
+    InvalidRange {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The output file exists and overwriting was not asked for.
+    #[error("{path} already exists; pass --force to overwrite it")]
+    OutputExists {
+        /// The file.
+        path: String,
+    },
+    /// The output file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The vault has no coordinator key yet.
+    #[error("this vault has no coordinator key yet; create it with `hotline keys coordinator`")]
+    NoCoordinatorKey,
+    /// The public key is not an age X25519 recipient.
+    #[error("not a coordinator public key (expected age1…)")]
+    InvalidRecipient,
+    /// Encryption failed.
+    #[error("the bundle could not be encrypted")]
+    Encrypt,
+    /// The bundle is not encrypted to this coordinator's key, or is damaged.
+    #[error(
+        "bundle {number}: cannot decrypt it with this vault's coordinator key (another key, or damaged)"
+    )]
+    Decrypt {
+        /// Which bundle, counting from 1.
+        number: usize,
+    },
+    /// The bundle is of another kind or version.
+    #[error(
+        "bundle {number}: foreign schema `{found}` (expected {BUNDLE_SCHEMA} version {BUNDLE_VERSION})"
+    )]
+    ForeignSchema {
+        /// Which bundle, counting from 1.
+        number: usize,
+        /// The schema and version it declares.
+        found: String,
+    },
+    /// The bundle's content is invalid.
+    #[error("bundle {number}: {reason}")]
+    InvalidBundle {
+        /// Which bundle, counting from 1.
+        number: usize,
+        /// What is wrong (never a count or a value).
+        reason: String,
+    },
+    /// The same bundle was given twice.
+    #[error("bundle {number} is a duplicate of an earlier bundle in this merge ({id})")]
+    DuplicateBundle {
+        /// Which bundle, counting from 1.
+        number: usize,
+        /// Its bundle id.
+        id: String,
+    },
+    /// The bundle was imported by an earlier merge.
+    #[error("bundle {number} ({id}) was already imported into this vault")]
+    AlreadyImported {
+        /// Which bundle, counting from 1.
+        number: usize,
+        /// Its bundle id.
+        id: String,
+    },
+    /// A merge needs at least one bundle.
+    #[error("no bundles to merge")]
+    NoBundles,
+    /// Stored or merged data is inconsistent.
+    #[error("invalid data: {reason}")]
+    InvalidData {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+    /// Rendering failed.
+    #[error("cannot render the export: {0}")]
+    Render(String),
+    /// The vault refused (for example while writing the audit log).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A database operation failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+/// Language of an HTML report's headings and labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Spanish.
+    Es,
+}
+
+/// An output format of a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// CSV, one row per cell (tidy).
+    Csv,
+    /// JSON with a versioned schema, one row per cell.
+    Json,
+    /// A self-contained HTML report (inline SVG, no script) in a language.
+    Html(Lang),
+}
+
+impl Format {
+    /// `csv`, `json` or `html`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::Html(_) => "html",
+        }
+    }
+}
+
+/// Render a summary to bytes without writing anything (for a preview).
+pub fn render_summary(summary: &Summary, format: Format) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Csv => format_csv::render(summary),
+        Format::Json => format_json::render(summary),
+        Format::Html(lang) => Ok(format_html::render(summary, lang).into_bytes()),
+    }
+}
+
+/// Render `summary` as `format`, write it to `out` (refusing an existing
+/// file unless `force`) and record the export in the audit log
+/// (coordinators only).
+pub fn write_summary(
+    vault: &Vault,
+    summary: &Summary,
+    format: Format,
+    out: &Path,
+    force: bool,
+) -> Result<(), ExportError> {
+    require_coordinator(vault)?;
+    let bytes = render_summary(summary, format)?;
+    write_output(out, &bytes, force)?;
+    vault.audit("export.summary", &audit_params(summary, format, force))?;
+    Ok(())
+}
+
+/// The audit parameters of a written summary: never a count.
+fn audit_params(summary: &Summary, format: Format, force: bool) -> serde_json::Value {
+    json!({
+        "format": format.as_str(),
+        "from": summary.from,
+        "to": summary.to,
+        "k": summary.k,
+        "include_synthetic": summary.include_synthetic,
+        "overwrote": force,
+    })
+}
+
+/// Refuse a threshold below [`MIN_K`].
+pub(crate) fn check_k(k: u32) -> Result<(), ExportError> {
+    if k < MIN_K {
+        Err(ExportError::ThresholdTooLow { k })
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuse unless the session user is a coordinator.
+pub(crate) fn require_coordinator(vault: &Vault) -> Result<(), ExportError> {
+    if vault.user().is_coordinator() {
+        Ok(())
+    } else {
+        Err(ExportError::NotCoordinator)
+    }
+}
+
+/// Write `bytes` to `path`: a new file, or (with `force`) over an existing one.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), ExportError> {
+    let shown = || path.display().to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            ExportError::OutputExists { path: shown() }
+        } else {
+            ExportError::Write {
+                path: shown(),
+                source,
+            }
+        }
+    })?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|source| ExportError::Write {
+            path: shown(),
+            source,
+        })
+}

@@ -1,0 +1,757 @@
+//! Tests of exports against real vaults in temporary directories.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+use super::bundle::testing;
+use super::summary::{Counts, publish};
+use super::*;
+use crate::calls::{self, CallerRelation, NewCall, NewFollowUp, Salute};
+use crate::codes::{Agency, Category, Verification};
+use crate::vault::{Passphrase, Role};
+
+const PASS: &str = "maple kettle harbor 42";
+const COORDINATOR: &str = "river-7";
+
+/// A new vault with a coordinator signed in.
+struct Fixture {
+    dir: TempDir,
+    vault: Vault,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+        Self { dir, vault }
+    }
+
+    fn volunteer(&mut self) -> Vault {
+        self.vault
+            .add_user("bo-3", Role::Volunteer, &Passphrase::from(PASS))
+            .unwrap();
+        Vault::unlock(self.dir.path(), "bo-3", &Passphrase::from(PASS)).unwrap()
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+/// A plain call; the fields that matter to summaries are arguments.
+fn call(
+    received: &str,
+    category: Category,
+    area: Option<&str>,
+    agency: Agency,
+    verification: Verification,
+    language: &str,
+) -> NewCall {
+    NewCall {
+        received_at: at(received),
+        duration_seconds: None,
+        volunteer: None,
+        language: language.into(),
+        caller_relation: CallerRelation::Witness,
+        category,
+        agency,
+        identified_by: calls::IdentifiedBy::Unknown,
+        area: area.map(str::to_owned),
+        exact_location: None,
+        salute: Salute::default(),
+        verification,
+        people_affected: None,
+        children_present: calls::ChildrenPresent::Unknown,
+        urgency: calls::Urgency::Normal,
+        referrals: Vec::new(),
+        followups: Vec::new(),
+        notes: String::new(),
+        contact_name: None,
+        contact_phone: None,
+        possibly_malicious: false,
+        script_path: None,
+        pack_id: None,
+        pack_version: None,
+    }
+}
+
+/// A varied, deterministic set of calls in March 2025 (`salt` varies it).
+fn dataset(salt: usize, n: usize) -> Vec<NewCall> {
+    let areas = [
+        Some("South Madison"),
+        Some("Near West"),
+        None,
+        Some("Verona"),
+    ];
+    let langs = ["es", "en", "es-MX", "hmn", "mam"];
+    (0..n)
+        .map(|i| {
+            let j = i * 7 + salt * 13;
+            let day = 3 + (j % 27);
+            let mut c = call(
+                &format!("2025-03-{day:02}T{:02}:15:00Z", 8 + j % 12),
+                Category::ALL[j % 4],
+                areas[(j / 3) % areas.len()],
+                Agency::ALL[(j / 2) % Agency::ALL.len()],
+                Verification::ALL[2 + (j % 4)],
+                langs[(j / 5) % langs.len()],
+            );
+            c.caller_relation = CallerRelation::ALL[j % CallerRelation::ALL.len()];
+            c
+        })
+        .collect()
+}
+
+fn options(k: u32) -> SummaryOptions {
+    SummaryOptions {
+        from: Some(day("2025-03-01")),
+        to: Some(day("2025-03-31")),
+        k,
+        include_synthetic: true,
+    }
+}
+
+/// Every published count is 0 or at least k, and the grand total is the
+/// same (or suppressed) in every table.
+fn check_published(summary: &Summary) {
+    let k = u64::from(summary.k);
+    let mut totals = Vec::new();
+    for table in &summary.tables {
+        for row in &table.rows {
+            assert_eq!(row.count.is_none(), row.suppressed);
+            if let Some(n) = row.count {
+                assert!(n == 0 || n >= k, "{} published {n}", table.name);
+            }
+            if row.values.iter().all(|v| v == ALL) {
+                totals.push(row.count);
+            }
+        }
+    }
+    assert_eq!(totals.len(), summary.tables.len());
+    assert!(totals.windows(2).all(|w| w[0] == w[1]), "{totals:?}");
+}
+
+#[test]
+fn no_export_contains_a_canary() {
+    let f = Fixture::new();
+    let received = "2025-03-05T13:47:29Z";
+    let mut canary = call(
+        received,
+        Category::IceHomeDoor,
+        Some("South Madison"),
+        Agency::IceEro,
+        Verification::Unverified,
+        "es",
+    );
+    canary.notes = "CANARY-NOTES-7731".into();
+    canary.contact_name = Some("CANARY-NAME-4410".into());
+    canary.contact_phone = Some("608-555-0199".into());
+    canary.exact_location = Some("CANARY-LOCATION-1298".into());
+    canary.volunteer = Some("canaryhandle".into());
+    canary.salute = Salute {
+        size: Some("CANARY-SIZE".into()),
+        activity: Some("CANARY-ACTIVITY".into()),
+        location: Some("CANARY-SALUTE-LOC".into()),
+        uniform: Some("CANARY-UNIFORM".into()),
+        time: Some("CANARY-TIME".into()),
+        equipment: Some("CANARY-EQUIPMENT".into()),
+    };
+    canary.followups = vec![NewFollowUp {
+        what: "CANARY-FOLLOWUP".into(),
+        due: day("2025-03-20"),
+        done: false,
+    }];
+    canary.duration_seconds = Some(4321);
+    let id = calls::create(&f.vault, canary.clone()).unwrap();
+    // Enough identical calls that the canary's cell is published.
+    let mut others = Vec::new();
+    for _ in 0..11 {
+        let mut c = canary.clone();
+        c.followups.clear();
+        others.push(c);
+    }
+    calls::create_many(&f.vault, others).unwrap();
+
+    let canaries = [
+        "CANARY",
+        "608-555",
+        "canaryhandle",
+        COORDINATOR,
+        "2025-03-05",
+        "13:47",
+        "1741182449",
+        "4321",
+        &id.to_string(),
+    ];
+    let summary = summary(&f.vault, &options(5)).unwrap();
+    let row = summary
+        .table("calls_by_week_category_area")
+        .unwrap()
+        .row(&["2025-W10", "ice_home_door", "South Madison"])
+        .unwrap();
+    assert_eq!(row.count, Some(12));
+    let mut outputs = Vec::new();
+    for format in [
+        Format::Csv,
+        Format::Json,
+        Format::Html(Lang::En),
+        Format::Html(Lang::Es),
+    ] {
+        outputs.push(render_summary(&summary, format).unwrap());
+    }
+    let key = coordinator_key(&f.vault).unwrap();
+    let out = f.path("b.age");
+    export_bundle(&f.vault, &options(5), &key, &out, false).unwrap();
+    let sealed = std::fs::read(&out).unwrap();
+    outputs.push(testing::decrypt(&f.vault, &sealed));
+    outputs.push(sealed);
+    for bytes in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for canary in canaries {
+            assert!(!text.contains(canary), "{canary} leaked");
+        }
+    }
+}
+
+#[test]
+fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(0, 120)).unwrap();
+    let s = summary(&f.vault, &options(5)).unwrap();
+    check_published(&s);
+    assert_eq!(s.from, day("2025-02-24"));
+    assert_eq!(s.to, day("2025-04-06"));
+    let by_agency = s.table("calls_by_agency").unwrap();
+    assert_eq!(by_agency.row(&[ALL]).unwrap().count, Some(120));
+    let published: u64 = by_agency
+        .rows
+        .iter()
+        .filter(|r| r.values[0] != ALL)
+        .filter_map(|r| r.count)
+        .sum();
+    assert!(published <= 120);
+    // Languages: the rare tags are pooled; es-MX counts as es.
+    let languages = s.table("calls_by_language").unwrap();
+    let names: Vec<&str> = languages
+        .rows
+        .iter()
+        .map(|r| r.values[0].as_str())
+        .collect();
+    assert!(
+        names.contains(&"es") && !names.contains(&"es-MX"),
+        "{names:?}"
+    );
+    // Every week of the period is listed, with no calls in the first.
+    let cube = s.table("calls_by_week_category_area").unwrap();
+    assert_eq!(cube.row(&["2025-W09", ALL, ALL]).unwrap().count, Some(0));
+    assert!(cube.row(&["2025-W14", ALL, ALL]).is_some());
+    // Rendering is deterministic.
+    assert_eq!(
+        render_summary(&s, Format::Json).unwrap(),
+        render_summary(&summary(&f.vault, &options(5)).unwrap(), Format::Json).unwrap()
+    );
+}
+
+#[test]
+fn json_and_csv_follow_the_schema() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(1, 60)).unwrap();
+    let s = summary(&f.vault, &options(3)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&render_summary(&s, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["schema"], SUMMARY_SCHEMA);
+    assert_eq!(json["k"], 3);
+    let tables = json["tables"].as_array().unwrap();
+    let names: Vec<&str> = tables.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "calls_by_week_category_area",
+            "calls_by_agency",
+            "calls_by_verification",
+            "calls_by_language",
+            "calls_by_caller_relation"
+        ]
+    );
+    for table in tables {
+        let dims: Vec<&str> = table["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap())
+            .collect();
+        for row in table["rows"].as_array().unwrap() {
+            let object = row.as_object().unwrap();
+            assert_eq!(object.len(), dims.len() + 2);
+            for d in &dims {
+                assert!(object[*d].is_string());
+            }
+            if row["suppressed"] == true {
+                assert!(row["count"].is_null());
+            } else {
+                assert!(row["count"].as_u64().is_some());
+            }
+        }
+    }
+    let csv = String::from_utf8(render_summary(&s, Format::Csv).unwrap()).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "table,week,category,area,agency,verification,language,caller_relation,count,suppressed"
+    );
+    let rows: usize = s.tables.iter().map(|t| t.rows.len()).sum();
+    assert_eq!(lines.count(), rows);
+    assert!(csv.contains("calls_by_agency,,,,ALL,,,,60,false"), "{csv}");
+}
+
+#[test]
+fn html_is_self_contained_and_bilingual() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(2, 80)).unwrap();
+    let s = summary(&f.vault, &options(5)).unwrap();
+    let en = String::from_utf8(render_summary(&s, Format::Html(Lang::En)).unwrap()).unwrap();
+    let es = String::from_utf8(render_summary(&s, Format::Html(Lang::Es)).unwrap()).unwrap();
+    for html in [&en, &es] {
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("<svg") && html.contains("@media print"));
+        assert!(!html.contains("<script"));
+        assert_eq!(
+            html.matches("http://").count(),
+            html.matches("http://www.w3.org/2000/svg").count()
+        );
+        assert!(!html.contains("https://") && !html.contains("src="));
+    }
+    assert!(en.contains("Calls by category") && en.contains("lang=\"en\""));
+    assert!(es.contains("Llamadas por categoría") && es.contains("lang=\"es\""));
+}
+
+#[test]
+fn synthetic_calls_are_included_unless_excluded() {
+    let f = Fixture::new();
+    calls::demo_data(&f.vault, 50, 3, Utc::now()).unwrap();
+    calls::create_many(&f.vault, dataset(0, 4)).unwrap();
+    let to = Utc::now().date_naive();
+    let from = day("2025-03-01").min(to - chrono::Days::new(400));
+    let exact = |include| {
+        super::summary::count(f.vault.conn(), from, super::summary::sunday(to), include)
+            .unwrap()
+            .total()
+    };
+    assert_eq!(exact(true), 54);
+    assert_eq!(exact(false), 4);
+    let mut opts = SummaryOptions {
+        from: Some(from),
+        ..SummaryOptions::default()
+    };
+    assert!(SummaryOptions::default().include_synthetic);
+    assert!(summary(&f.vault, &opts).unwrap().include_synthetic);
+    opts.include_synthetic = false;
+    let without = summary(&f.vault, &opts).unwrap();
+    assert!(!without.include_synthetic);
+    check_published(&without);
+}
+
+#[test]
+fn k_below_three_and_volunteers_are_refused() {
+    let mut f = Fixture::new();
+    calls::create_many(&f.vault, dataset(0, 10)).unwrap();
+    for k in [0, 1, 2] {
+        assert!(matches!(
+            summary(&f.vault, &options(k)),
+            Err(ExportError::ThresholdTooLow { .. })
+        ));
+        assert!(matches!(
+            dashboard_shareable(&f.vault, day("2025-03-01"), day("2025-03-31"), k),
+            Err(ExportError::ThresholdTooLow { .. })
+        ));
+        assert!(matches!(
+            merge_bundles(&f.vault, &[vec![1]], k),
+            Err(ExportError::ThresholdTooLow { .. })
+        ));
+    }
+    let err = summary(&f.vault, &options(2)).unwrap_err();
+    assert!(err.to_string().contains("at least 3"), "{err}");
+    assert!(summary(&f.vault, &options(3)).is_ok());
+
+    let key = coordinator_key(&f.vault).unwrap();
+    let volunteer = f.volunteer();
+    let out = f.path("v.age");
+    assert!(matches!(
+        summary(&volunteer, &options(5)),
+        Err(ExportError::NotCoordinator)
+    ));
+    assert!(matches!(
+        coordinator_key(&volunteer),
+        Err(ExportError::NotCoordinator)
+    ));
+    assert!(matches!(
+        export_bundle(&volunteer, &options(5), &key, &out, false),
+        Err(ExportError::NotCoordinator)
+    ));
+    assert!(!out.exists());
+    assert!(matches!(
+        merge_bundles(&volunteer, &[vec![1]], 5),
+        Err(ExportError::NotCoordinator)
+    ));
+    let s = summary(&f.vault, &options(5)).unwrap();
+    assert!(matches!(
+        write_summary(&volunteer, &s, Format::Csv, &f.path("v.csv"), false),
+        Err(ExportError::NotCoordinator)
+    ));
+    // The dashboard is for everyone.
+    let d = dashboard(&volunteer, day("2025-03-01"), day("2025-03-31")).unwrap();
+    assert_eq!(d.total, Some(10));
+}
+
+/// Write a bundle of `calls` from a new vault, encrypted to `key`.
+fn bundle_of(calls_in: Vec<NewCall>, key: &str, dir: &Path, name: &str) -> Vec<u8> {
+    let f = Fixture::new();
+    if !calls_in.is_empty() {
+        calls::create_many(&f.vault, calls_in).unwrap();
+    }
+    let out = dir.join(name);
+    export_bundle(&f.vault, &options(5), key, &out, false).unwrap();
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn merging_bundles_equals_the_summary_of_the_combined_calls() {
+    let coordinator = Fixture::new();
+    let key = coordinator_key(&coordinator.vault).unwrap();
+    assert!(key.starts_with("age1"));
+    assert_eq!(
+        coordinator_key(&coordinator.vault).unwrap(),
+        key,
+        "created once"
+    );
+    let (a, b) = (dataset(3, 90), dataset(4, 70));
+    let bundle_a = bundle_of(a.clone(), &key, coordinator.dir.path(), "a.age");
+    let bundle_b = bundle_of(b.clone(), &key, coordinator.dir.path(), "b.age");
+
+    let combined = Fixture::new();
+    calls::create_many(&combined.vault, a.into_iter().chain(b).collect()).unwrap();
+    for k in [3, 5, 10] {
+        let expected = summary(&combined.vault, &options(k)).unwrap();
+        let merged =
+            merge_bundles(&coordinator.vault, &[bundle_a.clone(), bundle_b.clone()], k).unwrap();
+        assert_eq!(merged.summary, expected, "k = {k}");
+        assert_eq!(merged.bundle_ids.len(), 2);
+        assert_eq!(merged.unlisted_area_calls, 0);
+    }
+
+    // The same bundle twice in one merge.
+    let err =
+        merge_bundles(&coordinator.vault, &[bundle_a.clone(), bundle_a.clone()], 5).unwrap_err();
+    assert!(
+        matches!(err, ExportError::DuplicateBundle { number: 2, .. }),
+        "{err}"
+    );
+
+    // Written once, then refused in a later merge.
+    let merged = merge_bundles(&coordinator.vault, std::slice::from_ref(&bundle_a), 5).unwrap();
+    let out = coordinator.path("merged.json");
+    write_merged(&coordinator.vault, &merged, Format::Json, &out, false).unwrap();
+    assert!(out.exists());
+    let err =
+        merge_bundles(&coordinator.vault, &[bundle_b.clone(), bundle_a.clone()], 5).unwrap_err();
+    assert!(
+        matches!(err, ExportError::AlreadyImported { number: 2, .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        write_merged(
+            &coordinator.vault,
+            &merged,
+            Format::Csv,
+            &coordinator.path("m2.csv"),
+            false
+        ),
+        Err(ExportError::AlreadyImported { .. })
+    ));
+    assert!(!coordinator.path("m2.csv").exists());
+    // The audit log names the merge and its bundles, never a count.
+    let params: String = coordinator
+        .vault
+        .conn()
+        .query_row(
+            "SELECT params FROM audit_log WHERE action = 'export.merge'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        params.contains(&merged.bundle_ids[0]) && !params.contains("count"),
+        "{params}"
+    );
+}
+
+#[test]
+fn foreign_and_undecryptable_bundles_are_refused() {
+    let coordinator = Fixture::new();
+    let key = coordinator_key(&coordinator.vault).unwrap();
+    for plaintext in [
+        r#"{"schema":"someone-else/bundle","version":1}"#,
+        r#"{"schema":"hotline-desk/bundle","version":2,"bundle_id":"x"}"#,
+        "not json at all",
+    ] {
+        let sealed = testing::encrypt(&key, plaintext.as_bytes());
+        let err = merge_bundles(&coordinator.vault, &[sealed], 5).unwrap_err();
+        assert!(
+            matches!(err, ExportError::ForeignSchema { number: 1, .. }),
+            "{err}"
+        );
+    }
+    // Our schema, but the totals do not agree.
+    let bad = r#"{"schema":"hotline-desk/bundle","version":1,
+        "bundle_id":"7f1c0a52-8a1b-4a43-9a8e-3f6f1e6f9b10","from":"2025-03-03","to":"2025-03-09",
+        "include_synthetic":true,"cells":[{"week":"2025-W10","category":"other","area":"Verona","count":4}],
+        "agency":[{"value":"hsi","count":3}],"verification":[],"language":[],"caller_relation":[]}"#;
+    let err = merge_bundles(
+        &coordinator.vault,
+        &[testing::encrypt(&key, bad.as_bytes())],
+        5,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ExportError::InvalidBundle { .. }), "{err}");
+    // Encrypted to another coordinator.
+    let other = Fixture::new();
+    let other_key = coordinator_key(&other.vault).unwrap();
+    let sealed = bundle_of(dataset(0, 5), &other_key, coordinator.dir.path(), "o.age");
+    let err = merge_bundles(&coordinator.vault, &[sealed], 5).unwrap_err();
+    assert!(matches!(err, ExportError::Decrypt { number: 1 }), "{err}");
+    // No key yet.
+    let fresh = Fixture::new();
+    assert!(matches!(
+        merge_bundles(&fresh.vault, &[vec![0]], 5),
+        Err(ExportError::NoCoordinatorKey)
+    ));
+    assert!(matches!(
+        export_bundle(
+            &fresh.vault,
+            &options(5),
+            "age1nope",
+            &fresh.path("x"),
+            false
+        ),
+        Err(ExportError::InvalidRecipient)
+    ));
+}
+
+#[test]
+fn outputs_are_never_overwritten_without_force_and_are_audited() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(5, 30)).unwrap();
+    let s = summary(&f.vault, &options(5)).unwrap();
+    let out = f.path("s.csv");
+    std::fs::write(&out, "keep me").unwrap();
+    let err = write_summary(&f.vault, &s, Format::Csv, &out, false).unwrap_err();
+    assert!(matches!(err, ExportError::OutputExists { .. }), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    write_summary(&f.vault, &s, Format::Csv, &out, true).unwrap();
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("table,"));
+    let entries: Vec<(String, String, String)> = {
+        let mut stmt = f
+            .vault
+            .conn()
+            .prepare("SELECT actor, action, params FROM audit_log WHERE action LIKE 'export.%'")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(entries.len(), 1, "the refused write is not audited");
+    let (actor, action, params) = &entries[0];
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        (COORDINATOR, "export.summary")
+    );
+    let params: serde_json::Value = serde_json::from_str(params).unwrap();
+    assert_eq!(params["format"], "csv");
+    assert_eq!(params["k"], 5);
+    assert_eq!(params["from"], "2025-02-24");
+    assert_eq!(params.as_object().unwrap().len(), 6);
+}
+
+#[test]
+fn dashboards_count_exactly_and_share_with_suppression() {
+    let f = Fixture::new();
+    let mut set = dataset(6, 40);
+    set[0].followups = vec![NewFollowUp {
+        what: "call back".into(),
+        due: day("2025-04-01"),
+        done: false,
+    }];
+    calls::create_many(&f.vault, set.clone()).unwrap();
+    let d = dashboard(&f.vault, day("2025-03-01"), day("2025-03-31")).unwrap();
+    assert!(!d.shareable);
+    assert_eq!(d.total, Some(40));
+    assert_eq!(d.open_followups, Some(1));
+    let ice = set
+        .iter()
+        .filter(|c| matches!(c.agency, Agency::IceEro | Agency::Hsi | Agency::Cbp))
+        .count() as u64;
+    assert_eq!(d.agencies[0].key, "ice");
+    assert_eq!(d.agencies[0].count, Some(ice));
+    let weekly: u64 = d.weeks.iter().filter_map(|w| w.count).sum();
+    assert_eq!(weekly, 40);
+
+    let s = dashboard_shareable(&f.vault, day("2025-03-01"), day("2025-03-31"), 5).unwrap();
+    assert!(s.shareable);
+    assert_eq!(s.open_followups, None, "1 is below k");
+    for list in [&s.weeks, &s.categories, &s.agencies, &s.verification] {
+        for item in list.iter() {
+            if let Some(n) = item.count {
+                assert!(n == 0 || n >= 5);
+            }
+        }
+        assert_ne!(list.iter().filter(|i| i.count.is_none()).count(), 1);
+    }
+}
+
+#[test]
+fn the_summary_of_demo_data_is_consistent() {
+    let f = Fixture::new();
+    calls::demo_data(&f.vault, 300, 7, Utc::now()).unwrap();
+    let s = summary(
+        &f.vault,
+        &SummaryOptions {
+            from: Some(Utc::now().date_naive() - chrono::Days::new(90)),
+            ..SummaryOptions::default()
+        },
+    )
+    .unwrap();
+    check_published(&s);
+}
+
+/// Random exact counts over two weeks, four categories' worth of calls and
+/// a short area list.
+fn counts_strategy() -> impl Strategy<Value = Counts> {
+    counts_with(2, 60)
+}
+
+/// Random exact counts of up to `max` calls over `weeks` weeks.
+fn counts_with(weeks: usize, max: usize) -> impl Strategy<Value = Counts> {
+    let call = (
+        0usize..weeks,
+        0usize..4,
+        0usize..3,
+        0usize..8,
+        0usize..6,
+        0usize..4,
+        0usize..5,
+    );
+    prop::collection::vec(call, 0..max).prop_map(move |calls| {
+        let from = day("2025-03-03");
+        let mut counts = Counts {
+            from,
+            to: from + chrono::Days::new(7 * weeks as u64 - 1),
+            include_synthetic: true,
+            ..Counts::default()
+        };
+        let areas = ["North Side", "Verona", UNSPECIFIED_AREA];
+        let langs = ["es", "en", "hmn", "mam"];
+        for (w, c, a, ag, v, l, r) in calls {
+            let week = from + chrono::Days::new(7 * w as u64);
+            *counts
+                .cells
+                .entry((week, Category::ALL[c], areas[a].to_owned()))
+                .or_default() += 1;
+            *counts.agency.entry(Agency::ALL[ag]).or_default() += 1;
+            *counts.verification.entry(Verification::ALL[v]).or_default() += 1;
+            *counts.language.entry(langs[l].to_owned()).or_default() += 1;
+            *counts
+                .caller_relation
+                .entry(CallerRelation::ALL[r].as_str().to_owned())
+                .or_default() += 1;
+        }
+        counts
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Over random datasets: no published count is below k, totals agree
+    /// across tables, and summing two halves then publishing equals
+    /// publishing the whole.
+    #[test]
+    fn published_summaries_respect_k(a in counts_strategy(), b in counts_strategy(), k in 3u32..=6) {
+        let areas = vec!["North Side".to_owned(), "Verona".to_owned()];
+        let whole = {
+            let mut sum = a.clone();
+            sum.add(&b);
+            sum
+        };
+        let s = publish(&whole, &areas, k).unwrap();
+        check_published(&s);
+        let again = publish(&whole, &areas, k).unwrap();
+        prop_assert_eq!(s, again);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The attacker of `suppress::attacker`, on the real set of summary
+    /// tables (two weeks, ten categories, two areas and unspecified, the four
+    /// one-dimension tables): no hidden count is pinned.
+    #[test]
+    fn an_attacker_cannot_pin_a_hidden_summary_count(a in counts_with(2, 40), k in 3u32..=5) {
+        let counts = a;
+        let areas = vec!["North Side".to_owned(), "Verona".to_owned()];
+        let (linked, _) = super::summary::build(&counts, &areas, k).unwrap();
+        let hidden = super::suppress::suppress(&linked, u64::from(k));
+        let values = linked.values();
+        let lines = linked.lines();
+        let bound = values[linked.grand()] * 2 + 2;
+        for v in (0..values.len()).filter(|&v| hidden[v]) {
+            let n = values[v];
+            prop_assert!((1..u64::MAX).contains(&n));
+            let moved = super::suppress::attacker::feasible(values, &hidden, &lines, bound, v, n + 1)
+                || super::suppress::attacker::feasible(values, &hidden, &lines, bound, v, n - 1);
+            prop_assert!(moved, "hidden value {} pinned", v);
+        }
+    }
+}
+
+#[test]
+fn area_names_cannot_pose_as_totals_or_spreadsheet_formulas() {
+    let f = Fixture::new();
+    calls::add_area(&f.vault, "=HYPERLINK(\"x\")").unwrap();
+    calls::add_area(&f.vault, "all").unwrap();
+    let mut set = dataset(7, 12);
+    for (i, c) in set.iter_mut().enumerate() {
+        c.area = Some(
+            if i % 2 == 0 {
+                "=HYPERLINK(\"x\")"
+            } else {
+                "all"
+            }
+            .to_owned(),
+        );
+    }
+    calls::create_many(&f.vault, set).unwrap();
+    let s = summary(&f.vault, &options(3)).unwrap();
+    let cube = s.table("calls_by_week_category_area").unwrap();
+    assert!(cube.row(&[ALL, ALL, "all (area)"]).is_some());
+    assert_eq!(cube.row(&[ALL, ALL, "all (area)"]).unwrap().count, Some(6));
+    let csv = String::from_utf8(render_summary(&s, Format::Csv).unwrap()).unwrap();
+    assert!(csv.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"));
+    let html = String::from_utf8(render_summary(&s, Format::Html(Lang::En)).unwrap()).unwrap();
+    assert!(html.contains("=HYPERLINK(&quot;x&quot;)") && !html.contains("HYPERLINK(\"x\")"));
+}

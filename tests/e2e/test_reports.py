@@ -1,0 +1,39 @@
+"""Reports: dashboard with its chart, and an anonymized summary previewed then written."""
+
+from selenium.webdriver.common.by import By
+
+from conftest import run_cli
+from helpers import HANDLE, PASSPHRASE, create_first_coordinator
+
+
+def test_dashboard_and_summary_preview_then_write(app):
+    create_first_coordinator(app)
+    env = {"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE}
+    demo = run_cli(app.data_dir, "demo-data", "--calls", "400", "--seed", "5", env=env)
+    assert demo.returncode == 0, demo.stderr
+
+    app.find("nav-reports").click()
+    total = app.wait_present("reports-total")
+    app.wait_text("reports-total", "")
+    assert int(total.text) > 0
+    assert app.find("week-chart").size["height"] > 100
+    exact_weeks = app.driver.execute_script("return document.querySelectorAll('[data-testid=reports-outcomes] td').length")
+    app.find("reports-shareable").click()
+    app.wait_text("reports-total", "")
+    # In the shareable version every count is hidden, 0, or at least k (5).
+    for testid in ("reports-categories", "reports-agencies", "reports-outcomes"):
+        cells = app.find(testid).find_elements(By.CSS_SELECTOR, "tbody td:nth-child(2)")
+        for cell in cells:
+            assert cell.text == "hidden" or int(cell.text) == 0 or int(cell.text) >= 5, cell.text
+    assert exact_weeks > 0
+
+    app.find("export-preview").click()
+    text = app.wait_present("export-preview-text").text
+    assert text.startswith("table,")
+    assert HANDLE not in text
+    app.find("export-write").click()
+    written = app.wait_text("export-written", "hotline-summary-")
+    files = list((app.data_dir / "exports").glob("hotline-summary-*.csv"))
+    assert len(files) == 1 and files[0].name in written
+    assert HANDLE.encode() not in files[0].read_bytes()
+    assert app.driver.find_elements(By.CSS_SELECTOR, "canvas")
