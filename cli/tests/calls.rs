@@ -2,76 +2,14 @@
 //! as a process with the passphrase in the environment, on temporary
 //! directories.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
+
 use std::process::{Command, Stdio};
 
+use common::{HANDLE, PASS, hotline, hotline_as};
 use serde_json::Value;
-
-const HANDLE: &str = "river-7";
-const PASS: &str = "maple kettle harbor 42";
-
-/// What one run printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Self {
-        assert_eq!(
-            self.code, 0,
-            "expected success; stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
-        self
-    }
-
-    fn failed(self) -> Self {
-        assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
-        assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.stdout))
-    }
-}
-
-/// `hotline --data-dir DIR ARGS…` as `user`, feeding `stdin`.
-fn hotline_as(dir: &Path, user: &str, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("HOTLINE_DATA_DIR")
-        .env_remove("HOTLINE_NEW_PASSPHRASE")
-        .env("HOTLINE_USER", user)
-        .env("HOTLINE_PASSPHRASE", PASS)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hotline binary runs");
-    let mut input = child.stdin.take().expect("a stdin pipe");
-    input
-        .write_all(stdin.as_bytes())
-        .expect("stdin takes the input");
-    drop(input);
-    let out = child.wait_with_output().expect("the hotline binary ends");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn hotline(dir: &Path, args: &[&str]) -> Run {
-    hotline_as(dir, HANDLE, args, "")
-}
 
 /// A new data directory with a vault whose first coordinator is `HANDLE`.
 fn vault() -> tempfile::TempDir {

@@ -1,71 +1,17 @@
 //! Black-box tests of the export commands: the real `hotline` binary on
 //! temporary data directories, with the passphrase in the environment.
 
+mod common;
+
 #[cfg(test)]
 mod cli {
-    use std::io::Write;
     use std::path::{Path, PathBuf};
-    use std::process::{Command, Stdio};
 
     use serde_json::Value;
 
-    const HANDLE: &str = "river-7";
-    const PASS: &str = "maple kettle harbor 42";
+    use std::process::{Command, Stdio};
 
-    /// What one run printed.
-    struct Run {
-        code: i32,
-        stdout: String,
-        stderr: String,
-    }
-
-    impl Run {
-        fn ok(self) -> Self {
-            assert_eq!(
-                self.code, 0,
-                "expected success; stdout: {} stderr: {}",
-                self.stdout, self.stderr
-            );
-            assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
-            self
-        }
-
-        fn failed(self) -> Self {
-            assert_ne!(self.code, 0, "expected failure; stdout: {}", self.stdout);
-            assert!(!self.stdout.contains(PASS) && !self.stderr.contains(PASS));
-            self
-        }
-    }
-
-    /// `hotline --data-dir DIR ARGS…` as `user`, feeding `stdin`.
-    fn hotline_as(dir: &Path, user: &str, args: &[&str], stdin: &str) -> Run {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .arg("--data-dir")
-            .arg(dir)
-            .args(args)
-            .env_remove("HOTLINE_DATA_DIR")
-            .env_remove("HOTLINE_NEW_PASSPHRASE")
-            .env("HOTLINE_USER", user)
-            .env("HOTLINE_PASSPHRASE", PASS)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.as_bytes()).unwrap();
-        drop(input);
-        let out = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn hotline(dir: &Path, args: &[&str]) -> Run {
-        hotline_as(dir, HANDLE, args, "")
-    }
+    use crate::common::{HANDLE, PASS, hotline, hotline_as};
 
     /// A data directory with a vault and 300 synthetic calls (seed 7).
     fn vault_with_calls(root: &Path, name: &str) -> PathBuf {
