@@ -14,12 +14,13 @@ VENV := target/e2e-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help run test deps-run deps-test ui-deps ui ui-check ui-test app cli \
-        fmt-check clippy cargo-test e2e package clean
+        fmt-check clippy cargo-test e2e package bench clean
 
 help:
 	@echo "make run      install what is missing, build and open Hotline Desk"
 	@echo "make test     install what is missing and run every check and test"
 	@echo "make package  build a .deb (release)"
+	@echo "make bench    measure the store, the app start-up and memory (docs/PERFORMANCE.md)"
 
 deps-run:
 	@scripts/ensure-deps.sh run
@@ -82,8 +83,30 @@ e2e: app cli $(VENV)/.installed
 test: deps-test fmt-check ui-check ui-test clippy cargo-test e2e
 
 package: deps-run ui
-	cd $(UI_DIR) && ./node_modules/.bin/tauri build --bundles deb --config ../src-tauri/tauri.conf.json
+	$(UI_DIR)/node_modules/.bin/tauri build --bundles deb
 	@ls -l target/release/hotline-desk target/release/bundle/deb/*.deb
+
+# Benchmarks (not tests: nothing fails on a timing). The store benchmark
+# compares the encrypted vault with plain SQLite in the same run (feature
+# `bench`, never in a release package); the app script times start-up and
+# unlock over WebDriver and sums the RSS of the app's process tree.
+# Figures land in target/bench/; docs/PERFORMANCE.md explains them.
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_RUNS ?= 5
+
+bench: package $(VENV)/.installed
+	$(CARGO) build --release -p hotline-cli --bin hotline
+	$(CARGO) build --release -p hotline-cli --features bench --bin hotline-bench
+	target/release/hotline-bench --sizes $(BENCH_SIZES)
+	HOTLINE_APP_BIN=$(CURDIR)/target/release/hotline-desk \
+	  HOTLINE_CLI_BIN=$(CURDIR)/target/release/hotline \
+	  $(XVFB) $(VENV)/bin/python tests/bench_app.py --runs $(BENCH_RUNS) \
+	  --deb "$$(ls target/release/bundle/deb/*.deb | head -n 1)"
+	@echo
+	@cat target/bench/results.md
+	@echo "release binary: $$(stat -c %s target/release/hotline-desk) bytes"
+	@for deb in target/release/bundle/deb/*.deb; do echo "$$deb: $$(stat -c %s "$$deb") bytes"; done
+	@echo "figures: target/bench/results.json, target/bench/results.md, target/bench/app.json"
 
 clean:
 	$(CARGO) clean

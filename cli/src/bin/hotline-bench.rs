@@ -1,0 +1,594 @@
+//! `hotline-bench`: the store benchmark of `make bench`.
+//!
+//! For each size (synthetic calls from `demo_data`), it fills two stores in
+//! the same run: the real encrypted vault (SQLCipher, Argon2id key slot)
+//! and the same schema, settings and code on plain, unencrypted SQLite
+//! (`Vault::open_plain_for_benchmark`, feature `bench`). It then times the
+//! same operations through the public `hotline-core` API on both and
+//! prints percentiles, writing `results.json` and `results.md`.
+//!
+//! Benchmarks are not tests: nothing here fails on a timing.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Days, Utc};
+use clap::Parser;
+use hotline_core::calls::{self, CallFilter};
+use hotline_core::codes::{Category, Verification};
+use hotline_core::export::{self, Format, Lang, SummaryOptions};
+use hotline_core::vault::{self, Passphrase, Vault};
+use serde_json::{Value, json};
+
+/// Handle of the benchmark's only user.
+const HANDLE: &str = "bench";
+/// Passphrase of the benchmark vaults (synthetic data only).
+const PASSPHRASE: &str = "bench lantern orchard 7319";
+/// Seed of the synthetic calls, so every run has the same data.
+const SEED: u64 = 20_240_501;
+/// Results per search, as the app asks for.
+const SEARCH_LIMIT: u32 = 100;
+/// Bundles merged in the merge benchmark.
+const BUNDLES: usize = 10;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hotline-bench",
+    about = "Hotline Desk store benchmark: encrypted vault vs plain SQLite"
+)]
+struct Args {
+    /// Sizes in synthetic calls, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<u32>,
+    /// Where the stores are made (must be a real disk for durable saves to
+    /// mean anything; tmpfs would flatter them).
+    #[arg(long, default_value = "target/bench/work")]
+    work: PathBuf,
+    /// Where results.json and results.md go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+    /// Reuse stores left by an earlier run with `--keep` instead of filling
+    /// them again (fill times are then not measured).
+    #[arg(long)]
+    reuse: bool,
+    /// Keep the stores afterwards (they are large).
+    #[arg(long)]
+    keep: bool,
+    /// Repetitions of a durable save.
+    #[arg(long, default_value_t = 200)]
+    save_reps: usize,
+    /// Repetitions of each search and each filtered list.
+    #[arg(long, default_value_t = 50)]
+    query_reps: usize,
+    /// Repetitions of each unlock, export and merge.
+    #[arg(long, default_value_t = 5)]
+    slow_reps: usize,
+}
+
+type BenchResult<T> = Result<T, String>;
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// Percentiles of one operation, in milliseconds.
+#[derive(Debug, Clone)]
+struct Stats {
+    n: usize,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    min: f64,
+    max: f64,
+    mean: f64,
+}
+
+impl Stats {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        // Nearest rank: the smallest sample with at least p of them at or below it.
+        let pct = |p: f64| {
+            let rank = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+            ms(samples[rank - 1])
+        };
+        let total: f64 = samples.iter().map(|d| ms(*d)).sum();
+        Self {
+            n: samples.len(),
+            p50: pct(0.50),
+            p95: pct(0.95),
+            p99: pct(0.99),
+            min: ms(samples[0]),
+            max: ms(samples[samples.len() - 1]),
+            mean: total / samples.len() as f64,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "n": self.n, "p50_ms": round(self.p50), "p95_ms": round(self.p95),
+            "p99_ms": round(self.p99), "min_ms": round(self.min), "max_ms": round(self.max),
+            "mean_ms": round(self.mean),
+        })
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Run `f` `warmup` times untimed, then `reps` times timed.
+fn measure(
+    reps: usize,
+    warmup: usize,
+    mut f: impl FnMut() -> BenchResult<()>,
+) -> BenchResult<Stats> {
+    for _ in 0..warmup {
+        f()?;
+    }
+    let mut samples = Vec::with_capacity(reps);
+    for _ in 0..reps.max(1) {
+        let start = Instant::now();
+        f()?;
+        samples.push(start.elapsed());
+    }
+    Ok(Stats::of(samples))
+}
+
+/// Which store a measurement ran on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Encrypted,
+    Plain,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Encrypted => "encrypted",
+            Self::Plain => "plain",
+        }
+    }
+
+    /// Open (creating if needed) the store of this kind in `dir`.
+    fn open(self, dir: &Path) -> BenchResult<Vault> {
+        let passphrase = Passphrase::from(PASSPHRASE);
+        match self {
+            Self::Encrypted if Vault::exists(dir) => Vault::unlock(dir, HANDLE, &passphrase),
+            Self::Encrypted => Vault::create(dir, HANDLE, &passphrase),
+            Self::Plain => Vault::open_plain_for_benchmark(dir, HANDLE),
+        }
+        .map_err(err("open"))
+    }
+}
+
+/// Figures of one store at one size.
+struct StoreRun {
+    fill_s: Option<f64>,
+    db_bytes: u64,
+    ops: BTreeMap<&'static str, Stats>,
+    notes: BTreeMap<&'static str, Value>,
+}
+
+/// The searches: (name, what a user types).
+const SEARCHES: [(&str, &str); 3] = [
+    // In about half of all demo calls' notes.
+    ("search_common_word", "caller"),
+    // The end of one demo phone number: about 0.04 % of calls.
+    ("search_rare_word", "0142"),
+    ("search_phrase", "\"dark SUVs parked\""),
+];
+
+fn filters(now: chrono::DateTime<Utc>) -> Vec<(&'static str, CallFilter)> {
+    vec![
+        (
+            "list_by_verification",
+            CallFilter {
+                verification: Some(Verification::Unverified),
+                ..CallFilter::default()
+            },
+        ),
+        (
+            "list_rare_category_and_area",
+            CallFilter {
+                category: Some(Category::Courthouse),
+                area: Some("Verona".to_owned()),
+                ..CallFilter::default()
+            },
+        ),
+        (
+            "list_last_7_days",
+            CallFilter {
+                from: Some(now - Days::days(7)),
+                ..CallFilter::default()
+            },
+        ),
+        (
+            "list_category_verification_30_days",
+            CallFilter {
+                category: Some(Category::IcePublic),
+                verification: Some(Verification::Confirmed),
+                from: Some(now - Days::days(30)),
+                ..CallFilter::default()
+            },
+        ),
+    ]
+}
+
+fn file_size(path: &Path) -> u64 {
+    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Fill (unless reused) and measure one store.
+fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<StoreRun> {
+    let reuse = args.reuse && dir.join(vault::DATABASE_FILE).exists();
+    if !reuse && dir.exists() {
+        fs::remove_dir_all(dir).map_err(err("remove old store"))?;
+    }
+    let now = Utc::now();
+    let mut notes = BTreeMap::new();
+    let mut fill_s = None;
+    {
+        let vault = kind.open(dir)?;
+        if !reuse {
+            let start = Instant::now();
+            calls::demo_data(&vault, size, SEED, now).map_err(err("demo_data"))?;
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!(
+                "  {:>9} filled {size} calls in {secs:.1} s ({:.0} calls/s)",
+                kind.name(),
+                f64::from(size) / secs
+            );
+            fill_s = Some(secs);
+        }
+        let start = Instant::now();
+        vault.lock().map_err(err("lock"))?;
+        notes.insert(
+            "lock_after_fill_s",
+            json!(round(start.elapsed().as_secs_f64())),
+        );
+    }
+    let db_bytes = file_size(&dir.join(vault::DATABASE_FILE));
+    let mut ops = BTreeMap::new();
+
+    // Unlock (encrypted: Argon2id + open with quick_check and migrations
+    // check) or open (plain), from a locked store each time.
+    let open = measure(args.slow_reps, 1, || {
+        kind.open(dir)?.lock().map_err(err("lock"))
+    })?;
+    ops.insert("open_or_unlock", open);
+
+    let vault = kind.open(dir)?;
+    for (name, query) in SEARCHES {
+        let hits = calls::search(&vault, query, SEARCH_LIMIT)
+            .map_err(err("search"))?
+            .len();
+        notes.insert(name, json!({ "query": query, "hits_returned": hits }));
+        let stats = measure(args.query_reps, 2, || {
+            calls::search(&vault, query, SEARCH_LIMIT)
+                .map(drop)
+                .map_err(err("search"))
+        })?;
+        ops.insert(name, stats);
+    }
+    for (name, filter) in filters(now) {
+        let hits = calls::list(&vault, &filter).map_err(err("list"))?.len();
+        notes.insert(name, json!({ "rows_returned": hits }));
+        let stats = measure(args.query_reps, 2, || {
+            calls::list(&vault, &filter).map(drop).map_err(err("list"))
+        })?;
+        ops.insert(name, stats);
+    }
+
+    // Summary export: aggregate, suppress, render, write (fsync) and audit.
+    let options = SummaryOptions::default();
+    let out_dir = dir.join("exports");
+    fs::create_dir_all(&out_dir).map_err(err("exports dir"))?;
+    for (name, format) in [
+        ("export_summary_csv", Format::Csv),
+        ("export_summary_json", Format::Json),
+        ("export_summary_html", Format::Html(Lang::En)),
+    ] {
+        let out = out_dir.join(format!("summary.{}", format.as_str()));
+        let stats = measure(args.slow_reps, 1, || {
+            let summary = export::summary(&vault, &options).map_err(err("summary"))?;
+            export::write_summary(&vault, &summary, format, &out, true).map_err(err("write"))
+        })?;
+        notes.insert(name, json!({ "bytes": file_size(&out) }));
+        ops.insert(name, stats);
+    }
+
+    // Merge: ten bundles of this store's exact counts (as if from ten
+    // laptops), decrypted, checked, summed and published; nothing written.
+    let recipient = export::coordinator_key(&vault).map_err(err("coordinator key"))?;
+    let mut bundles = Vec::with_capacity(BUNDLES);
+    let start = Instant::now();
+    for i in 0..BUNDLES {
+        let path = out_dir.join(format!("bundle-{i}.age"));
+        export::export_bundle(&vault, &options, &recipient, &path, true)
+            .map_err(err("export bundle"))?;
+        bundles.push(fs::read(&path).map_err(err("read bundle"))?);
+    }
+    let per_bundle = start.elapsed() / BUNDLES as u32;
+    ops.insert("export_bundle", Stats::of(vec![per_bundle]));
+    let merge = measure(args.slow_reps, 1, || {
+        export::merge_bundles(&vault, &bundles, export::DEFAULT_K)
+            .map(drop)
+            .map_err(err("merge"))
+    })?;
+    ops.insert("merge_10_bundles", merge);
+
+    // Durable save of one call (a write transaction, synchronous=FULL in
+    // WAL mode: one fsync of the WAL per commit). Last, so it does not
+    // change what the reads above see.
+    let save = measure(args.save_reps, 5, || {
+        calls::create(&vault, calls::example(Utc::now()))
+            .map(drop)
+            .map_err(err("create"))
+    })?;
+    ops.insert("save_one_call", save);
+    vault.lock().map_err(err("lock"))?;
+
+    Ok(StoreRun {
+        fill_s,
+        db_bytes,
+        ops,
+        notes,
+    })
+}
+
+fn store_json(run: &StoreRun) -> Value {
+    let ops: serde_json::Map<String, Value> = run
+        .ops
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.json()))
+        .collect();
+    let notes: serde_json::Map<String, Value> = run
+        .notes
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    json!({
+        "fill_s": run.fill_s.map(round),
+        "db_bytes": run.db_bytes,
+        "ops": ops,
+        "notes": notes,
+    })
+}
+
+/// Unlock of a vault holding nothing: Argon2id plus opening a tiny database.
+fn kdf_only(work: &Path, reps: usize) -> BenchResult<Stats> {
+    let dir = work.join("kdf-empty");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(err("remove"))?;
+    }
+    Kind::Encrypted.open(&dir)?.lock().map_err(err("lock"))?;
+    let stats = measure(reps, 1, || {
+        Kind::Encrypted.open(&dir)?.lock().map_err(err("lock"))
+    })?;
+    let _ = fs::remove_dir_all(&dir);
+    Ok(stats)
+}
+
+fn read_first(path: &str, key: &str) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    text.lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn machine() -> Value {
+    json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "cpu_model": read_first("/proc/cpuinfo", "model name"),
+        "mem_total": read_first("/proc/meminfo", "MemTotal"),
+        "os": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+    })
+}
+
+/// Operations in the order they are reported.
+const ORDER: [&str; 15] = [
+    "open_or_unlock",
+    "save_one_call",
+    "search_common_word",
+    "search_rare_word",
+    "search_phrase",
+    "list_by_verification",
+    "list_rare_category_and_area",
+    "list_last_7_days",
+    "list_category_verification_30_days",
+    "export_summary_csv",
+    "export_summary_json",
+    "export_summary_html",
+    "export_bundle",
+    "merge_10_bundles",
+    "fill",
+];
+
+fn markdown(sizes: &[(u32, StoreRun, StoreRun)], kdf: &Stats, params: &str) -> String {
+    let mut md = String::new();
+    md.push_str(&format!(
+        "Key derivation: {params}; unlock of an empty vault p50 {:.1} ms.\n\n",
+        kdf.p50
+    ));
+    for (size, enc, plain) in sizes {
+        md.push_str(&format!(
+            "### {size} calls\n\nDatabase file: encrypted {:.1} MB, plain {:.1} MB.\n\n",
+            enc.db_bytes as f64 / 1e6,
+            plain.db_bytes as f64 / 1e6
+        ));
+        md.push_str(
+            "| operation | encrypted p50 ms | p95 ms | p99 ms | plain p50 ms | plain p95 ms | encrypted/plain (p50) |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for name in ORDER {
+            if name == "fill" {
+                if let (Some(e), Some(p)) = (enc.fill_s, plain.fill_s) {
+                    md.push_str(&format!(
+                        "| fill (demo_data, one transaction) | {:.0} | | | {:.0} | | {:.2} |\n",
+                        e * 1000.0,
+                        p * 1000.0,
+                        e / p
+                    ));
+                }
+                continue;
+            }
+            let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) else {
+                continue;
+            };
+            md.push_str(&format!(
+                "| {name} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |\n",
+                e.p50,
+                e.p95,
+                e.p99,
+                p.p50,
+                p.p95,
+                e.p50 / p.p50
+            ));
+        }
+        md.push('\n');
+    }
+    md
+}
+
+/// Write results.json and results.md for the sizes measured so far.
+fn write_results(
+    args: &Args,
+    sizes: &[(u32, StoreRun, StoreRun)],
+    kdf: &Stats,
+    params: &vault::KdfParams,
+    started: &chrono::DateTime<Utc>,
+    load_before: &str,
+    wall: Instant,
+) -> BenchResult<()> {
+    let per_size: Vec<Value> = sizes
+        .iter()
+        .map(|(size, enc, plain)| {
+            let ratios: serde_json::Map<String, Value> = enc
+                .ops
+                .iter()
+                .filter_map(|(name, e)| {
+                    let p = plain.ops.get(name)?;
+                    Some(((*name).to_owned(), json!(round(e.p50 / p.p50))))
+                })
+                .collect();
+            json!({
+                "calls": size,
+                "encrypted": store_json(enc),
+                "plain": store_json(plain),
+                "ratio_encrypted_over_plain_p50": ratios,
+                "fill_ratio": match (enc.fill_s, plain.fill_s) {
+                    (Some(e), Some(p)) => json!(round(e / p)),
+                    _ => Value::Null,
+                },
+            })
+        })
+        .collect();
+    let results = json!({
+        "tool": "hotline-bench",
+        "version": hotline_core::VERSION,
+        "started_at": started.to_rfc3339(),
+        "wall_s": round(wall.elapsed().as_secs_f64()),
+        "machine": machine(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "kdf": {
+            "params": params.to_string(),
+            "memory_kib": params.memory_kib,
+            "iterations": params.iterations,
+            "parallelism": params.parallelism,
+            "unlock_empty_vault": kdf.json(),
+        },
+        "repetitions": {
+            "save": args.save_reps, "query": args.query_reps, "slow": args.slow_reps,
+        },
+        "sizes": per_size,
+    });
+    let json_path = args.out.join("results.json");
+    let text = serde_json::to_string_pretty(&results).map_err(err("json"))?;
+    fs::write(&json_path, text + "\n").map_err(err("write results.json"))?;
+    let md_path = args.out.join("results.md");
+    fs::write(&md_path, markdown(sizes, kdf, &params.to_string()))
+        .map_err(err("write results.md"))?;
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hotline-bench: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> BenchResult<()> {
+    fs::create_dir_all(&args.work).map_err(err("work dir"))?;
+    fs::create_dir_all(&args.out).map_err(err("out dir"))?;
+    let started = Utc::now();
+    let load_before = load_average();
+    let wall = Instant::now();
+    eprintln!(
+        "hotline-bench: sizes {:?}, load average {load_before}",
+        args.sizes
+    );
+
+    let kdf = kdf_only(&args.work, args.slow_reps)?;
+    let params = vault::kdf::params_for_new_slot();
+    eprintln!("  KDF {params}: empty-vault unlock p50 {:.1} ms", kdf.p50);
+
+    let mut sizes = Vec::new();
+    for &size in &args.sizes {
+        eprintln!("size {size}:");
+        let enc = run_store(
+            Kind::Encrypted,
+            size,
+            &args.work.join(format!("enc-{size}")),
+            &args,
+        )?;
+        let plain = run_store(
+            Kind::Plain,
+            size,
+            &args.work.join(format!("plain-{size}")),
+            &args,
+        )?;
+        for name in ORDER {
+            if let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) {
+                eprintln!(
+                    "  {name:<36} enc p50 {:>9.2} p95 {:>9.2} p99 {:>9.2} | plain p50 {:>9.2} | x{:.2}",
+                    e.p50,
+                    e.p95,
+                    e.p99,
+                    p.p50,
+                    e.p50 / p.p50
+                );
+            }
+        }
+        if !args.keep {
+            for kind in ["enc", "plain"] {
+                let _ = fs::remove_dir_all(args.work.join(format!("{kind}-{size}")));
+            }
+        }
+        sizes.push((size, enc, plain));
+        // After every size, so a long run interrupted at 1M keeps the rest.
+        write_results(&args, &sizes, &kdf, &params, &started, &load_before, wall)?;
+    }
+
+    eprintln!(
+        "hotline-bench: done in {:.0} s; wrote {}",
+        wall.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(())
+}
