@@ -15,7 +15,7 @@ TAURI_DRIVER_VERSION="2.1.0"
 
 run_packages=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config)
-test_packages=(xvfb xauth webkit2gtk-driver python3-venv)
+test_packages=(xvfb xauth webkit2gtk-driver python3-venv chromium)
 
 packages=("${run_packages[@]}")
 if [ "$purpose" = "test" ]; then
