@@ -112,9 +112,12 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().handle.clone();
     lock(vault, data_dir)?;
-    println!("passphrase changed for {user}");
+    println!("{PASSWD_DONE} {user}");
     Ok(())
 }
+
+/// Confirmation printed by `hotline passwd`: it names the user, never a passphrase.
+const PASSWD_DONE: &str = "passphrase changed for";
 
 /// Options of `hotline backup`.
 #[derive(Debug, Args)]
