@@ -5,9 +5,6 @@
 //! record stay one. Each code is written in `snake_case` in pack files and in
 //! saved data (for example `ice_home_door`, `local_police`, `false_alarm`).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 /// A value that is not one of the known codes.
@@ -23,19 +20,21 @@ pub struct UnknownCode {
 }
 
 /// Declares a code enum with its `snake_case` spellings, `ALL`, `as_str`,
-/// `Display` and `FromStr`. Serde uses the same spellings (`rename_all`).
+/// `Display` and `FromStr`; serde uses the same spellings. Extra derives go in
+/// the leading brackets (the call record adds `JsonSchema`). Used here and by
+/// the call record's own small code lists (`calls::model`).
 macro_rules! code_enum {
     (
+        [$($extra:path),*]
         $(#[$meta:meta])*
         $name:ident, $field:literal {
             $( $(#[$vmeta:meta])* $variant:ident => $code:literal, )+
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize $(, $extra)*)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
         }
 
         impl $name {
@@ -50,21 +49,21 @@ macro_rules! code_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::codes::UnknownCode;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Self::ALL
                     .iter()
                     .copied()
                     .find(|code| code.as_str() == value)
-                    .ok_or_else(|| UnknownCode {
+                    .ok_or_else(|| $crate::codes::UnknownCode {
                         field: $field,
                         value: value.to_owned(),
                         expected: Self::ALL
@@ -78,7 +77,10 @@ macro_rules! code_enum {
     };
 }
 
+pub(crate) use code_enum;
+
 code_enum! {
+    []
     /// What a call is about.
     Category, "category" {
         /// Immigration agents at the door of a home.
@@ -105,6 +107,7 @@ code_enum! {
 }
 
 code_enum! {
+    []
     /// Which agency the caller is dealing with.
     Agency, "agency" {
         /// ICE Enforcement and Removal Operations.
@@ -127,6 +130,7 @@ code_enum! {
 }
 
 code_enum! {
+    []
     /// How far a report of enforcement activity has been checked.
     Verification, "verification" {
         /// Reported, not checked yet.
@@ -175,6 +179,9 @@ impl CallFields {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt;
+    use std::str::FromStr;
+
     use super::*;
 
     /// Serde, `as_str` and `FromStr` agree on every spelling.

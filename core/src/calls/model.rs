@@ -14,64 +14,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use super::CallError;
-use crate::codes::{Agency, Category, UnknownCode, Verification};
+use crate::codes::{Agency, Category, Verification, code_enum};
 
-/// Declares a small code enum of the call record with its `snake_case`
-/// spellings, `ALL`, `as_str`, `Display` and `FromStr`.
-macro_rules! call_code {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $field:literal {
-            $( $(#[$vmeta:meta])* $variant:ident => $code:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-        pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
-        }
-
-        impl $name {
-            /// Every code, in the order they are declared.
-            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
-
-            /// The code as written in call JSON and in the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $code, )+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownCode;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|code| code.as_str() == value)
-                    .ok_or_else(|| UnknownCode {
-                        field: $field,
-                        value: value.to_owned(),
-                        expected: Self::ALL
-                            .iter()
-                            .map(|code| code.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    })
-            }
-        }
-    };
-}
-
-call_code! {
+code_enum! {
+    [JsonSchema]
     /// Who is calling, relative to the people affected.
     CallerRelation, "caller_relation" {
         /// The caller is affected themselves.
@@ -87,7 +33,8 @@ call_code! {
     }
 }
 
-call_code! {
+code_enum! {
+    [JsonSchema]
     /// How the caller knows which agency it is (default `unknown`).
     #[derive(Default)]
     IdentifiedBy, "identified_by" {
@@ -103,7 +50,8 @@ call_code! {
     }
 }
 
-call_code! {
+code_enum! {
+    [JsonSchema]
     /// Whether children were present (default `unknown`).
     #[derive(Default)]
     ChildrenPresent, "children_present" {
@@ -117,7 +65,8 @@ call_code! {
     }
 }
 
-call_code! {
+code_enum! {
+    [JsonSchema]
     /// How urgent the call is (default `normal`).
     #[derive(Default)]
     Urgency, "urgency" {
