@@ -102,7 +102,32 @@ class App:
         return WebDriverWait(self.driver, timeout).until(check)
 
 
-def start_app(data_dir: Path):
+def start_app(data_dir: Path, attempts: int = 2):
+    """Start the app under WebDriver and wait for its UI; return (driver, proc).
+
+    On a loaded machine WebKit occasionally never paints its first page; such a
+    start is thrown away and made again once, so a test fails only on what it
+    checks, not on a start-up that never happened.
+    """
+    for attempt in range(attempts):
+        driver, proc = start_driver_session(data_dir)
+        try:
+            WebDriverWait(driver, 20).until(
+                lambda d: d.execute_script("return document.querySelector('main') !== null")
+            )
+            return driver, proc
+        except Exception:  # noqa: BLE001 - retried, then re-raised below
+            try:
+                driver.quit()
+            except Exception:  # noqa: BLE001
+                pass
+            stop_process_group(proc)
+            if attempt == attempts - 1:
+                raise
+    raise RuntimeError("unreachable")
+
+
+def start_driver_session(data_dir: Path):
     """Start tauri-driver and a WebDriver session on the app; return (driver, proc)."""
     if not APP_BIN.exists():
         raise FileNotFoundError(f"app binary missing: {APP_BIN} (run make app)")

@@ -65,6 +65,7 @@ def test_draft_comes_back_after_the_app_is_killed(app):
     again = App(driver=driver, data_dir=app.data_dir, driver_proc=proc)
     try:
         unlock(again)
+        again.wait_text("signed-in-as", HANDLE, timeout=30)
         again.wait_present("draft-restored", timeout=30)
         notes = again.find("call-notes").get_attribute("value")
         assert notes == "Caller whispering from the pantry, draft-canary-41"
