@@ -9,11 +9,16 @@
 //! - [`validate`] checks the rules that need the whole pack.
 //! - [`check_source`] and [`validate_file`] do both and report everything.
 //! - [`PlayerPath`] follows a flow through a pack, one choice at a time.
+//! - [`import_pack`], [`list_packs`], [`use_pack`], [`remove_pack`] and
+//!   [`load_active_pack`] keep imported packs in the encrypted vault;
+//!   [`attach_source_text`] and [`cited_paragraphs`] do the same for the
+//!   seed article's text.
 
 mod builtin;
 mod date;
 mod format;
 mod issue;
+mod library;
 mod model;
 mod player;
 mod validate;
@@ -23,6 +28,12 @@ use std::collections::HashMap;
 pub use builtin::{BUILTIN_FILE_NAME, BUILTIN_SOURCE};
 pub use date::{BadDate, PackDate};
 pub use issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue};
+pub use library::{
+    ActivePack, BUILTIN_ALIAS, CitedParagraph, ImportOutcome, MAX_IMPORT_BYTES,
+    MAX_SOURCE_TEXT_BYTES, PackEntry, PackLibraryError, SeedSourceEntry, attach_source_text,
+    attach_source_text_file, cited_paragraphs, import_pack, import_pack_file, is_builtin_id,
+    list_packs, load_active_pack, remove_pack, split_paragraphs, use_pack,
+};
 pub use model::{
     Citation, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption, PackCounts,
     PackMeta, ResolvedCitation, Resource, Source, SourceKind, Text, Translation,
@@ -153,5 +164,7 @@ fn index<T>(items: &[T], id: impl Fn(&T) -> &String) -> HashMap<String, usize> {
     map
 }
 
+#[cfg(test)]
+mod library_tests;
 #[cfg(test)]
 mod tests;

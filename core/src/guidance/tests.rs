@@ -616,13 +616,13 @@ fn validate_file_reads_checks_and_refuses_non_packs() {
 
 // --- The built-in pack -------------------------------------------------------
 
-const SEED_ARTICLE: &str = concat!(
+pub(super) const SEED_ARTICLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/seed/000_d0cc9b5dd79618e7.txt"
 );
 
 /// The seed article's paragraphs: blocks separated by blank lines.
-fn seed_paragraphs() -> Vec<String> {
+pub(super) fn seed_paragraphs() -> Vec<String> {
     let text =
         std::fs::read_to_string(SEED_ARTICLE).expect("the seed article beside the repository");
     let mut paragraphs = Vec::new();

@@ -237,6 +237,36 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         // of that area or category; measured in docs/PERFORMANCE.md.
         sql: "CREATE INDEX calls_category_area ON calls (category, area_id, received_at);",
     },
+    Migration {
+        version: 6,
+        name: "guidance: imported packs and attached source texts",
+        // A pack's TOML text is the truth; the other columns are copies of
+        // its metadata for listing without parsing. The active pack is the
+        // `active_pack` settings key (absent: the built-in pack). Attached
+        // texts belong to a pack id, which may be the built-in pack's, so
+        // they have no foreign key; removing a pack deletes them.
+        sql: "
+            CREATE TABLE packs (
+                id          TEXT PRIMARY KEY NOT NULL,
+                version     TEXT NOT NULL,
+                title       TEXT NOT NULL CHECK (json_valid(title)),
+                reviewed_on TEXT NOT NULL,
+                file_name   TEXT NOT NULL,
+                source      TEXT NOT NULL,
+                imported_at INTEGER NOT NULL,
+                imported_by TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE pack_source_texts (
+                pack_id     TEXT NOT NULL,
+                source_id   TEXT NOT NULL,
+                paragraphs  INTEGER NOT NULL CHECK (paragraphs >= 0),
+                body        TEXT NOT NULL,
+                attached_at INTEGER NOT NULL,
+                attached_by TEXT NOT NULL,
+                PRIMARY KEY (pack_id, source_id)
+            ) STRICT;
+        ",
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -366,6 +396,8 @@ mod tests {
                     "calls_fts_idx",
                     "coordinator_keys",
                     "imported_bundles",
+                    "pack_source_texts",
+                    "packs",
                     "settings",
                     "users"
                 ]

@@ -1,0 +1,379 @@
+//! Tests of packs kept in the vault, on real SQLCipher files in temporary
+//! directories: import, listing, the active pack, removal, fallback, and
+//! attached seed-article text.
+
+use tempfile::TempDir;
+
+use super::tests::{SEED_ARTICLE, seed_paragraphs};
+use super::*;
+use crate::vault::{Passphrase, Role, Vault};
+
+const PASS: &str = "maple kettle harbor 42";
+const COORDINATOR: &str = "river-7";
+const VOLUNTEER: &str = "bo-3";
+
+/// The test pack (id `lakeside-test`, version 2.1.0, 12-paragraph article).
+const FIXTURE: &str = include_str!("../../tests/fixtures/lakeside-pack.toml");
+
+fn new_vault() -> (TempDir, Vault) {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::create(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+    (dir, vault)
+}
+
+fn relock(dir: &TempDir, vault: Vault, handle: &str) -> Vault {
+    vault.lock().unwrap();
+    Vault::unlock(dir.path(), handle, &Passphrase::from(PASS)).unwrap()
+}
+
+fn ids(vault: &Vault) -> Vec<(String, bool)> {
+    list_packs(vault)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.active))
+        .collect()
+}
+
+fn audit_actions(vault: &Vault) -> Vec<String> {
+    let mut stmt = vault
+        .conn()
+        .prepare("SELECT action FROM audit_log ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn article() -> String {
+    std::fs::read_to_string(SEED_ARTICLE).expect("the seed article beside the repository")
+}
+
+#[test]
+fn a_valid_pack_is_stored_listed_and_audited() {
+    let (_dir, vault) = new_vault();
+    let outcome = import_pack(&vault, FIXTURE, "lakeside-pack.toml").unwrap();
+    assert_eq!(outcome.pack.meta().id, "lakeside-test");
+    assert_eq!(outcome.replaced_version, None);
+    assert!(!outcome.active);
+
+    let list = list_packs(&vault).unwrap();
+    assert_eq!(list.len(), 2);
+    let builtin = &list[0];
+    assert!(builtin.builtin && builtin.active);
+    assert_eq!(builtin.id, "madison-dane");
+    assert_eq!(builtin.imported_by, None);
+    let stored = &list[1];
+    assert_eq!(stored.id, "lakeside-test");
+    assert_eq!(stored.version, "2.1.0");
+    assert_eq!(stored.reviewed_on.as_deref(), Some("2026-10-01"));
+    assert_eq!(stored.title["es"], "Paquete de prueba Lakeside");
+    assert_eq!(stored.imported_by.as_deref(), Some(COORDINATOR));
+    assert!(stored.imported_at.is_some());
+    assert!(!stored.builtin && !stored.active);
+    assert_eq!(stored.problem, None);
+    assert_eq!(stored.seed_sources.len(), 1);
+    assert_eq!(stored.seed_sources[0].paragraphs, 12);
+    assert!(!stored.seed_sources[0].attached);
+    assert!(audit_actions(&vault).contains(&"pack.import".to_owned()));
+}
+
+#[test]
+fn an_invalid_pack_is_not_stored_and_every_issue_has_its_line() {
+    let (_dir, vault) = new_vault();
+    let broken = FIXTURE
+        .replacen("next = \"door_end\"", "next = \"nowhere\"", 1)
+        .replacen("reviewed_on = 2026-10-01", "reviewed_on = 2999-01-01", 1);
+    let err = import_pack(&vault, &broken, "broken.toml").unwrap_err();
+    let PackLibraryError::Invalid(errors) = err else {
+        panic!("expected Invalid, got {err:?}");
+    };
+    let issues = errors.issues();
+    assert_eq!(issues.len(), 2, "{errors}");
+    let line_of = |needle: &str| broken[..broken.find(needle).unwrap()].matches('\n').count() + 1;
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.line == line_of("reviewed_on = 2999") && i.kind == IssueKind::ReviewDate)
+    );
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.line == line_of("next = \"nowhere\"")
+                && i.node_id() == Some("door_say")
+                && i.file == "broken.toml")
+    );
+    assert_eq!(ids(&vault), [("madison-dane".to_owned(), true)]);
+    assert!(!audit_actions(&vault).contains(&"pack.import".to_owned()));
+}
+
+#[test]
+fn a_volunteer_cannot_import_choose_remove_or_attach() {
+    let (dir, mut vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    vault
+        .add_user(VOLUNTEER, Role::Volunteer, &Passphrase::from(PASS))
+        .unwrap();
+    let volunteer = relock(&dir, vault, VOLUNTEER);
+    let refused = |r: Result<(), PackLibraryError>| {
+        assert!(matches!(r, Err(PackLibraryError::NotCoordinator)), "{r:?}");
+    };
+    refused(import_pack(&volunteer, FIXTURE, "p.toml").map(|_| ()));
+    refused(use_pack(&volunteer, "lakeside-test").map(|_| ()));
+    refused(remove_pack(&volunteer, "lakeside-test").map(|_| ()));
+    refused(attach_source_text(&volunteer, "lakeside-test", "article", &article()).map(|_| ()));
+    // Listing and playing are for everyone.
+    assert_eq!(list_packs(&volunteer).unwrap().len(), 2);
+    assert_eq!(load_active_pack(&volunteer).pack.meta().id, "madison-dane");
+}
+
+#[test]
+fn the_active_pack_survives_lock_and_unlock() {
+    let (dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    assert_eq!(pack.meta().version, "2.1.0");
+    let vault = relock(&dir, vault, COORDINATOR);
+    let active = load_active_pack(&vault);
+    assert_eq!(active.pack.meta().id, "lakeside-test");
+    assert_eq!(active.fallback, None);
+    assert_eq!(active.pack.flows().len(), 2);
+    assert_eq!(
+        ids(&vault),
+        [
+            ("madison-dane".to_owned(), false),
+            ("lakeside-test".to_owned(), true)
+        ]
+    );
+    assert!(audit_actions(&vault).contains(&"pack.use".to_owned()));
+    // Back to the built-in pack by its alias.
+    use_pack(&vault, BUILTIN_ALIAS).unwrap();
+    assert_eq!(load_active_pack(&vault).pack.meta().id, "madison-dane");
+}
+
+#[test]
+fn reimporting_replaces_the_pack_with_its_new_version() {
+    let (_dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    use_pack(&vault, "lakeside-test").unwrap();
+    let newer = FIXTURE.replacen("version = \"2.1.0\"", "version = \"2.2.0\"", 1);
+    let outcome = import_pack(&vault, &newer, "p.toml").unwrap();
+    assert_eq!(outcome.replaced_version.as_deref(), Some("2.1.0"));
+    assert!(outcome.active);
+    assert_eq!(load_active_pack(&vault).pack.meta().version, "2.2.0");
+    assert_eq!(list_packs(&vault).unwrap().len(), 2);
+}
+
+#[test]
+fn the_builtin_id_is_reserved_and_the_builtin_pack_cannot_be_removed() {
+    let (_dir, vault) = new_vault();
+    for id in ["madison-dane", "builtin"] {
+        let text = FIXTURE.replacen("id = \"lakeside-test\"", &format!("id = \"{id}\""), 1);
+        let err = import_pack(&vault, &text, "p.toml").unwrap_err();
+        assert!(
+            matches!(err, PackLibraryError::ReservedId { .. }),
+            "{err:?}"
+        );
+    }
+    assert!(matches!(
+        remove_pack(&vault, "madison-dane"),
+        Err(PackLibraryError::CannotRemoveBuiltin)
+    ));
+    assert!(matches!(
+        remove_pack(&vault, "never-imported"),
+        Err(PackLibraryError::UnknownPack { .. })
+    ));
+    assert!(matches!(
+        use_pack(&vault, "never-imported"),
+        Err(PackLibraryError::UnknownPack { .. })
+    ));
+}
+
+#[test]
+fn too_large_a_pack_is_refused_with_the_limit() {
+    let (_dir, vault) = new_vault();
+    let mut text = FIXTURE.to_owned();
+    text.push_str(&format!("# {}\n", "x".repeat(MAX_IMPORT_BYTES)));
+    let err = import_pack(&vault, &text, "p.toml").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PackLibraryError::TooLarge {
+                limit: MAX_IMPORT_BYTES,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("1048576 bytes"), "{err}");
+}
+
+#[test]
+fn removing_the_active_pack_falls_back_to_the_builtin_pack() {
+    let (dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    attach_source_text(&vault, "lakeside-test", "article", &article()).unwrap();
+    use_pack(&vault, "lakeside-test").unwrap();
+    assert!(remove_pack(&vault, "lakeside-test").unwrap());
+    assert_eq!(ids(&vault), [("madison-dane".to_owned(), true)]);
+    let vault = relock(&dir, vault, COORDINATOR);
+    let active = load_active_pack(&vault);
+    assert_eq!(active.pack.meta().id, "madison-dane");
+    assert_eq!(active.fallback, None);
+    let texts: i64 = vault
+        .conn()
+        .query_row("SELECT count(*) FROM pack_source_texts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(texts, 0, "the removed pack's text is gone too");
+    assert!(audit_actions(&vault).contains(&"pack.remove".to_owned()));
+}
+
+#[test]
+fn a_stored_pack_that_no_longer_parses_falls_back_to_the_builtin_pack() {
+    let (dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    use_pack(&vault, "lakeside-test").unwrap();
+    vault
+        .conn()
+        .execute(
+            "UPDATE packs SET source = '[pack\nid = ' WHERE id = 'lakeside-test'",
+            [],
+        )
+        .unwrap();
+    let vault = relock(&dir, vault, COORDINATOR);
+    let active = load_active_pack(&vault);
+    assert_eq!(active.pack.meta().id, "madison-dane");
+    let reason = active.fallback.expect("the fallback is reported");
+    assert!(reason.contains("lakeside-test"), "{reason}");
+    let list = list_packs(&vault).unwrap();
+    assert!(list[0].active, "the built-in pack stands in");
+    assert!(!list[1].active && list[1].problem.is_some());
+    assert!(matches!(
+        use_pack(&vault, "lakeside-test"),
+        Err(PackLibraryError::StoredPackBroken { .. })
+    ));
+}
+
+#[test]
+fn split_paragraphs_counts_the_seed_article_like_the_pack_checks() {
+    assert_eq!(split_paragraphs(&article()), seed_paragraphs());
+    assert_eq!(
+        split_paragraphs("a\nb\n\n  \n\nc\n"),
+        ["a\nb\n".to_owned(), "c\n".to_owned()]
+    );
+}
+
+#[test]
+fn a_text_with_the_wrong_paragraph_count_is_refused() {
+    let (_dir, vault) = new_vault();
+    let text = article();
+    let eleven = split_paragraphs(&text)[..11].join("\n");
+    let err = attach_source_text(&vault, "builtin", "article", &eleven).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PackLibraryError::ParagraphCount {
+                expected: 12,
+                found: 11,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("11 paragraph(s)"), "{err}");
+    let err = attach_source_text(&vault, "builtin", "kyr-guides", &text).unwrap_err();
+    assert!(
+        matches!(err, PackLibraryError::NotSeedArticle { .. }),
+        "{err:?}"
+    );
+    let err = attach_source_text(&vault, "builtin", "nope", &text).unwrap_err();
+    assert!(
+        matches!(err, PackLibraryError::UnknownSource { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        cited_paragraphs(&vault, Pack::builtin(), "article", &[1]).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn attached_paragraphs_are_returned_for_a_citation() {
+    let (dir, vault) = new_vault();
+    let text = article();
+    let expected = split_paragraphs(&text);
+    assert_eq!(
+        attach_source_text(&vault, "madison-dane", "article", &text).unwrap(),
+        12
+    );
+    let vault = relock(&dir, vault, COORDINATOR);
+    let cited = cited_paragraphs(&vault, Pack::builtin(), "article", &[3, 6, 99])
+        .unwrap()
+        .expect("attached");
+    assert_eq!(cited.len(), 2, "paragraph 99 does not exist");
+    assert_eq!(cited[0].number, 3);
+    assert_eq!(cited[0].text, expected[2].trim_end());
+    assert_eq!(cited[1].number, 6);
+    assert_eq!(cited[1].text, expected[5].trim_end());
+    // Not attached to another pack, and not for other sources.
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    let other = use_pack(&vault, "lakeside-test").unwrap();
+    assert_eq!(
+        cited_paragraphs(&vault, &other, "article", &[3]).unwrap(),
+        None
+    );
+    assert_eq!(
+        cited_paragraphs(&vault, Pack::builtin(), "kyr-guides", &[]).unwrap(),
+        None
+    );
+    let list = list_packs(&vault).unwrap();
+    assert!(list[0].seed_sources[0].attached);
+    assert!(!list[1].seed_sources[0].attached);
+    assert!(audit_actions(&vault).contains(&"pack.attach_text".to_owned()));
+}
+
+#[test]
+fn a_new_version_keeps_a_matching_text_and_drops_one_that_no_longer_matches() {
+    let (_dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    attach_source_text(&vault, "lakeside-test", "article", &article()).unwrap();
+    let same = FIXTURE.replacen("version = \"2.1.0\"", "version = \"2.2.0\"", 1);
+    assert_eq!(
+        import_pack(&vault, &same, "p.toml").unwrap().texts_dropped,
+        0
+    );
+    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    assert!(
+        cited_paragraphs(&vault, &pack, "article", &[2])
+            .unwrap()
+            .is_some()
+    );
+
+    let recounted = same.replacen("paragraphs = 12", "paragraphs = 13", 1);
+    assert_eq!(
+        import_pack(&vault, &recounted, "p.toml")
+            .unwrap()
+            .texts_dropped,
+        1
+    );
+    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    assert_eq!(
+        cited_paragraphs(&vault, &pack, "article", &[2]).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_pack_file_that_is_not_utf8_is_reported_with_its_line() {
+    let (dir, vault) = new_vault();
+    let path = dir.path().join("latin1.toml");
+    let mut bytes = FIXTURE.as_bytes()[..40].to_vec();
+    bytes.extend_from_slice(b"\n\xe9\n");
+    std::fs::write(&path, bytes).unwrap();
+    let err = import_pack_file(&vault, &path).unwrap_err();
+    let PackLibraryError::Invalid(errors) = err else {
+        panic!("expected Invalid, got {err:?}");
+    };
+    assert_eq!(errors.issues()[0].kind, IssueKind::File);
+    assert!(errors.issues()[0].line > 1);
+}
