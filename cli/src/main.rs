@@ -33,7 +33,7 @@ struct Cli {
 enum Command {
     /// Show versions, the data directory and whether a vault exists.
     About(about::AboutArgs),
-    /// Check guidance packs, or print the built-in one.
+    /// Guidance packs: check, dump, import, list, use, remove, attach-text.
     Pack(pack::PackArgs),
     /// Create the encrypted vault and its first coordinator (--user HANDLE).
     Init(vault::InitArgs),
@@ -80,7 +80,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let data_dir = hotline_core::paths::resolve_data_dir(cli.data_dir).map_err(CliError::new)?;
     match cli.command {
         Command::About(args) => about::run(&data_dir, &args),
-        Command::Pack(args) => pack::run(&args),
+        Command::Pack(args) => pack::run(&data_dir, &args),
         Command::Init(args) => vault::init(&data_dir, &args),
         Command::User(args) => user::run(&data_dir, &args),
         Command::Passwd(args) => vault::passwd(&data_dir, &args),

@@ -1,7 +1,11 @@
 //! Black-box tests of `hotline pack`, running the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{HANDLE, PASS, hotline_as};
 
 fn hotline(args: &[&str], data_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hotline"))
@@ -118,4 +122,205 @@ fn dump_builtin_reparses_and_validates() {
     std::fs::write(&file, &source).unwrap();
     let out = hotline(&["pack", "check", file.to_str().unwrap()], dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+// --- Packs kept in the vault ------------------------------------------------
+
+/// The test pack shared with the core and end-to-end tests.
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/lakeside-pack.toml")
+}
+
+/// The seed article, kept beside the repository (never inside it).
+fn seed_article() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seed/000_d0cc9b5dd79618e7.txt")
+}
+
+/// A new vault with the test coordinator.
+fn vault() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    hotline_as(dir.path(), HANDLE, &["init"], "").ok();
+    dir
+}
+
+/// `hotline pack ARGS…` as the test coordinator.
+fn pack(dir: &Path, args: &[&str]) -> common::Run {
+    let mut all = vec!["pack"];
+    all.extend_from_slice(args);
+    hotline_as(dir, HANDLE, &all, "")
+}
+
+/// The lines of `hotline pack list`.
+fn listed(dir: &Path) -> Vec<String> {
+    pack(dir, &["list"])
+        .ok()
+        .stdout
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn import_list_use_and_remove_a_pack() {
+    let dir = vault();
+    let d = dir.path();
+    let before = listed(d);
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert!(before[0].starts_with("* madison-dane\t"), "{before:?}");
+    assert!(before[0].contains("built-in"), "{before:?}");
+
+    let out = pack(d, &["import", fixture().to_str().unwrap()]).ok();
+    assert!(
+        out.stdout
+            .contains("imported pack lakeside-test version 2.1.0"),
+        "{}",
+        out.stdout
+    );
+    let lines = listed(d);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("* madison-dane"), "{lines:?}");
+    assert_eq!(
+        lines[1],
+        "  lakeside-test\t2.1.0\treviewed 2026-10-01\timported\tLakeside test pack"
+    );
+
+    let out = pack(d, &["use", "lakeside-test"]).ok();
+    assert!(
+        out.stdout
+            .contains("active pack: lakeside-test version 2.1.0")
+    );
+    let lines = listed(d);
+    assert!(lines[0].starts_with("  madison-dane"), "{lines:?}");
+    assert!(lines[1].starts_with("* lakeside-test"), "{lines:?}");
+
+    let out = pack(d, &["remove", "lakeside-test"]).ok();
+    assert!(out.stdout.contains("the built-in pack is active again"));
+    let lines = listed(d);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].starts_with("* madison-dane"), "{lines:?}");
+
+    let out = pack(d, &["remove", "lakeside-test"]).failed();
+    assert!(
+        out.stderr
+            .contains("no imported pack has the id \"lakeside-test\""),
+        "{}",
+        out.stderr
+    );
+    let out = pack(d, &["remove", "builtin"]).failed();
+    assert!(out.stderr.contains("cannot be removed"), "{}", out.stderr);
+    pack(d, &["use", "builtin"]).ok();
+}
+
+#[test]
+fn a_broken_pack_is_refused_with_every_problem_and_not_stored() {
+    let dir = vault();
+    let d = dir.path();
+    let text = std::fs::read_to_string(fixture()).unwrap().replacen(
+        "next = \"door_end\"",
+        "next = \"nowhere\"",
+        1,
+    );
+    let line = text[..text.find("next = \"nowhere\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let file = d.join("broken.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = pack(d, &["import", file.to_str().unwrap()]).failed();
+    let expected = format!("broken.toml:{line}: node \"door_say\": ");
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    assert!(out.stderr.contains("1 problem in"), "{}", out.stderr);
+    assert_eq!(listed(d).len(), 1);
+}
+
+#[test]
+fn only_coordinators_manage_packs() {
+    let dir = vault();
+    let d = dir.path();
+    let status = Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["user", "add", "bo-3", "--role", "volunteer"])
+        .env_remove("HOTLINE_DATA_DIR")
+        .env("HOTLINE_USER", HANDLE)
+        .env("HOTLINE_PASSPHRASE", PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let file = fixture();
+    let out = hotline_as(d, "bo-3", &["pack", "import", file.to_str().unwrap()], "").failed();
+    assert!(out.stderr.contains("only a coordinator"), "{}", out.stderr);
+    let article = seed_article();
+    hotline_as(
+        d,
+        "bo-3",
+        &["pack", "attach-text", "article", article.to_str().unwrap()],
+        "",
+    )
+    .failed();
+    // Listing is for everyone.
+    let out = hotline_as(d, "bo-3", &["pack", "list"], "").ok();
+    assert!(out.stdout.contains("madison-dane"));
+}
+
+#[test]
+fn attach_text_checks_the_paragraph_count() {
+    let dir = vault();
+    let d = dir.path();
+    let article = seed_article();
+    let text = std::fs::read_to_string(&article).unwrap();
+    let short = d.join("short.txt");
+    let cut = text.trim_end().rfind("\n\n").unwrap();
+    std::fs::write(&short, &text[..cut]).unwrap();
+    let out = pack(d, &["attach-text", "article", short.to_str().unwrap()]).failed();
+    assert!(
+        out.stderr
+            .contains("the text has 11 paragraph(s) but source \"article\" declares 12"),
+        "{}",
+        out.stderr
+    );
+    // Nothing of the text is ever printed.
+    assert!(!out.stderr.contains(&text[..40]));
+
+    let out = pack(d, &["attach-text", "article", article.to_str().unwrap()]).ok();
+    assert!(
+        out.stdout
+            .contains("attached the text of article to pack builtin (12 paragraphs)"),
+        "{}",
+        out.stdout
+    );
+    assert!(listed(d)[0].contains("text attached: article"));
+
+    pack(d, &["import", fixture().to_str().unwrap()]).ok();
+    let out = pack(
+        d,
+        &[
+            "attach-text",
+            "--pack",
+            "lakeside-test",
+            "rights-guide",
+            article.to_str().unwrap(),
+        ],
+    )
+    .failed();
+    assert!(
+        out.stderr.contains("not the pack's seed article"),
+        "{}",
+        out.stderr
+    );
+    pack(
+        d,
+        &[
+            "attach-text",
+            "--pack",
+            "lakeside-test",
+            "article",
+            article.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert!(listed(d)[1].contains("text attached: article"));
 }
