@@ -42,6 +42,12 @@ const COMMANDS: &[&str] = &[
     "player_choose",
     "player_back",
     "player_restart",
+    "packs_list",
+    "pack_import",
+    "pack_use",
+    "pack_remove",
+    "pack_attach_text",
+    "citation_text",
 ];
 
 fn main() {

@@ -138,7 +138,7 @@ fn seed_article() -> PathBuf {
 
 /// A new vault with the test coordinator.
 fn vault() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     hotline_as(dir.path(), HANDLE, &["init"], "").ok();
     dir
 }

@@ -3,6 +3,7 @@
 //! shows its own translated sentence for each code; no message ever carries
 //! a secret or caller data.
 
+use hotline_core::guidance::{PackErrors, PackLibraryError};
 use hotline_core::vault::VaultError;
 use serde::Serialize;
 
@@ -52,6 +53,35 @@ pub enum ErrorCode {
     NotFound,
     /// The area is not on the coordinator's list.
     UnknownArea,
+    /// A pack file has problems; `issues` lists each with its line and node.
+    InvalidPack,
+    /// A pack file or text is over its size limit.
+    PackTooLarge,
+    /// The pack uses the built-in pack's id.
+    ReservedPackId,
+    /// No imported pack has that id, or the pack has no such source.
+    UnknownPack,
+    /// The built-in pack cannot be removed.
+    CannotRemoveBuiltin,
+    /// An attached text's paragraphs do not match the source (`expected`, `found`).
+    ParagraphMismatch,
+    /// The source is not a seed article, so no text can be attached.
+    NotSeedArticle,
+    /// A stored pack no longer passes the checks.
+    PackUnusable,
+}
+
+/// One problem of a refused pack, as the UI lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackIssueDto {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// Kind of item concerned (`node`, `flow`, `source`, `resource`, `card row`).
+    pub item_kind: Option<String>,
+    /// Id of the item concerned.
+    pub item_id: Option<String>,
+    /// What is wrong (English, from the checker).
+    pub message: String,
 }
 
 /// An error as sent to the webview.
@@ -67,6 +97,15 @@ pub struct UiError {
     /// For failed unlocks: failed attempts in a row.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failures: Option<u32>,
+    /// For `invalid_pack` and `pack_unusable`: every problem found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issues: Option<Vec<PackIssueDto>>,
+    /// For `paragraph_mismatch`: paragraphs the pack declares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<u32>,
+    /// For `paragraph_mismatch`: paragraphs found in the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<usize>,
 }
 
 impl UiError {
@@ -77,6 +116,9 @@ impl UiError {
             message: message.into(),
             wait_ms: None,
             failures: None,
+            issues: None,
+            expected: None,
+            found: None,
         }
     }
 
@@ -107,6 +149,56 @@ impl From<hotline_core::calls::CallError> for UiError {
                 other.to_string(),
             ),
         }
+    }
+}
+
+fn issues(errors: &PackErrors) -> Vec<PackIssueDto> {
+    errors
+        .issues()
+        .iter()
+        .map(|issue| PackIssueDto {
+            line: issue.line,
+            item_kind: issue.item.as_ref().map(|item| item.kind.to_string()),
+            item_id: issue.item.as_ref().map(|item| item.id.clone()),
+            message: issue.message.clone(),
+        })
+        .collect()
+}
+
+impl From<PackLibraryError> for UiError {
+    fn from(err: PackLibraryError) -> Self {
+        let code = match &err {
+            PackLibraryError::Vault(_) => ErrorCode::Internal,
+            PackLibraryError::NotCoordinator => ErrorCode::NotCoordinator,
+            PackLibraryError::Invalid(_) => ErrorCode::InvalidPack,
+            PackLibraryError::NotUtf8 { .. } => ErrorCode::InvalidInput,
+            PackLibraryError::TooLarge { .. } => ErrorCode::PackTooLarge,
+            PackLibraryError::ReservedId { .. } => ErrorCode::ReservedPackId,
+            PackLibraryError::UnknownPack { .. } | PackLibraryError::UnknownSource { .. } => {
+                ErrorCode::UnknownPack
+            }
+            PackLibraryError::CannotRemoveBuiltin => ErrorCode::CannotRemoveBuiltin,
+            PackLibraryError::ParagraphCount { .. } => ErrorCode::ParagraphMismatch,
+            PackLibraryError::NotSeedArticle { .. } => ErrorCode::NotSeedArticle,
+            PackLibraryError::StoredPackBroken { .. } => ErrorCode::PackUnusable,
+            _ => ErrorCode::Internal,
+        };
+        let mut ui = Self::new(code, err.to_string());
+        match err {
+            PackLibraryError::Vault(inner) => return Self::from(inner),
+            PackLibraryError::Invalid(errors)
+            | PackLibraryError::StoredPackBroken { errors, .. } => {
+                ui.issues = Some(issues(&errors));
+            }
+            PackLibraryError::ParagraphCount {
+                expected, found, ..
+            } => {
+                ui.expected = Some(expected);
+                ui.found = Some(found);
+            }
+            _ => {}
+        }
+        ui
     }
 }
 

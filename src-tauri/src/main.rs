@@ -71,6 +71,12 @@ fn main() -> ExitCode {
             commands::guidance::player_choose,
             commands::guidance::player_back,
             commands::guidance::player_restart,
+            commands::packs::packs_list,
+            commands::packs::pack_import,
+            commands::packs::pack_use,
+            commands::packs::pack_remove,
+            commands::packs::pack_attach_text,
+            commands::packs::citation_text,
         ])
         .run(tauri::generate_context!());
     match result {

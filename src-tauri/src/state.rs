@@ -1,11 +1,12 @@
 //! The state the shell keeps between commands: where data lives and, while
-//! unlocked, the open vault with the time of the last user activity.
+//! unlocked, the open vault with the time of the last user activity and the
+//! active guidance pack.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use hotline_core::guidance::{Pack, PlayerPath};
+use hotline_core::guidance::{self, Pack, PlayerPath};
 use hotline_core::vault::Vault;
 
 use crate::error::UiError;
@@ -18,16 +19,37 @@ pub struct Session {
     pub last_activity: Instant,
     /// Idle time after which the vault locks itself.
     pub auto_lock: Duration,
+    /// The active guidance pack, loaded at unlock and replaced when a
+    /// coordinator chooses or re-imports it.
+    pub pack: Arc<Pack>,
+    /// Why the chosen pack could not be loaded, when the built-in pack
+    /// stands in for it.
+    pub pack_fallback: Option<String>,
 }
 
 impl Session {
-    /// A session that starts active now.
+    /// A session that starts active now, with the vault's active pack (the
+    /// built-in pack if the chosen one cannot be loaded; never an error).
     pub fn new(vault: Vault, auto_lock_minutes: u32) -> Self {
+        let active = guidance::load_active_pack(&vault);
         Self {
             vault,
             last_activity: Instant::now(),
             auto_lock: Duration::from_secs(u64::from(auto_lock_minutes) * 60),
+            pack: active.pack,
+            pack_fallback: active.fallback,
         }
+    }
+
+    /// Load the vault's active pack again (after an import, a choice or a
+    /// removal); returns whether it changed (another id or version).
+    pub fn reload_pack(&mut self) -> bool {
+        let active = guidance::load_active_pack(&self.vault);
+        let changed = active.pack.meta().id != self.pack.meta().id
+            || active.pack.meta().version != self.pack.meta().version;
+        self.pack = active.pack;
+        self.pack_fallback = active.fallback;
+        changed
     }
 
     /// Whether the session has been idle longer than its auto-lock limit.
@@ -62,9 +84,17 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The active guidance pack (the built-in pack for now).
-    pub fn pack(&self) -> &'static Pack {
-        Pack::builtin()
+    /// The active guidance pack of the unlocked session; the built-in pack
+    /// while locked.
+    pub fn pack(&self) -> Arc<Pack> {
+        self.slot()
+            .as_ref()
+            .map_or_else(Pack::builtin_shared, |session| Arc::clone(&session.pack))
+    }
+
+    /// Forget the script player's path (the pack it follows changed).
+    pub fn reset_player(&self) {
+        *self.player() = None;
     }
 
     /// The script player's path, locked for exclusive use.

@@ -172,6 +172,9 @@ pub struct GuidanceDto {
     pub glance: Option<GlanceDto>,
     /// All referral resources.
     pub resources: Vec<ResourceDto>,
+    /// Whether the built-in pack stands in for a chosen pack that could not
+    /// be loaded (the Script packs card says why).
+    pub fallback: bool,
 }
 
 fn citation(pack: &Pack, cite: &Citation) -> CitationDto {
@@ -280,6 +283,11 @@ fn player_error(err: PlayerError) -> UiError {
 #[tauri::command]
 pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
     let pack = state.pack();
+    let fallback = state
+        .slot()
+        .as_ref()
+        .is_some_and(|session| session.pack_fallback.is_some());
+    let pack = pack.as_ref();
     let meta = pack.meta();
     GuidanceDto {
         id: meta.id.clone(),
@@ -298,6 +306,7 @@ pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
             .collect(),
         glance: pack.glance().map(|g| glance(pack, g)),
         resources: pack.resources().iter().map(resource).collect(),
+        fallback,
     }
 }
 
@@ -305,8 +314,8 @@ pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
 #[tauri::command]
 pub fn player_start(state: State<'_, AppState>, flow: String) -> Result<PlayerViewDto, UiError> {
     let pack = state.pack();
-    let path = PlayerPath::start(pack, &flow).map_err(player_error)?;
-    let dto = view(pack, &path)?;
+    let path = PlayerPath::start(&pack, &flow).map_err(player_error)?;
+    let dto = view(&pack, &path)?;
     *state.player() = Some(path);
     Ok(dto)
 }
@@ -318,11 +327,18 @@ fn move_player(
 ) -> Result<PlayerViewDto, UiError> {
     let pack = state.pack();
     let mut player = state.player();
+    // A path through another pack (the active pack changed) is dropped.
+    if player
+        .as_ref()
+        .is_some_and(|path| path.pack != pack.meta().id || path.pack_version != pack.meta().version)
+    {
+        *player = None;
+    }
     let path = player
         .as_mut()
         .ok_or_else(|| UiError::new(ErrorCode::InvalidInput, "no script is running"))?;
-    f(pack, path).map_err(player_error)?;
-    view(pack, path)
+    f(&pack, path).map_err(player_error)?;
+    view(&pack, path)
 }
 
 /// Take option `option` of the current node (0 = continue).

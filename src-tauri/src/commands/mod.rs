@@ -5,6 +5,7 @@
 pub mod about;
 pub mod calls;
 pub mod guidance;
+pub mod packs;
 pub mod prefs;
 pub mod reports;
 pub mod vault;
