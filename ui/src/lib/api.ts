@@ -26,7 +26,27 @@ export type ErrorCode =
   | 'too_long'
   | 'invalid_transition'
   | 'not_found'
-  | 'unknown_area';
+  | 'unknown_area'
+  | 'invalid_pack'
+  | 'pack_too_large'
+  | 'reserved_pack_id'
+  | 'unknown_pack'
+  | 'cannot_remove_builtin'
+  | 'paragraph_mismatch'
+  | 'not_seed_article'
+  | 'pack_unusable';
+
+/** One problem of a refused pack (mirrors `PackIssueDto`). */
+export interface PackIssue {
+  /** 1-based line in the file. */
+  line: number;
+  /** `node`, `flow`, `source`, `resource` or `card row`, when an item is concerned. */
+  item_kind: string | null;
+  /** Id of that item. */
+  item_id: string | null;
+  /** What is wrong (English, from the pack checker). */
+  message: string;
+}
 
 /** The error shape every command rejects with. */
 export interface UiError {
@@ -36,6 +56,12 @@ export interface UiError {
   wait_ms?: number;
   /** For unlock failures: failed attempts in a row so far. */
   failures?: number;
+  /** For `invalid_pack` and `pack_unusable`: every problem found. */
+  issues?: PackIssue[];
+  /** For `paragraph_mismatch`: paragraphs the pack declares. */
+  expected?: number;
+  /** For `paragraph_mismatch`: paragraphs found in the text. */
+  found?: number;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -43,7 +69,22 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
   'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'damaged_vault', 'schema_too_new',
   'invalid_input', 'too_long', 'invalid_transition', 'not_found', 'unknown_area',
+  'invalid_pack', 'pack_too_large', 'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin',
+  'paragraph_mismatch', 'not_seed_article', 'pack_unusable',
 ];
+
+/** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
+function asPackIssue(raw: unknown): PackIssue | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.line !== 'number' || typeof r.message !== 'string') return null;
+  return {
+    line: r.line,
+    item_kind: typeof r.item_kind === 'string' ? r.item_kind : null,
+    item_id: typeof r.item_id === 'string' ? r.item_id : null,
+    message: r.message,
+  };
+}
 
 /** Narrow an unknown rejection into a `UiError`. */
 export function asUiError(err: unknown): UiError {
@@ -55,6 +96,11 @@ export function asUiError(err: unknown): UiError {
       message: typeof raw.message === 'string' ? raw.message : '',
       wait_ms: typeof raw.wait_ms === 'number' ? raw.wait_ms : undefined,
       failures: typeof raw.failures === 'number' ? raw.failures : undefined,
+      issues: Array.isArray(raw.issues)
+        ? raw.issues.map(asPackIssue).filter((i): i is PackIssue => i !== null)
+        : undefined,
+      expected: typeof raw.expected === 'number' ? raw.expected : undefined,
+      found: typeof raw.found === 'number' ? raw.found : undefined,
     };
   }
   return { code: 'internal', message: String(err) };
@@ -212,6 +258,8 @@ export interface Guidance {
   flows: { id: string; title: PackText }[];
   glance: { title: PackText; local: PackText; ice: PackText; rows: GlanceRow[] } | null;
   resources: ResourceInfo[];
+  /** The built-in pack stands in for a chosen pack that could not be loaded. */
+  fallback: boolean;
 }
 
 /** The active pack's flows, card and resources. */
@@ -228,6 +276,70 @@ export const playerBack = () => invoke<PlayerView>('player_back');
 
 /** Go back to the first step of the flow. */
 export const playerRestart = () => invoke<PlayerView>('player_restart');
+
+/** A seed-article source of a listed pack (mirrors `SeedSourceDto`). */
+export interface SeedSource {
+  id: string;
+  title: string;
+  paragraphs: number;
+  attached: boolean;
+}
+
+/** One pack in the Script packs card (mirrors `PackEntryDto`). */
+export interface PackEntry {
+  id: string;
+  title: PackText;
+  version: string;
+  reviewed_on: string | null;
+  builtin: boolean;
+  active: boolean;
+  imported_by: string | null;
+  seed_sources: SeedSource[];
+  /** Why a stored pack cannot be used, if it cannot. */
+  problem: string | null;
+}
+
+/** Every pack (mirrors `PacksDto`). */
+export interface Packs {
+  packs: PackEntry[];
+  /** Set when the chosen pack could not be loaded at unlock. */
+  fallback: string | null;
+}
+
+/** What an import did (mirrors `ImportDto`). */
+export interface PackImport {
+  id: string;
+  version: string;
+  replaced_version: string | null;
+  active: boolean;
+}
+
+/** The cited paragraphs of an attached article (mirrors `CitationTextDto`). */
+export interface CitationText {
+  attached: boolean;
+  paragraphs: { number: number; text: string }[];
+}
+
+/** The built-in pack and the imported ones, with the active one marked. */
+export const packsList = () => invoke<Packs>('packs_list');
+
+/** Import a pack file's text (coordinator only); refused packs reject with `invalid_pack`. */
+export const packImport = (text: string, fileName: string) =>
+  invoke<PackImport>('pack_import', { text, fileName });
+
+/** Make a pack active (coordinator only); `builtin` chooses the built-in pack. */
+export const packUse = (id: string) => invoke<Packs>('pack_use', { id });
+
+/** Remove an imported pack (coordinator only). */
+export const packRemove = (id: string) => invoke<Packs>('pack_remove', { id });
+
+/** Attach the text of a pack's seed article (coordinator only). */
+export const packAttachText = (pack: string, source: string, text: string) =>
+  invoke<Packs>('pack_attach_text', { pack, source, text });
+
+/** The text of the cited paragraphs of `source` in the active pack, if attached. */
+export const citationText = (source: string, paragraphs: number[]) =>
+  invoke<CitationText>('citation_text', { source, paragraphs });
 
 /** The saved interface language. */
 export const prefsLang = () => invoke<'en' | 'es'>('prefs_lang');

@@ -13,5 +13,9 @@ export function errorKey(err: UiError): MessageKey {
 /** A translated sentence for `err`, with its details filled in. */
 export function describeError(lang: Lang, err: UiError): string {
   const seconds = Math.max(1, Math.ceil((err.wait_ms ?? 0) / 1000));
-  return translate(lang, errorKey(err), { seconds });
+  return translate(lang, errorKey(err), {
+    seconds,
+    expected: err.expected ?? '?',
+    found: err.found ?? '?',
+  });
 }
