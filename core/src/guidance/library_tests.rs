@@ -377,3 +377,32 @@ fn a_pack_file_that_is_not_utf8_is_reported_with_its_line() {
     assert_eq!(errors.issues()[0].kind, IssueKind::File);
     assert!(errors.issues()[0].line > 1);
 }
+
+#[test]
+fn neither_the_pack_nor_the_article_is_readable_on_disk() {
+    let (dir, vault) = new_vault();
+    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    let text = article();
+    attach_source_text(&vault, "lakeside-test", "article", &text).unwrap();
+    vault.lock().unwrap();
+    let paragraphs = split_paragraphs(&text);
+    let needles: [&[u8]; 3] = [
+        b"You may keep the door closed and talk through it.",
+        b"lakeside-test",
+        paragraphs[3].trim_end().as_bytes(),
+    ];
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds plain text",
+                path.display()
+            );
+        }
+    }
+}
