@@ -4,13 +4,11 @@ problem with its line; an attached article text shows in a citation."""
 
 from pathlib import Path
 
-from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import REPO, App, axe_violations, run_cli, start_app, stop_process_group
-from helpers import HANDLE, PASSPHRASE
+from helpers import HANDLE, PASSPHRASE, create_first_coordinator, unlock
 
 FIXTURE = REPO / "core" / "tests" / "fixtures" / "lakeside-pack.toml"
 # The seed article lives beside the repository, never inside it.
@@ -30,44 +28,6 @@ def paragraphs(text: str) -> list[str]:
     if current:
         blocks.append("\n".join(current))
     return blocks
-
-
-def fill_form(app, fields: dict[str, str]) -> None:
-    """Type into each field, then check every field holds exactly its text.
-
-    The first field has `autofocus`; on a busy machine WebKit may apply it
-    late, while later fields are being typed, and keys land in the first
-    field. So wait for that focus first, and type the whole form again if any
-    field ended up wrong."""
-    first = next(iter(fields))
-    script = "return document.activeElement?.dataset?.testid ?? null"
-    try:
-        WebDriverWait(app.driver, 5).until(lambda d: d.execute_script(script) == first)
-    except TimeoutException:
-        pass  # typing below focuses each field anyway; the check catches the rest
-    for _ in range(3):
-        for testid, text in fields.items():
-            field = app.wait_present(testid)
-            field.clear()
-            field.send_keys(text)
-        if all(app.find(t).get_attribute("value") == v for t, v in fields.items()):
-            return
-    raise AssertionError(f"the form would not take the typed text: {list(fields)}")
-
-
-def create_first_coordinator(app):
-    app.wait_text("setup-title", "Set up this laptop")
-    fill_form(app, {"setup-handle": HANDLE, "setup-passphrase": PASSPHRASE,
-                    "setup-repeat": PASSPHRASE})
-    app.find("setup-submit").click()
-    app.wait_text("signed-in-as", HANDLE, timeout=30)
-
-
-def unlock(app):
-    app.wait_present("unlock-handle")
-    fill_form(app, {"unlock-handle": HANDLE, "unlock-passphrase": PASSPHRASE})
-    app.find("unlock-submit").click()
-    app.wait_text("signed-in-as", HANDLE, timeout=30)
 
 
 def choose_file(app, testid: str, path: Path) -> None:
@@ -147,6 +107,7 @@ def test_an_attached_article_shows_the_cited_paragraphs(data_dir: Path):
     app = App(driver=driver, data_dir=data_dir, driver_proc=proc)
     try:
         unlock(app)
+        app.wait_text("signed-in-as", HANDLE, timeout=30)
         assert "¶ 4–5" in open_first_citation_of_the_mpd_flow(app).text
         app.wait_present("citation-paragraph")
         quotes = app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="citation-paragraph"]')
