@@ -1,5 +1,7 @@
 //! Auto-lock enforced by the shell: even if the webview stops reporting or
-//! hangs, an idle vault is closed and its key wiped.
+//! hangs, an idle vault is closed and its key wiped. The same thread copies
+//! the vault's write-ahead log into the database at quiet moments, so that
+//! saving a call never waits for that copy.
 
 use std::time::{Duration, Instant};
 
@@ -16,10 +18,20 @@ pub fn spawn_watchdog(app: AppHandle) {
         loop {
             std::thread::sleep(CHECK_EVERY);
             let state = app.state::<AppState>();
-            let idle = state
-                .slot()
-                .as_ref()
-                .is_some_and(|session| session.is_idle(Instant::now()));
+            let now = Instant::now();
+            let idle = {
+                let slot = state.slot();
+                match slot.as_ref() {
+                    Some(session) if session.is_idle(now) => true,
+                    Some(session) if session.is_quiet(now) => {
+                        // Best effort: a failed copy is retried on the
+                        // next quiet tick, and at lock.
+                        let _ = session.vault.checkpoint();
+                        false
+                    }
+                    _ => false,
+                }
+            };
             if idle {
                 state.lock();
             }

@@ -11,6 +11,9 @@ use hotline_core::vault::Vault;
 
 use crate::error::UiError;
 
+/// Inactivity after which the shell checkpoints the vault's WAL.
+pub const QUIET_AFTER: Duration = Duration::from_secs(3);
+
 /// An unlocked vault and the activity clock that auto-locks it.
 pub struct Session {
     /// The open vault (holds the key; never leaves the shell).
@@ -50,6 +53,12 @@ impl Session {
         self.pack = active.pack;
         self.pack_fallback = active.fallback;
         changed
+    }
+
+    /// Whether nobody has typed or clicked for [`QUIET_AFTER`]: a moment
+    /// for housekeeping the user should not wait for.
+    pub fn is_quiet(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.last_activity) >= QUIET_AFTER
     }
 
     /// Whether the session has been idle longer than its auto-lock limit.

@@ -65,6 +65,17 @@ struct Args {
     /// Repetitions of each unlock, export and merge.
     #[arg(long, default_value_t = 5)]
     slow_reps: usize,
+    /// Measure only these operations (comma-separated names as reported,
+    /// such as `save_one_call,export_summary_csv`); default: all.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+impl Args {
+    /// Whether the operation `name` is to be measured.
+    fn wants(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == name)
+    }
 }
 
 type BenchResult<T> = Result<T, String>;
@@ -255,13 +266,18 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // Unlock (encrypted: Argon2id + open with quick_check and migrations
     // check) or open (plain), from a locked store each time.
-    let open = measure(args.slow_reps, 1, || {
-        kind.open(dir)?.lock().map_err(err("lock"))
-    })?;
-    ops.insert("open_or_unlock", open);
+    if args.wants("open_or_unlock") {
+        let open = measure(args.slow_reps, 1, || {
+            kind.open(dir)?.lock().map_err(err("lock"))
+        })?;
+        ops.insert("open_or_unlock", open);
+    }
 
     let vault = kind.open(dir)?;
     for (name, query) in SEARCHES {
+        if !args.wants(name) {
+            continue;
+        }
         let hits = calls::search(&vault, query, SEARCH_LIMIT)
             .map_err(err("search"))?
             .len();
@@ -274,6 +290,9 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
         ops.insert(name, stats);
     }
     for (name, filter) in filters(now) {
+        if !args.wants(name) {
+            continue;
+        }
         let hits = calls::list(&vault, &filter).map_err(err("list"))?.len();
         notes.insert(name, json!({ "rows_returned": hits }));
         let stats = measure(args.query_reps, 2, || {
@@ -291,6 +310,9 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
         ("export_summary_json", Format::Json),
         ("export_summary_html", Format::Html(Lang::En)),
     ] {
+        if !args.wants(name) {
+            continue;
+        }
         let out = out_dir.join(format!("summary.{}", format.as_str()));
         let stats = measure(args.slow_reps, 1, || {
             let summary = export::summary(&vault, &options).map_err(err("summary"))?;
@@ -302,33 +324,40 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // Merge: ten bundles of this store's exact counts (as if from ten
     // laptops), decrypted, checked, summed and published; nothing written.
-    let recipient = export::coordinator_key(&vault).map_err(err("coordinator key"))?;
-    let mut bundles = Vec::with_capacity(BUNDLES);
-    let start = Instant::now();
-    for i in 0..BUNDLES {
-        let path = out_dir.join(format!("bundle-{i}.age"));
-        export::export_bundle(&vault, &options, &recipient, &path, true)
-            .map_err(err("export bundle"))?;
-        bundles.push(fs::read(&path).map_err(err("read bundle"))?);
+    if args.wants("export_bundle") || args.wants("merge_10_bundles") {
+        let recipient = export::coordinator_key(&vault).map_err(err("coordinator key"))?;
+        let mut bundles = Vec::with_capacity(BUNDLES);
+        let start = Instant::now();
+        for i in 0..BUNDLES {
+            let path = out_dir.join(format!("bundle-{i}.age"));
+            export::export_bundle(&vault, &options, &recipient, &path, true)
+                .map_err(err("export bundle"))?;
+            bundles.push(fs::read(&path).map_err(err("read bundle"))?);
+        }
+        let per_bundle = start.elapsed() / BUNDLES as u32;
+        ops.insert("export_bundle", Stats::of(vec![per_bundle]));
+        let merge = measure(args.slow_reps, 1, || {
+            export::merge_bundles(&vault, &bundles, export::DEFAULT_K)
+                .map(drop)
+                .map_err(err("merge"))
+        })?;
+        ops.insert("merge_10_bundles", merge);
     }
-    let per_bundle = start.elapsed() / BUNDLES as u32;
-    ops.insert("export_bundle", Stats::of(vec![per_bundle]));
-    let merge = measure(args.slow_reps, 1, || {
-        export::merge_bundles(&vault, &bundles, export::DEFAULT_K)
-            .map(drop)
-            .map_err(err("merge"))
-    })?;
-    ops.insert("merge_10_bundles", merge);
 
     // Durable save of one call (a write transaction, synchronous=FULL in
     // WAL mode: one fsync of the WAL per commit). Last, so it does not
     // change what the reads above see.
-    let save = measure(args.save_reps, 5, || {
-        calls::create(&vault, calls::example(Utc::now()))
-            .map(drop)
-            .map_err(err("create"))
-    })?;
-    ops.insert("save_one_call", save);
+    if args.wants("save_one_call") {
+        let save = measure(args.save_reps, 5, || {
+            calls::create(&vault, calls::example(Utc::now()))
+                .map(drop)
+                .map_err(err("create"))
+        })?;
+        ops.insert("save_one_call", save);
+        // The disk's own floor, right after: overwrite 80 KiB (about the
+        // WAL frames of one save) and wait for it to reach the disk.
+        ops.insert("fsync_floor", fsync_floor(dir, args.save_reps)?);
+    }
     vault.lock().map_err(err("lock"))?;
 
     Ok(StoreRun {
@@ -337,6 +366,25 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
         ops,
         notes,
     })
+}
+
+/// Time `reps` overwrites of 80 KiB followed by `fdatasync` in `dir`: what
+/// any durable save on this disk waits for at least, measured in the same
+/// run (a disk shared with other work makes it vary a lot).
+fn fsync_floor(dir: &Path, reps: usize) -> BenchResult<Stats> {
+    use std::io::{Seek, SeekFrom, Write};
+    let path = dir.join("fsync-floor.bin");
+    let mut file = fs::File::create(&path).map_err(err("fsync probe"))?;
+    let block = vec![0x5a_u8; 80 * 1024];
+    let mut write = || -> BenchResult<()> {
+        file.seek(SeekFrom::Start(0)).map_err(err("seek"))?;
+        file.write_all(&block).map_err(err("write"))?;
+        file.sync_data().map_err(err("fdatasync"))
+    };
+    let stats = measure(reps, 5, &mut write)?;
+    drop(file);
+    let _ = fs::remove_file(&path);
+    Ok(stats)
 }
 
 fn store_json(run: &StoreRun) -> Value {
@@ -397,9 +445,10 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 15] = [
+const ORDER: [&str; 16] = [
     "open_or_unlock",
     "save_one_call",
+    "fsync_floor",
     "search_common_word",
     "search_rare_word",
     "search_phrase",

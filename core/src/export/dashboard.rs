@@ -98,8 +98,7 @@ fn exact(vault: &Vault, from: NaiveDate, to: NaiveDate) -> Result<Exact, ExportE
         verification: vec![0; Verification::ALL.len()],
         open_followups: 0,
     };
-    // One range scan of the covering index `calls_stats`, counted here
-    // (see `summary::count`).
+    // One range scan of the covering index `calls_stats`, counted here.
     let mut stmt = conn.prepare(
         "SELECT received_at, category, agency, verification FROM calls
          WHERE received_at >= ?1 AND received_at < ?2",

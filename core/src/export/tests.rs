@@ -755,3 +755,187 @@ fn area_names_cannot_pose_as_totals_or_spreadsheet_formulas() {
     let html = String::from_utf8(render_summary(&s, Format::Html(Lang::En)).unwrap()).unwrap();
     assert!(html.contains("=HYPERLINK(&quot;x&quot;)") && !html.contains("HYPERLINK(\"x\")"));
 }
+
+/// One random change to the call log, for the counts test below.
+#[derive(Debug, Clone)]
+enum Change {
+    /// Log a call with these choices (`day` counts from 1969-12-20, so a
+    /// few calls fall before 1970 and across the first weeks).
+    Insert {
+        day: u32,
+        second: u32,
+        pick: [usize; 6],
+        synthetic: bool,
+    },
+    /// Change one counted field of the `nth` call (modulo their number).
+    Update {
+        nth: usize,
+        field: usize,
+        pick: usize,
+    },
+    /// Delete the `nth` call.
+    Delete { nth: usize },
+    /// Shred the free text of calls older than `days` (retention).
+    Shred { days: u32 },
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    let pick = proptest::array::uniform6(0usize..64);
+    prop_oneof![
+        5 => (0u32..900, 0u32..86_400, pick, any::<bool>()).prop_map(
+            |(day, second, pick, synthetic)| Change::Insert { day, second, pick, synthetic }
+        ),
+        3 => (0usize..1000, 0usize..8, 0usize..64)
+            .prop_map(|(nth, field, pick)| Change::Update { nth, field, pick }),
+        1 => (0usize..1000).prop_map(|nth| Change::Delete { nth }),
+        1 => (1u32..900).prop_map(|days| Change::Shred { days }),
+    ]
+}
+
+const AREAS: [Option<&str>; 4] = [
+    Some("South Madison"),
+    Some("Near West"),
+    None,
+    Some("Verona"),
+];
+const LANGUAGES: [&str; 5] = ["es", "en", "es-MX", "hmn", "mam"];
+
+/// Apply `change` through the public API where it has one (create,
+/// update, purge) and through SQL otherwise (the synthetic flag, delete).
+fn apply(vault: &Vault, change: &Change) {
+    let base = at("1969-12-20T00:00:00Z");
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = vault
+            .conn()
+            .prepare("SELECT id, uid FROM calls ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    match change {
+        Change::Insert {
+            day,
+            second,
+            pick,
+            synthetic,
+        } => {
+            let received = base
+                + chrono::Duration::days(i64::from(*day))
+                + chrono::Duration::seconds(i64::from(*second));
+            let mut c = call(
+                "2025-03-03T10:00:00Z",
+                Category::ALL[pick[0] % Category::ALL.len()],
+                AREAS[pick[1] % AREAS.len()],
+                Agency::ALL[pick[2] % Agency::ALL.len()],
+                Verification::ALL[pick[3] % Verification::ALL.len()],
+                LANGUAGES[pick[4] % LANGUAGES.len()],
+            );
+            c.received_at = received;
+            c.caller_relation = CallerRelation::ALL[pick[5] % CallerRelation::ALL.len()];
+            let id = calls::create(vault, c).unwrap();
+            if *synthetic {
+                vault
+                    .conn()
+                    .execute(
+                        "UPDATE calls SET synthetic = 1 WHERE uid = ?1",
+                        [id.to_string()],
+                    )
+                    .unwrap();
+            }
+        }
+        Change::Update { nth, field, pick } if !rows.is_empty() => {
+            let (row, uid) = &rows[nth % rows.len()];
+            let conn = vault.conn();
+            let set = |sql: &str, value: &dyn rusqlite::ToSql| {
+                conn.execute(sql, rusqlite::params![value, row]).unwrap();
+            };
+            match field {
+                0 => {
+                    let update = calls::CallUpdate {
+                        category: Some(Category::ALL[pick % Category::ALL.len()]),
+                        area: Some(AREAS[pick % AREAS.len()].map(str::to_owned)),
+                        ..calls::CallUpdate::default()
+                    };
+                    calls::update(vault, uid.parse().unwrap(), update).unwrap();
+                }
+                1 => set(
+                    "UPDATE calls SET received_at = received_at + ?1 WHERE id = ?2",
+                    &((*pick as i64 - 32) * 86_400),
+                ),
+                2 => set(
+                    "UPDATE calls SET synthetic = 1 - synthetic WHERE id = ?2 AND ?1 IS NOT NULL",
+                    &0,
+                ),
+                3 => set(
+                    "UPDATE calls SET agency = ?1 WHERE id = ?2",
+                    &Agency::ALL[pick % Agency::ALL.len()].as_str(),
+                ),
+                4 => set(
+                    "UPDATE calls SET verification = ?1 WHERE id = ?2",
+                    &Verification::ALL[pick % Verification::ALL.len()].as_str(),
+                ),
+                5 => set(
+                    "UPDATE calls SET language = ?1 WHERE id = ?2",
+                    &LANGUAGES[pick % LANGUAGES.len()],
+                ),
+                6 => set(
+                    "UPDATE calls SET caller_relation = ?1 WHERE id = ?2",
+                    &CallerRelation::ALL[pick % CallerRelation::ALL.len()].as_str(),
+                ),
+                _ => set("UPDATE calls SET notes = ?1 WHERE id = ?2", &"changed"),
+            }
+        }
+        Change::Delete { nth } if !rows.is_empty() => {
+            let (row, _) = &rows[nth % rows.len()];
+            vault
+                .conn()
+                .execute("DELETE FROM calls WHERE id = ?1", [row])
+                .unwrap();
+        }
+        Change::Shred { days } => {
+            // The default retention is 90 days: calls before `base + days` go.
+            let now = base + chrono::Duration::days(i64::from(*days) + 90);
+            calls::purge_expired(vault, now).unwrap();
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// The counts kept by triggers equal a recount of the calls, for every
+    /// period and with or without synthetic calls, after random inserts,
+    /// updates (through the API and directly), deletes and shredding.
+    #[test]
+    fn kept_counts_equal_a_recount_of_the_calls(
+        changes in proptest::collection::vec(change(), 1..40),
+        periods in proptest::collection::vec((0u32..130, 0u32..130), 3),
+    ) {
+        let fixture = Fixture::new();
+        let vault = &fixture.vault;
+        for change in &changes {
+            apply(vault, change);
+        }
+        let zero: i64 = vault
+            .conn()
+            .query_row("SELECT count(*) FROM call_counts WHERE n <= 0", [], |r| r.get(0))
+            .unwrap();
+        prop_assert_eq!(zero, 0, "rows that fell to zero are deleted");
+        let first = summary::monday(day("1969-12-20"));
+        for (a, b) in periods {
+            let from = first + chrono::Days::new(u64::from(a.min(b)) * 7);
+            let to = summary::sunday(first + chrono::Days::new(u64::from(a.max(b)) * 7));
+            for synthetic in [true, false] {
+                let conn = vault.conn();
+                prop_assert_eq!(
+                    summary::count(conn, from, to, synthetic).unwrap(),
+                    summary::recount(conn, from, to, synthetic).unwrap(),
+                    "{} to {}, synthetic {}", from, to, synthetic
+                );
+            }
+        }
+    }
+}

@@ -5,9 +5,10 @@
 //! SQLCipher 4.20, so it cannot be used here.
 //!
 //! Rules: migrations are only ever appended, never edited once released;
-//! versions count up from 1 without gaps; all pending migrations are applied
-//! in one IMMEDIATE transaction together with the new `user_version`, so a
-//! database is either fully at the old version or fully at the new one.
+//! versions count up from 1 without gaps; all pending
+//! migrations are applied in one IMMEDIATE transaction together with the new
+//! `user_version`, so a database is either fully at the old version or fully
+//! at the new one.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -267,6 +268,88 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             ) STRICT;
         ",
     },
+    Migration {
+        version: 7,
+        name: "summaries: call counts kept by triggers",
+        // Exact counts per ISO week, synthetic flag and one dimension, kept
+        // up to date by triggers on every insert, update and delete of a
+        // call, so a summary reads a few hundred rows instead of scanning
+        // every call (docs/PERFORMANCE.md). `week` is the number of whole
+        // weeks since Monday 1969-12-29 00:00 UTC (floor division, so
+        // negative times fall in the right week too); `dim` says what
+        // `code` is: 0 category (with `area`, the area id or 0 for none),
+        // 1 agency, 2 verification, 3 language tag, 4 caller relation.
+        // Rows that fall to zero are deleted. The version number appears
+        // only here.
+        sql: "
+            CREATE TABLE call_counts (
+                week      INTEGER NOT NULL,
+                synthetic INTEGER NOT NULL,
+                dim       INTEGER NOT NULL CHECK (dim BETWEEN 0 AND 4),
+                code      TEXT NOT NULL,
+                area      INTEGER NOT NULL,
+                n         INTEGER NOT NULL CHECK (n >= 0),
+                PRIMARY KEY (week, synthetic, dim, code, area)
+            ) STRICT, WITHOUT ROWID;
+            INSERT INTO call_counts (week, synthetic, dim, code, area, n)
+            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 0, category, coalesce(area_id, 0), count(*)
+            FROM calls GROUP BY 1, 2, 4, 5
+            UNION ALL
+            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 1, agency, 0, count(*)
+            FROM calls GROUP BY 1, 2, 4, 5
+            UNION ALL
+            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 2, verification, 0, count(*)
+            FROM calls GROUP BY 1, 2, 4, 5
+            UNION ALL
+            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 3, language, 0, count(*)
+            FROM calls GROUP BY 1, 2, 4, 5
+            UNION ALL
+            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 4, caller_relation, 0, count(*)
+            FROM calls GROUP BY 1, 2, 4, 5;
+            CREATE TRIGGER call_counts_insert AFTER INSERT ON calls BEGIN
+                INSERT INTO call_counts (week, synthetic, dim, code, area, n) VALUES
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 0, new.category, coalesce(new.area_id, 0), 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 1, new.agency, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 2, new.verification, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 3, new.language, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 4, new.caller_relation, 0, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            END;
+            CREATE TRIGGER call_counts_delete AFTER DELETE ON calls BEGIN
+                UPDATE call_counts SET n = n - 1
+                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic
+                    AND (dim, code, area) IN (VALUES
+                        (0, old.category, coalesce(old.area_id, 0)),
+                        (1, old.agency, 0),
+                        (2, old.verification, 0),
+                        (3, old.language, 0),
+                        (4, old.caller_relation, 0));
+                DELETE FROM call_counts
+                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic AND n <= 0;
+            END;
+            CREATE TRIGGER call_counts_update AFTER UPDATE OF received_at, synthetic, category, area_id, agency, verification, language, caller_relation ON calls
+            WHEN old.received_at IS NOT new.received_at OR old.synthetic IS NOT new.synthetic OR old.category IS NOT new.category OR old.area_id IS NOT new.area_id OR old.agency IS NOT new.agency OR old.verification IS NOT new.verification OR old.language IS NOT new.language OR old.caller_relation IS NOT new.caller_relation
+            BEGIN
+                UPDATE call_counts SET n = n - 1
+                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic
+                    AND (dim, code, area) IN (VALUES
+                        (0, old.category, coalesce(old.area_id, 0)),
+                        (1, old.agency, 0),
+                        (2, old.verification, 0),
+                        (3, old.language, 0),
+                        (4, old.caller_relation, 0));
+                DELETE FROM call_counts
+                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic AND n <= 0;
+                INSERT INTO call_counts (week, synthetic, dim, code, area, n) VALUES
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 0, new.category, coalesce(new.area_id, 0), 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 1, new.agency, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 2, new.verification, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 3, new.language, 0, 1),
+                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 4, new.caller_relation, 0, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            END;
+        ",
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -371,10 +454,11 @@ mod tests {
 
     #[test]
     fn migrates_from_every_earlier_version_and_keeps_data() {
-        for start in 0..LATEST {
+        for applied in 0..MIGRATIONS.len() {
             let dir = tempfile::tempdir().unwrap();
             let mut conn = empty_encrypted_db(dir.path());
-            let upto = &MIGRATIONS[..start as usize];
+            let upto = &MIGRATIONS[..applied];
+            let start = latest(upto);
             assert_eq!(run(&mut conn, upto).unwrap(), start);
             seed(&conn, start);
 
@@ -385,6 +469,7 @@ mod tests {
                 [
                     "areas",
                     "audit_log",
+                    "call_counts",
                     "call_drafts",
                     "call_followups",
                     "call_history",

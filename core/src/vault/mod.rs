@@ -311,6 +311,16 @@ impl Vault {
         result.map_err(VaultError::from)
     }
 
+    /// Copy the write-ahead log into the database now, at a quiet moment
+    /// (the app calls it when the user has been inactive for a few
+    /// seconds), so that saving a call never waits for it. Durability does
+    /// not depend on it: a saved call is already on disk in the WAL.
+    /// Returns whether the whole WAL was copied; cheap when nothing was
+    /// written since the last time.
+    pub fn checkpoint(&self) -> Result<bool, VaultError> {
+        Ok(self.store.checkpoint_quiet()?)
+    }
+
     /// The user who unlocked the vault.
     pub fn user(&self) -> &SessionUser {
         &self.user

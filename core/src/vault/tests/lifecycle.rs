@@ -358,3 +358,55 @@ fn errors_and_debug_output_hold_no_secrets() {
     assert!(!text.contains("wrong but long enough"));
     assert!(!text.contains(&key_hex[..16]));
 }
+
+#[test]
+fn commits_leave_checkpoints_to_quiet_moments_and_lock_empties_the_wal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, vault) = new_vault(tmp.path(), "data");
+    vault
+        .conn()
+        .execute_batch("CREATE TABLE test_blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .unwrap();
+    let wal = data.join("hotline.db-wal");
+    let frames = || std::fs::metadata(&wal).map_or(0, |m| m.len()) / (4096 + 24);
+    // Each commit writes five pages or more: 300 of them pass SQLite's
+    // default of a checkpoint every 1000 pages, which would have restarted
+    // the WAL from its beginning.
+    for _ in 0..300 {
+        vault
+            .conn()
+            .execute(
+                "INSERT INTO test_blobs (body) VALUES (randomblob(20000))",
+                [],
+            )
+            .unwrap();
+    }
+    assert!(
+        frames() > 1500,
+        "the WAL kept every commit ({} frames)",
+        frames()
+    );
+    // The quiet-moment checkpoint copies all of it, and the data is there.
+    assert!(vault.checkpoint().unwrap());
+    let (busy, log, done): (i64, i64, i64) = vault
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((busy, log), (0, done));
+    let rows: i64 = vault
+        .conn()
+        .query_row("SELECT count(*) FROM test_blobs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 300);
+    // Locking checkpoints again and leaves no WAL behind (or an empty one).
+    vault.lock().unwrap();
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0);
+    let vault = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    let rows: i64 = vault
+        .conn()
+        .query_row("SELECT count(*) FROM test_blobs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 300);
+}
