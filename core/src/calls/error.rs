@@ -111,7 +111,19 @@ pub enum CallError {
     /// The vault refused (for example while writing the audit log).
     #[error(transparent)]
     Vault(#[from] VaultError),
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as
+    /// [`VaultError::DamagedDatabase`] inside [`CallError::Vault`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for CallError {
+    /// A page that fails its check when read is the vault's damage
+    /// ([`VaultError::DamagedDatabase`]); anything else is a database error.
+    fn from(err: rusqlite::Error) -> Self {
+        match crate::store::damage_detail(&err) {
+            Some(detail) => Self::Vault(VaultError::DamagedDatabase { detail }),
+            None => Self::Database(err),
+        }
+    }
 }

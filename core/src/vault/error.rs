@@ -118,9 +118,10 @@ pub enum VaultError {
         #[source]
         source: std::io::Error,
     },
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as
+    /// [`VaultError::DamagedDatabase`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
     /// Argon2 could not run.
     #[error("key derivation failed: {0}")]
     KeyDerivation(&'static str),
@@ -147,7 +148,19 @@ impl From<StoreError> for VaultError {
                 Self::SchemaTooNew { found, supported }
             }
             StoreError::Key => Self::Crypto,
-            StoreError::Sqlite(err) => Self::Database(err),
+            StoreError::Sqlite(err) => Self::from(err),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for VaultError {
+    /// A page that fails its authentication code or structure check when read
+    /// is damage ([`VaultError::DamagedDatabase`]); anything else is
+    /// [`VaultError::Database`].
+    fn from(err: rusqlite::Error) -> Self {
+        match crate::store::damage_detail(&err) {
+            Some(detail) => Self::DamagedDatabase { detail },
+            None => Self::Database(err),
         }
     }
 }
