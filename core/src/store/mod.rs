@@ -79,29 +79,31 @@ fn classify(err: rusqlite::Error) -> StoreError {
     }
 }
 
-/// If `err` says the vault's database is damaged, a description of that for
-/// [`crate::vault::VaultError::DamagedDatabase`]; `None` for any other error.
-///
-/// Used for errors of an open vault, after the key was proven, so:
-/// - a page whose authentication code does not verify (SQLCipher reports
-///   "not a database") or whose structure is corrupt was damaged on disk;
-/// - "read-only" means writing was switched off: SQLCipher does that to the
-///   connection once a page has failed its authentication code, and
-///   [`crate::vault::Vault::refuse_writes`] does it once the full check has
-///   found damage. (A write-protected database file gives the same code;
-///   the message says so.)
-pub(crate) fn damage_detail(err: &rusqlite::Error) -> Option<String> {
+/// What an error of an open vault's connection says about damage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Damage {
+    /// A page whose authentication code does not verify (SQLCipher reports
+    /// "not a database") or whose structure is corrupt: damaged on disk,
+    /// since the key was proven at open.
+    Page(String),
+    /// Writing is switched off ("read-only"): SQLCipher does that to a
+    /// connection once a page has failed its authentication code, and
+    /// [`crate::vault::Vault::refuse_writes`] does it once the full check
+    /// has found damage. (A write-protected database file gives the same
+    /// code; the error's message says so.)
+    WritesOff,
+}
+
+/// Classify an error of an open vault's connection; `None` when it says
+/// nothing about damage.
+pub(crate) fn damage(err: &rusqlite::Error) -> Option<Damage> {
     match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Some(
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Some(Damage::Page(
             "a page failed its authentication or structure check when it was read; \
              the operation was not saved"
                 .to_owned(),
-        ),
-        Some(ErrorCode::ReadOnly) => Some(
-            "writing is switched off because damage was found in it (or its file is \
-             write-protected); the operation was not saved"
-                .to_owned(),
-        ),
+        )),
+        Some(ErrorCode::ReadOnly) => Some(Damage::WritesOff),
         _ => None,
     }
 }

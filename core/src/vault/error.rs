@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::store::StoreError;
+use crate::store::{Damage, StoreError};
 
 /// Everything that can go wrong opening or managing the vault.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +74,12 @@ pub enum VaultError {
         /// What was found (no data, no key).
         detail: String,
     },
+    /// Saving is switched off for this session because the database was
+    /// found damaged (or its file is write-protected). Nothing was written.
+    #[error(
+        "the vault database is damaged, so saving is switched off until it is restored from a backup (or its file is write-protected). Nothing was saved"
+    )]
+    WritesRefused,
     /// The key-slot file is damaged, truncated or missing. Nothing was
     /// written to it.
     #[error("the vault key file is damaged or unreadable: {detail}. Nothing was changed")]
@@ -155,11 +161,13 @@ impl From<StoreError> for VaultError {
 
 impl From<rusqlite::Error> for VaultError {
     /// A page that fails its authentication code or structure check when read
-    /// is damage ([`VaultError::DamagedDatabase`]); anything else is
+    /// is [`VaultError::DamagedDatabase`], a write refused after damage was
+    /// found is [`VaultError::WritesRefused`]; anything else is
     /// [`VaultError::Database`].
     fn from(err: rusqlite::Error) -> Self {
-        match crate::store::damage_detail(&err) {
-            Some(detail) => Self::DamagedDatabase { detail },
+        match crate::store::damage(&err) {
+            Some(Damage::Page(detail)) => Self::DamagedDatabase { detail },
+            Some(Damage::WritesOff) => Self::WritesRefused,
             None => Self::Database(err),
         }
     }

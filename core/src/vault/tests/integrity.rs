@@ -75,7 +75,7 @@ fn refused_writes_still_lock_cleanly_and_the_next_unlock_writes_again() {
         .audit("test.write", &serde_json::json!({}))
         .unwrap_err();
     assert!(
-        matches!(err, crate::vault::VaultError::DamagedDatabase { .. }),
+        matches!(err, crate::vault::VaultError::WritesRefused),
         "{err:?}"
     );
     vault.lock().unwrap();
