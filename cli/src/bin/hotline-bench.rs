@@ -65,6 +65,10 @@ struct Args {
     /// Repetitions of each unlock, export and merge.
     #[arg(long, default_value_t = 5)]
     slow_reps: usize,
+    /// Repetitions of each full integrity check (no warm-up: each reads the
+    /// whole database).
+    #[arg(long, default_value_t = 3)]
+    check_reps: usize,
 }
 
 type BenchResult<T> = Result<T, String>;
@@ -253,14 +257,45 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     let db_bytes = file_size(&dir.join(vault::DATABASE_FILE));
     let mut ops = BTreeMap::new();
 
-    // Unlock (encrypted: Argon2id + open with quick_check and migrations
-    // check) or open (plain), from a locked store each time.
+    // Unlock (encrypted: Argon2id + open with the checks whose cost does
+    // not grow with the store, and the migrations check) or open (plain),
+    // from a locked store each time.
     let open = measure(args.slow_reps, 1, || {
         kind.open(dir)?.lock().map_err(err("lock"))
     })?;
     ops.insert("open_or_unlock", open);
 
     let vault = kind.open(dir)?;
+
+    // The full checks that used to run at every unlock, one pragma at a
+    // time, and (encrypted) the background check the app runs after unlock:
+    // cipher_integrity_check then quick_check on a read-only connection.
+    let mut per_check: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    for _ in 0..args.check_reps.max(1) {
+        for (name, elapsed) in vault
+            .time_checks_for_benchmark(kind == Kind::Encrypted)
+            .map_err(err("checks"))?
+        {
+            per_check.entry(name).or_default().push(elapsed);
+        }
+    }
+    for (name, samples) in per_check {
+        ops.insert(name, Stats::of(samples));
+    }
+    if kind == Kind::Encrypted {
+        let background = measure(args.check_reps, 0, || {
+            match vault
+                .integrity_check()
+                .run()
+                .map_err(err("background check"))?
+            {
+                vault::IntegrityOutcome::Sound => Ok(()),
+                other => Err(format!("background check: {other:?}")),
+            }
+        })?;
+        ops.insert("background_check", background);
+    }
+
     for (name, query) in SEARCHES {
         let hits = calls::search(&vault, query, SEARCH_LIMIT)
             .map_err(err("search"))?
@@ -397,8 +432,12 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 15] = [
+const ORDER: [&str; 19] = [
     "open_or_unlock",
+    "background_check",
+    "check_cipher_integrity",
+    "check_quick",
+    "check_integrity",
     "save_one_call",
     "search_common_word",
     "search_rare_word",
@@ -444,6 +483,12 @@ fn markdown(sizes: &[(u32, StoreRun, StoreRun)], kdf: &Stats, params: &str) -> S
                 continue;
             }
             let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) else {
+                if let Some(e) = enc.ops.get(name) {
+                    md.push_str(&format!(
+                        "| {name} | {:.2} | {:.2} | {:.2} | – | – | – |\n",
+                        e.p50, e.p95, e.p99
+                    ));
+                }
                 continue;
             };
             md.push_str(&format!(
@@ -564,15 +609,20 @@ fn run(args: Args) -> BenchResult<()> {
             &args,
         )?;
         for name in ORDER {
-            if let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) {
-                eprintln!(
+            match (enc.ops.get(name), plain.ops.get(name)) {
+                (Some(e), Some(p)) => eprintln!(
                     "  {name:<36} enc p50 {:>9.2} p95 {:>9.2} p99 {:>9.2} | plain p50 {:>9.2} | x{:.2}",
                     e.p50,
                     e.p95,
                     e.p99,
                     p.p50,
                     e.p50 / p.p50
-                );
+                ),
+                (Some(e), None) => eprintln!(
+                    "  {name:<36} enc p50 {:>9.2} p95 {:>9.2} p99 {:>9.2} | (encrypted only)",
+                    e.p50, e.p95, e.p99
+                ),
+                _ => {}
             }
         }
         if !args.keep {

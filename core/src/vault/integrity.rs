@@ -151,3 +151,46 @@ impl Vault {
             .query_row("PRAGMA query_only", [], |row| row.get::<_, bool>(0))?)
     }
 }
+
+#[cfg(feature = "bench-plain")]
+impl Vault {
+    /// Time each checking pragma on this vault's own connection: SQLCipher's
+    /// `cipher_integrity_check` (encrypted stores only), SQLite's
+    /// `quick_check` and `integrity_check`. Exists only for the benchmark
+    /// (feature `bench-plain`), to choose and document the background check.
+    #[doc(hidden)]
+    pub fn time_checks_for_benchmark(
+        &self,
+        encrypted: bool,
+    ) -> Result<Vec<(&'static str, std::time::Duration)>, VaultError> {
+        let mut out = Vec::new();
+        let pragmas: &[(&'static str, &str)] = if encrypted {
+            &[
+                ("check_cipher_integrity", "PRAGMA cipher_integrity_check"),
+                ("check_quick", "PRAGMA quick_check"),
+                ("check_integrity", "PRAGMA integrity_check"),
+            ]
+        } else {
+            &[
+                ("check_quick", "PRAGMA quick_check"),
+                ("check_integrity", "PRAGMA integrity_check"),
+            ]
+        };
+        for &(name, sql) in pragmas {
+            let start = std::time::Instant::now();
+            let mut stmt = self.conn().prepare(sql)?;
+            let rows = stmt
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let elapsed = start.elapsed();
+            let sound = rows.is_empty() || rows == ["ok"];
+            if !sound {
+                return Err(VaultError::DamagedDatabase {
+                    detail: format!("{name} found problems"),
+                });
+            }
+            out.push((name, elapsed));
+        }
+        Ok(out)
+    }
+}
