@@ -269,7 +269,7 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // The full checks that used to run at every unlock, one pragma at a
     // time, and (encrypted) the background check the app runs after unlock:
-    // cipher_integrity_check then quick_check on a read-only connection.
+    // quick_check on a read-only connection, and how long cancelling it waits.
     let mut per_check: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
     for _ in 0..args.check_reps.max(1) {
         for (name, elapsed) in vault
@@ -293,7 +293,24 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
                 other => Err(format!("background check: {other:?}")),
             }
         })?;
+        let halfway = Duration::from_secs_f64(background.p50 / 1000.0 / 2.0);
         ops.insert("background_check", background);
+        // Locking cancels a running check and waits for its connection to
+        // close: how long that wait is, cancelling 0.5 s into each phase.
+        let mut waits = Vec::new();
+        for _ in 0..args.check_reps.max(1) {
+            for into in [Duration::from_millis(500), halfway] {
+                let check = std::sync::Arc::new(vault.integrity_check());
+                let runner = std::sync::Arc::clone(&check);
+                let worker = std::thread::spawn(move || runner.run());
+                std::thread::sleep(into);
+                let start = Instant::now();
+                check.cancel();
+                waits.push(start.elapsed());
+                let _ = worker.join();
+            }
+        }
+        ops.insert("cancel_check", Stats::of(waits));
     }
 
     for (name, query) in SEARCHES {
@@ -432,12 +449,13 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 19] = [
+const ORDER: [&str; 20] = [
     "open_or_unlock",
     "background_check",
     "check_cipher_integrity",
     "check_quick",
     "check_integrity",
+    "cancel_check",
     "save_one_call",
     "search_common_word",
     "search_rare_word",

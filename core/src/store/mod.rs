@@ -132,8 +132,8 @@ impl Store {
     /// [`precheck_file`] and [`prove_readable`] before anything can be written
     /// to it, so a file damaged in its header, first page or schema is
     /// reported and left as it was. These checks cost the same at any size;
-    /// the full check that reads every page is [`integrity_problems`], run by
-    /// `hotline verify` and in the background by the app.
+    /// the checks that read every page are [`integrity_problems`] (in the
+    /// background by the app) and [`full_check`] (`hotline verify`).
     pub(crate) fn open(path: &Path, key: &MasterKey, mode: OpenMode) -> Result<Self, StoreError> {
         if mode == OpenMode::Existing {
             precheck_file(path)?;
@@ -282,23 +282,21 @@ fn prove_readable(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The full check: read every page of the database.
+/// The background check: `PRAGMA quick_check`, which reads (and so
+/// decrypts and authenticates) every page reachable from the schema and
+/// checks the structure of every table and index. Returns the problems
+/// found, empty when the database is sound; a page that fails its
+/// authentication code is a problem, not an error. An error is returned
+/// only when the check could not run (for example when it was interrupted:
+/// unlike SQLCipher's `cipher_integrity_check`, it stops promptly when the
+/// connection is interrupted, so locking never waits for it).
 ///
-/// First `PRAGMA cipher_integrity_check`, which verifies the authentication
-/// code of every page in the file (free pages included) without decrypting
-/// or interpreting them; then `PRAGMA quick_check`, which decrypts and walks
-/// every b-tree and checks its structure. Returns the problems found, empty
-/// when the database is sound. A page that fails its authentication code
-/// while `quick_check` reads it is a problem too, not an error; an error is
-/// returned only when the check could not run (for example when it was
-/// interrupted).
+/// Free pages are not read: they hold nothing (`secure_delete` zeroes them)
+/// and SQLite overwrites them before reuse. `hotline verify` and restore
+/// also check them ([`full_check`]).
 pub(crate) fn integrity_problems(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut problems = pragma_rows(conn, "PRAGMA cipher_integrity_check")?;
     let quick = pragma_rows(conn, "PRAGMA quick_check")?;
-    if quick != ["ok"] {
-        problems.extend(quick);
-    }
-    Ok(problems)
+    Ok(if quick == ["ok"] { Vec::new() } else { quick })
 }
 
 /// Key the connection with the raw 256-bit key (`x'…'` form, which skips

@@ -184,11 +184,11 @@ impl Vault {
                 other => other,
             };
             // Unlocking reads only a few pages; a backup about to become the
-            // vault gets the full check (every page) first.
+            // vault gets the full check first (every page, free pages too).
             let conn = Store::open_read_only(&tmp, &key).map_err(as_backup)?;
-            let problems = store::integrity_problems(&conn).map_err(as_backup)?;
+            let (integrity, cipher) = store::full_check(&conn).map_err(as_backup)?;
             drop(conn);
-            if !problems.is_empty() {
+            if integrity != ["ok"] || !cipher.is_empty() {
                 return Err(VaultError::DamagedBackup {
                     detail: "its database failed the integrity check".to_owned(),
                 });

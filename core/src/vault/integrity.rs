@@ -68,10 +68,11 @@ fn guard<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl IntegrityCheck {
-    /// Read every page on a new read-only connection: SQLCipher's
-    /// `cipher_integrity_check` (each page's authentication code), then
-    /// SQLite's `quick_check` (the structure of every table and index).
-    /// Blocks for as long as that takes (seconds for a million calls).
+    /// Read every page in use on a new read-only connection with SQLite's
+    /// `quick_check`: each page is decrypted and its authentication code
+    /// verified as it is read, and the structure of every table and index is
+    /// checked. Blocks for as long as that takes (about 10 s for a million
+    /// calls); [`IntegrityCheck::cancel`] stops it promptly.
     ///
     /// Returns [`IntegrityOutcome::Cancelled`] if [`IntegrityCheck::cancel`]
     /// was called before or while it ran. A file that cannot even be opened
