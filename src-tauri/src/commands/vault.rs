@@ -157,10 +157,13 @@ pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError>
     state.with_session(|session| Ok(session.integrity))
 }
 
-/// Lock: close the database and wipe the key. Locking twice is harmless.
+/// Lock: stop the integrity check, close the database and wipe the key.
+/// Locking twice is harmless. `async` so that waiting for a running check
+/// to stop never holds the window's main thread.
 #[tauri::command]
-pub fn vault_lock(state: State<'_, AppState>) {
+pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
     state.lock();
+    Ok(())
 }
 
 /// Record keyboard or mouse activity for the shell's auto-lock.
