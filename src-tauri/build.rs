@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "vault_status",
     "vault_create",
     "vault_unlock",
+    "vault_integrity",
     "vault_lock",
     "session_touch",
     "users_list",

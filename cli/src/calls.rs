@@ -1,8 +1,9 @@
 //! Call-log commands: `call example|schema|add|list|search|show`, `purge`,
 //! `demo-data`, `retention`, `hold` and `area`.
 //!
-//! Every command that unlocks the vault first applies retention (as the
-//! app does right after unlock), except `purge` itself. Lists print
+//! Every command that unlocks the vault first applies retention when
+//! something is due, after a full integrity check (as the app does once its
+//! background check has passed), except `purge` itself. Lists print
 //! structured fields only; `call show` prints one call in full. Errors name
 //! fields and limits, never what a caller said.
 
@@ -18,7 +19,7 @@ use hotline_core::vault::Vault;
 
 use crate::CliError;
 use crate::passphrase::AuthArgs;
-use crate::vault::{lock, unlock, vault_error};
+use crate::vault::{lock, require_sound, unlock, vault_error};
 
 /// The call-log commands, flattened into the top level of `hotline`.
 #[derive(Debug, Subcommand)]
@@ -250,15 +251,30 @@ fn call_error(err: CallError, data_dir: &Path) -> CliError {
 /// Unlock, then apply retention as the app does; report what it shredded.
 fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let vault = unlock(data_dir, auth)?;
-    let report =
-        calls::purge_expired(&vault, Utc::now()).map_err(|err| call_error(err, data_dir))?;
+    retention_after_unlock(&vault, data_dir)?;
+    Ok(vault)
+}
+
+/// Apply retention right after an unlock, as the app does once its
+/// background integrity check has passed: only when something is due, and
+/// then only after the full integrity check, so that an automatic purge never
+/// writes to a damaged vault (unlocking itself does not read every page).
+/// Reports what it shredded on stderr.
+pub fn retention_after_unlock(vault: &Vault, data_dir: &Path) -> Result<(), CliError> {
+    let now = Utc::now();
+    let due = calls::purge_preview(vault, now).map_err(|err| call_error(err, data_dir))?;
+    if due.calls_to_shred == 0 && due.drafts_to_remove == 0 {
+        return Ok(());
+    }
+    require_sound(vault, data_dir)?;
+    let report = calls::purge_expired(vault, now).map_err(|err| call_error(err, data_dir))?;
     if report.calls_shredded > 0 || report.drafts_removed > 0 {
         eprintln!(
             "hotline: retention ({} days) shredded the free text of {} call(s) and removed {} draft(s)",
             report.retention_days, report.calls_shredded, report.drafts_removed
         );
     }
-    Ok(vault)
+    Ok(())
 }
 
 /// Run `f` on the vault opened by [`open`], then lock it.

@@ -6,9 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use hotline_core::calls::{self, CallError};
 use hotline_core::export::{self, ExportError, Format, Lang, SummaryOptions};
 use hotline_core::vault::Vault;
 
@@ -206,12 +205,9 @@ fn export_error(err: ExportError, data_dir: &Path) -> CliError {
 /// Unlock, then apply retention as the app does on unlock.
 fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let vault = unlock(data_dir, auth)?;
-    if let Err(err) = calls::purge_expired(&vault, Utc::now()) {
+    if let Err(err) = crate::calls::retention_after_unlock(&vault, data_dir) {
         let _ = lock(vault, data_dir);
-        return Err(match err {
-            CallError::Vault(err) => vault_error(err, data_dir),
-            other => CliError::new(other),
-        });
+        return Err(err);
     }
     Ok(vault)
 }

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use hotline_core::vault::{self, Passphrase, Vault, VaultError, VerifyReport};
+use hotline_core::vault::{self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport};
 
 use crate::CliError;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
@@ -27,6 +27,7 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
             EXIT_AUTH
         }
         VaultError::DamagedDatabase { .. }
+        | VaultError::WritesRefused
         | VaultError::DamagedKeyFile { .. }
         | VaultError::DamagedBackup { .. }
         | VaultError::KeySlotMismatch
@@ -54,6 +55,21 @@ pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
     Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))
+}
+
+/// Run the full integrity check (every page) and fail with
+/// [`EXIT_DAMAGED`] if the database is damaged. Unlocking runs only the
+/// checks whose cost does not grow with the vault; commands call this before
+/// a write nobody asked for (the retention purge).
+pub fn require_sound(vault: &Vault, data_dir: &Path) -> Result<(), CliError> {
+    match vault.integrity_check().run() {
+        Ok(IntegrityOutcome::Damaged { .. }) => Err(CliError {
+            message: "the vault database is damaged: the full integrity check failed. Nothing was changed. Keep a copy of the data directory, do not erase it, run `hotline verify` and restore from a backup".to_owned(),
+            code: EXIT_DAMAGED,
+        }),
+        Ok(IntegrityOutcome::Sound | IntegrityOutcome::Cancelled) => Ok(()),
+        Err(err) => Err(vault_error(err, data_dir)),
+    }
 }
 
 /// Lock, reporting a failed checkpoint.

@@ -292,3 +292,43 @@ fn damaged_files_exit_4_and_stay_identical() {
     as_user(&data, "ana", ANA_PASS, &["init"]).fails_with(1, "already exists");
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
+
+/// Damage deep inside the database (a page in the middle of the file, which
+/// the checks at unlock do not read): the vault still unlocks, `verify`
+/// reads every page and reports it with the "damaged" exit status, and no
+/// file changes; a command with nothing due for retention does not write.
+#[test]
+fn verify_reports_deep_damage_that_unlocking_does_not_read() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let data = tmp.path().join("data");
+    as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    as_user(
+        &data,
+        "ana",
+        ANA_PASS,
+        &["demo-data", "--calls", "2000", "--seed", "3"],
+    )
+    .ok();
+    // Retention has run; nothing is due any more.
+    as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+
+    let db = data.join("hotline.db");
+    let mut bytes = std::fs::read(&db).expect("the database");
+    let pages = bytes.len() / 4096;
+    assert!(pages > 100, "{pages} pages");
+    bytes[(pages / 2) * 4096 + 2000] ^= 0x40;
+    std::fs::write(&db, &bytes).expect("write the damaged copy");
+    let before = std::fs::read(&db).expect("the database");
+
+    let verify =
+        as_user(&data, "ana", ANA_PASS, &["verify"]).fails_with(4, "the vault has problems");
+    assert!(
+        verify.stdout.contains("passphrase and key: ok"),
+        "unlocking read the damaged page: {}",
+        verify.stdout
+    );
+    assert!(!verify.stdout.contains("result: ok"), "{}", verify.stdout);
+    assert_eq!(std::fs::read(&db).expect("the database"), before);
+    assert!(!data.join("hotline.db-shm").exists());
+    assert!(!data.join("hotline.db-wal").exists());
+}

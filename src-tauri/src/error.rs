@@ -41,6 +41,9 @@ pub enum ErrorCode {
     InvalidSetting,
     /// Vault files are damaged or do not match.
     DamagedVault,
+    /// The vault was found damaged during this session: saving is switched
+    /// off until it is restored from a backup.
+    VaultReadOnly,
     /// The vault is from a newer app.
     SchemaTooNew,
     /// The request does not make sense (for example no script is running).
@@ -220,6 +223,7 @@ impl From<VaultError> for UiError {
             VaultError::DamagedDatabase { .. }
             | VaultError::DamagedKeyFile { .. }
             | VaultError::KeySlotMismatch => ErrorCode::DamagedVault,
+            VaultError::WritesRefused => ErrorCode::VaultReadOnly,
             VaultError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             _ => ErrorCode::Internal,
         };

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             commands::vault::vault_status,
             commands::vault::vault_create,
             commands::vault::vault_unlock,
+            commands::vault::vault_integrity,
             commands::vault::vault_lock,
             commands::vault::session_touch,
             commands::vault::users_list,

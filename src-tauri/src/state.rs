@@ -1,15 +1,35 @@
 //! The state the shell keeps between commands: where data lives and, while
-//! unlocked, the open vault with the time of the last user activity and the
-//! active guidance pack.
+//! unlocked, the open vault with the time of the last user activity, the
+//! active guidance pack and the state of the vault's background integrity
+//! check.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use hotline_core::guidance::{self, Pack, PlayerPath};
-use hotline_core::vault::Vault;
+use hotline_core::vault::{IntegrityCheck, IntegrityOutcome, Vault, VaultError};
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
 
-use crate::error::UiError;
+use crate::error::{ErrorCode, UiError};
+
+/// Where the full integrity check of the open vault stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Integrity {
+    /// Running in the background since the unlock.
+    Checking,
+    /// Every page authenticates and the structure is sound.
+    Sound,
+    /// Damage was found (by the check or by a command that met a bad
+    /// page): saving is switched off for the rest of the session.
+    Damaged,
+    /// The check could not run (for example the file became unreadable for
+    /// another reason); the vault keeps working.
+    Unknown,
+}
 
 /// Inactivity after which the shell checkpoints the vault's WAL.
 pub const QUIET_AFTER: Duration = Duration::from_secs(3);
@@ -28,12 +48,21 @@ pub struct Session {
     /// Why the chosen pack could not be loaded, when the built-in pack
     /// stands in for it.
     pub pack_fallback: Option<String>,
+    /// Tells this session from later ones, for the background check.
+    pub id: u64,
+    /// Where the background integrity check stands.
+    pub integrity: Integrity,
+    /// The running check, to cancel before the vault locks.
+    check: Option<Arc<IntegrityCheck>>,
 }
 
 impl Session {
     /// A session that starts active now, with the vault's active pack (the
-    /// built-in pack if the chosen one cannot be loaded; never an error).
-    pub fn new(vault: Vault, auto_lock_minutes: u32) -> Self {
+    /// built-in pack if the chosen one cannot be loaded; never an error) and
+    /// its integrity check (not yet running: see
+    /// [`AppState::start_integrity_check`]).
+    pub fn new(vault: Vault, auto_lock_minutes: u32, check: Arc<IntegrityCheck>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let active = guidance::load_active_pack(&vault);
         Self {
             vault,
@@ -41,6 +70,9 @@ impl Session {
             auto_lock: Duration::from_secs(u64::from(auto_lock_minutes) * 60),
             pack: active.pack,
             pack_fallback: active.fallback,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            integrity: Integrity::Checking,
+            check: Some(check),
         }
     }
 
@@ -59,6 +91,26 @@ impl Session {
     /// for housekeeping the user should not wait for.
     pub fn is_quiet(&self, now: Instant) -> bool {
         now.saturating_duration_since(self.last_activity) >= QUIET_AFTER
+    }
+
+    /// Mark the vault damaged and refuse every further write in this
+    /// session.
+    pub fn mark_damaged(&mut self) {
+        self.integrity = Integrity::Damaged;
+        // If even this fails, SQLCipher has already switched writing off on
+        // a connection that met a bad page.
+        let _ = self.vault.refuse_writes();
+    }
+
+    /// Stop the integrity check (waiting for its connection to close), then
+    /// lock the vault and wipe the key. Never call it with the session slot
+    /// locked: the check's thread may be waiting for it.
+    pub fn close(self) {
+        if let Some(check) = &self.check {
+            check.cancel();
+        }
+        // The vault is locked even when the final checkpoint fails.
+        let _ = self.vault.lock();
     }
 
     /// Whether the session has been idle longer than its auto-lock limit.
@@ -113,24 +165,93 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Run `f` on the open session, or fail with `locked`.
+    /// Run `f` on the open session, or fail with `locked`. An error saying
+    /// the vault is damaged marks the session damaged (saving is then
+    /// refused for the rest of it).
     pub fn with_session<T>(
         &self,
         f: impl FnOnce(&mut Session) -> Result<T, UiError>,
     ) -> Result<T, UiError> {
         match self.slot().as_mut() {
-            Some(session) => f(session),
+            Some(session) => {
+                let result = f(session);
+                if let Err(err) = &result
+                    && matches!(err.code, ErrorCode::DamagedVault | ErrorCode::VaultReadOnly)
+                {
+                    session.mark_damaged();
+                }
+                result
+            }
             None => Err(UiError::locked()),
         }
     }
 
-    /// Lock: close the vault and forget the key. Returns whether a session was open.
+    /// Make `session` the open one, closing any previous session.
+    pub fn open_session(&self, session: Session) {
+        let previous = self.slot().replace(session);
+        if let Some(old) = previous {
+            old.close();
+        }
+    }
+
+    /// Run the open session's integrity check on a thread of its own, then
+    /// record the outcome. While it runs nothing holds the session slot.
+    /// Once the vault is known sound, `then` runs on it (the retention
+    /// purge): a write nobody asked for is never made to a damaged vault.
+    pub fn start_integrity_check(app: &AppHandle, then: impl FnOnce(&Vault) + Send + 'static) {
+        let started = app.state::<AppState>().slot().as_ref().and_then(|session| {
+            session
+                .check
+                .as_ref()
+                .map(|check| (session.id, Arc::clone(check)))
+        });
+        let Some((id, check)) = started else {
+            return;
+        };
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let outcome = check.run();
+            app.state::<AppState>()
+                .finish_integrity_check(id, outcome, then);
+        });
+    }
+
+    /// Record the outcome of session `id`'s check, unless that session was
+    /// locked meanwhile.
+    fn finish_integrity_check(
+        &self,
+        id: u64,
+        outcome: Result<IntegrityOutcome, VaultError>,
+        then: impl FnOnce(&Vault),
+    ) {
+        let mut slot = self.slot();
+        let Some(session) = slot.as_mut().filter(|session| session.id == id) else {
+            return;
+        };
+        session.check = None;
+        match outcome {
+            Ok(IntegrityOutcome::Sound) => {
+                if session.integrity == Integrity::Checking {
+                    session.integrity = Integrity::Sound;
+                    then(&session.vault);
+                }
+            }
+            Ok(IntegrityOutcome::Damaged { .. }) => session.mark_damaged(),
+            Ok(IntegrityOutcome::Cancelled) | Err(_) => {
+                if session.integrity == Integrity::Checking {
+                    session.integrity = Integrity::Unknown;
+                }
+            }
+        }
+    }
+
+    /// Lock: stop the integrity check, close the vault and forget the key.
+    /// Returns whether a session was open.
     pub fn lock(&self) -> bool {
         let taken = self.slot().take();
         match taken {
             Some(session) => {
-                // The vault is locked even when the final checkpoint fails.
-                let _ = session.vault.lock();
+                session.close();
                 true
             }
             None => false,

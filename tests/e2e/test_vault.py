@@ -1,5 +1,6 @@
 """Vault in the window: first coordinator, lock, a failed unlock, unlock."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -51,3 +52,45 @@ def test_weak_passphrase_is_refused_with_a_clear_message_in_spanish(app):
     app.find("setup-submit").click()
     app.wait_text("setup-error", "demasiado débil")
     assert not (app.data_dir / "hotline.db").exists()
+
+
+@pytest.fixture
+def deep_damaged_vault(data_dir):
+    """A vault with 2 000 demo calls and one bit flipped in a page in the
+    middle of the database file: a page the checks at unlock do not read."""
+    env = {"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE}
+    for args in (["init"], ["demo-data", "--calls", "2000", "--seed", "3"], ["verify"]):
+        result = run_cli(data_dir, *args, env=env)
+        assert result.returncode == 0, result.stderr
+    db = data_dir / "hotline.db"
+    data = bytearray(db.read_bytes())
+    pages = len(data) // 4096
+    data[(pages // 2) * 4096 + 2000] ^= 0x40
+    db.write_bytes(bytes(data))
+    return db
+
+
+def test_deep_damage_unlocks_then_a_lasting_warning_and_saving_is_refused(deep_damaged_vault, app):
+    damaged = deep_damaged_vault.read_bytes()
+    app.wait_text("unlock-title", "Unlock the vault")
+    unlock(app)
+    app.wait_text("signed-in-as", HANDLE, timeout=30)
+    app.wait_present("intake")
+    # The background check finds the damage and the warning stays.
+    app.wait_text("vault-damaged", "The vault on this laptop is damaged", timeout=60)
+    app.find("call-new").click()
+    type_into(app, "call-notes", "a call logged after the damage was found")
+    app.find("call-save").click()
+    app.wait_text("call-error", "saving is switched off")
+    app.find("lang-es").click()
+    app.wait_text("vault-damaged", "La bóveda de esta computadora está dañada")
+    assert app.find("vault-damaged").is_displayed()
+
+    app.find("lock").click()
+    app.wait_text("unlock-title", "Desbloquear")
+    # Nothing was written: not the retention purge, not the refused call.
+    assert deep_damaged_vault.read_bytes() == damaged
+    assert not (app.data_dir / "hotline.db-wal").exists()
+    verify = run_cli(app.data_dir, "verify",
+                     env={"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE})
+    assert verify.returncode == 4, verify.stdout + verify.stderr

@@ -65,6 +65,10 @@ struct Args {
     /// Repetitions of each unlock, export and merge.
     #[arg(long, default_value_t = 5)]
     slow_reps: usize,
+    /// Repetitions of each full integrity check (no warm-up: each reads the
+    /// whole database).
+    #[arg(long, default_value_t = 3)]
+    check_reps: usize,
     /// Measure only these operations (comma-separated names as reported,
     /// such as `save_one_call,export_summary_csv`); default: all.
     #[arg(long, value_delimiter = ',')]
@@ -75,6 +79,11 @@ impl Args {
     /// Whether the operation `name` is to be measured.
     fn wants(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == name)
+    }
+
+    /// Whether any of the operations `names` is to be measured.
+    fn wants_any(&self, names: &[&str]) -> bool {
+        names.iter().any(|name| self.wants(name))
     }
 }
 
@@ -264,8 +273,9 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     let db_bytes = file_size(&dir.join(vault::DATABASE_FILE));
     let mut ops = BTreeMap::new();
 
-    // Unlock (encrypted: Argon2id + open with quick_check and migrations
-    // check) or open (plain), from a locked store each time.
+    // Unlock (encrypted: Argon2id + open with the checks whose cost does
+    // not grow with the store, and the migrations check) or open (plain),
+    // from a locked store each time.
     if args.wants("open_or_unlock") {
         let open = measure(args.slow_reps, 1, || {
             kind.open(dir)?.lock().map_err(err("lock"))
@@ -274,6 +284,59 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     }
 
     let vault = kind.open(dir)?;
+
+    // The full checks that used to run at every unlock, one pragma at a
+    // time, and (encrypted) the background check the app runs after unlock:
+    // quick_check on a read-only connection, and how long cancelling it waits.
+    let mut per_check: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    let checks = ["check_cipher_integrity", "check_quick", "check_integrity"];
+    let check_reps = if args.wants_any(&checks) {
+        args.check_reps.max(1)
+    } else {
+        0
+    };
+    for _ in 0..check_reps {
+        for (name, elapsed) in vault
+            .time_checks_for_benchmark(kind == Kind::Encrypted)
+            .map_err(err("checks"))?
+        {
+            per_check.entry(name).or_default().push(elapsed);
+        }
+    }
+    for (name, samples) in per_check {
+        ops.insert(name, Stats::of(samples));
+    }
+    if kind == Kind::Encrypted && args.wants_any(&["background_check", "cancel_check"]) {
+        let background = measure(args.check_reps, 0, || {
+            match vault
+                .integrity_check()
+                .run()
+                .map_err(err("background check"))?
+            {
+                vault::IntegrityOutcome::Sound => Ok(()),
+                other => Err(format!("background check: {other:?}")),
+            }
+        })?;
+        let halfway = Duration::from_secs_f64(background.p50 / 1000.0 / 2.0);
+        ops.insert("background_check", background);
+        // Locking cancels a running check and waits for its connection to
+        // close: how long that wait is, cancelling 0.5 s into each phase.
+        let mut waits = Vec::new();
+        for _ in 0..args.check_reps.max(1) {
+            for into in [Duration::from_millis(500), halfway] {
+                let check = std::sync::Arc::new(vault.integrity_check());
+                let runner = std::sync::Arc::clone(&check);
+                let worker = std::thread::spawn(move || runner.run());
+                std::thread::sleep(into);
+                let start = Instant::now();
+                check.cancel();
+                waits.push(start.elapsed());
+                let _ = worker.join();
+            }
+        }
+        ops.insert("cancel_check", Stats::of(waits));
+    }
+
     for (name, query) in SEARCHES {
         if !args.wants(name) {
             continue;
@@ -445,8 +508,13 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 16] = [
+const ORDER: [&str; 21] = [
     "open_or_unlock",
+    "background_check",
+    "check_cipher_integrity",
+    "check_quick",
+    "check_integrity",
+    "cancel_check",
     "save_one_call",
     "fsync_floor",
     "search_common_word",
@@ -493,6 +561,12 @@ fn markdown(sizes: &[(u32, StoreRun, StoreRun)], kdf: &Stats, params: &str) -> S
                 continue;
             }
             let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) else {
+                if let Some(e) = enc.ops.get(name) {
+                    md.push_str(&format!(
+                        "| {name} | {:.2} | {:.2} | {:.2} | – | – | – |\n",
+                        e.p50, e.p95, e.p99
+                    ));
+                }
                 continue;
             };
             md.push_str(&format!(
@@ -613,15 +687,20 @@ fn run(args: Args) -> BenchResult<()> {
             &args,
         )?;
         for name in ORDER {
-            if let (Some(e), Some(p)) = (enc.ops.get(name), plain.ops.get(name)) {
-                eprintln!(
+            match (enc.ops.get(name), plain.ops.get(name)) {
+                (Some(e), Some(p)) => eprintln!(
                     "  {name:<36} enc p50 {:>9.2} p95 {:>9.2} p99 {:>9.2} | plain p50 {:>9.2} | x{:.2}",
                     e.p50,
                     e.p95,
                     e.p99,
                     p.p50,
                     e.p50 / p.p50
-                );
+                ),
+                (Some(e), None) => eprintln!(
+                    "  {name:<36} enc p50 {:>9.2} p95 {:>9.2} p99 {:>9.2} | (encrypted only)",
+                    e.p50, e.p95, e.p99
+                ),
+                _ => {}
             }
         }
         if !args.keep {

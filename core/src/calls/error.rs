@@ -111,7 +111,21 @@ pub enum CallError {
     /// The vault refused (for example while writing the audit log).
     #[error(transparent)]
     Vault(#[from] VaultError),
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as a
+    /// [`VaultError`] inside [`CallError::Vault`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for CallError {
+    /// A page that fails its check when read, or a write refused because of
+    /// damage, is the vault's error ([`VaultError::DamagedDatabase`],
+    /// [`VaultError::WritesRefused`]); anything else is a database error.
+    fn from(err: rusqlite::Error) -> Self {
+        if crate::store::damage(&err).is_some() {
+            Self::Vault(VaultError::from(err))
+        } else {
+            Self::Database(err)
+        }
+    }
 }

@@ -237,7 +237,9 @@ pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, CallError> {
 
 /// Shred the free text of calls older than the retention period (except
 /// those under legal hold), delete old drafts, and checkpoint the WAL.
-/// Any user may run it; the shell and the CLI run it right after unlock.
+/// Any user may run it. The shell runs it after each unlock once the
+/// background integrity check has found the vault sound; the CLI runs it
+/// after unlock when something is due, after the same check.
 /// Each run is audited as `calls.purge` with its counts.
 pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, CallError> {
     let conn = vault.conn();

@@ -156,9 +156,23 @@ pub enum ExportError {
     /// The vault refused (for example while writing the audit log).
     #[error(transparent)]
     Vault(#[from] VaultError),
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as a
+    /// [`VaultError`] inside [`ExportError::Vault`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for ExportError {
+    /// A page that fails its check when read, or a write refused because of
+    /// damage, is the vault's error ([`VaultError::DamagedDatabase`],
+    /// [`VaultError::WritesRefused`]); anything else is a database error.
+    fn from(err: rusqlite::Error) -> Self {
+        if crate::store::damage(&err).is_some() {
+            Self::Vault(VaultError::from(err))
+        } else {
+            Self::Database(err)
+        }
+    }
 }
 
 /// Language of an HTML report's headings and labels.

@@ -92,6 +92,35 @@ fn classify(err: rusqlite::Error) -> StoreError {
     }
 }
 
+/// What an error of an open vault's connection says about damage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Damage {
+    /// A page whose authentication code does not verify (SQLCipher reports
+    /// "not a database") or whose structure is corrupt: damaged on disk,
+    /// since the key was proven at open.
+    Page(String),
+    /// Writing is switched off ("read-only"): SQLCipher does that to a
+    /// connection once a page has failed its authentication code, and
+    /// [`crate::vault::Vault::refuse_writes`] does it once the full check
+    /// has found damage. (A write-protected database file gives the same
+    /// code; the error's message says so.)
+    WritesOff,
+}
+
+/// Classify an error of an open vault's connection; `None` when it says
+/// nothing about damage.
+pub(crate) fn damage(err: &rusqlite::Error) -> Option<Damage> {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Some(Damage::Page(
+            "a page failed its authentication or structure check when it was read; \
+             the operation was not saved"
+                .to_owned(),
+        )),
+        Some(ErrorCode::ReadOnly) => Some(Damage::WritesOff),
+        _ => None,
+    }
+}
+
 /// An open, keyed connection to the vault database.
 ///
 /// Dropping it checkpoints the WAL (TRUNCATE) and closes the connection;
@@ -112,9 +141,12 @@ impl Store {
     /// the key by reading `sqlite_master`, apply the connection settings and
     /// migrate the schema to the newest version.
     ///
-    /// For [`OpenMode::Existing`] the file is checked before anything can be
-    /// written to it (size, decryption, `PRAGMA quick_check`), so a damaged
-    /// file is reported and left as it was.
+    /// For [`OpenMode::Existing`] the file gets the cheap checks of
+    /// [`precheck_file`] and [`prove_readable`] before anything can be written
+    /// to it, so a file damaged in its header, first page or schema is
+    /// reported and left as it was. These checks cost the same at any size;
+    /// the checks that read every page are [`integrity_problems`] (in the
+    /// background by the app) and [`full_check`] (`hotline verify`).
     pub(crate) fn open(path: &Path, key: &MasterKey, mode: OpenMode) -> Result<Self, StoreError> {
         if mode == OpenMode::Existing {
             precheck_file(path)?;
@@ -127,12 +159,24 @@ impl Store {
         // Before the key: a wrong key must not make SQLCipher write to stderr.
         conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
         apply_key(&conn, key)?;
-        // SQLCipher checks the key only when it first reads a page.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-            row.get::<_, i64>(0)
-        })
-        .map_err(classify)?;
-        Self::configure(conn, mode)
+        prove_readable(&conn)?;
+        Self::configure(conn)
+    }
+
+    /// Open the existing SQLCipher database at `path` read-only with `key`,
+    /// for a check that runs next to the vault's own connection. Nothing is
+    /// configured or migrated and the connection cannot write
+    /// (`SQLITE_OPEN_READ_ONLY` and `query_only`).
+    pub(crate) fn open_read_only(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
+        precheck_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
+        conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))?;
+        apply_key(&conn, key)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")?;
+        prove_readable(&conn)?;
+        Ok(conn)
     }
 
     /// Open (or create) an UNENCRYPTED database at `path` with the same
@@ -152,20 +196,14 @@ impl Store {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-            row.get::<_, i64>(0)
-        })
-        .map_err(classify)?;
-        Self::configure(conn, mode)
+        prove_readable(&conn)?;
+        Self::configure(conn)
     }
 
     /// The settings and migrations every connection gets once it can read
     /// the database.
-    fn configure(mut conn: Connection, mode: OpenMode) -> Result<Self, StoreError> {
+    fn configure(mut conn: Connection) -> Result<Self, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        if mode == OpenMode::Existing {
-            quick_check(&conn)?;
-        }
         let journal: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
             .map_err(classify)?;
@@ -243,21 +281,52 @@ fn precheck_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Run `PRAGMA quick_check` and turn anything but "ok" into damage.
-fn quick_check(conn: &Connection) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare("PRAGMA quick_check").map_err(classify)?;
-    let rows = stmt
-        .query_map([], |row| row.get::<_, String>(0))
-        .map_err(classify)?
-        .collect::<Result<Vec<_>, _>>()
+/// The checks at open whose cost does not grow with the database.
+///
+/// SQLCipher checks the key only when it first reads a page, and
+/// authenticates (HMAC) every page it reads. Reading the schema table reads
+/// and authenticates page 1 and the schema's own pages, proves the key and,
+/// because preparing a statement parses every `CREATE` statement, proves the
+/// schema readable. SQLite compares the page count in the header with the
+/// file's size at the same time, which catches a file cut at a page
+/// boundary. Reading the newest row of every ordinary table then reads the
+/// right-most path of each table b-tree, where the latest writes landed: a
+/// few pages per table whatever the size.
+fn prove_readable(conn: &Connection) -> Result<(), StoreError> {
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master
+             WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'
+               AND sql NOT LIKE '%WITHOUT ROWID%' AND name NOT LIKE 'sqlite%'",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(classify)?;
-    if rows.len() == 1 && rows[0] == "ok" {
-        Ok(())
-    } else {
-        Err(StoreError::Unreadable(
-            "its integrity check failed".to_owned(),
-        ))
+    for table in tables {
+        let sql = format!("SELECT max(rowid) FROM \"{}\"", table.replace('"', "\"\""));
+        conn.query_row(&sql, [], |row| row.get::<_, Option<i64>>(0))
+            .map_err(classify)?;
     }
+    Ok(())
+}
+
+/// The background check: `PRAGMA quick_check`, which reads (and so
+/// decrypts and authenticates) every page reachable from the schema and
+/// checks the structure of every table and index. Returns the problems
+/// found, empty when the database is sound; a page that fails its
+/// authentication code is a problem, not an error. An error is returned
+/// only when the check could not run (for example when it was interrupted:
+/// unlike SQLCipher's `cipher_integrity_check`, it stops promptly when the
+/// connection is interrupted, so locking never waits for it).
+///
+/// Free pages are not read: they hold nothing (`secure_delete` zeroes them)
+/// and SQLite overwrites them before reuse. `hotline verify` and restore
+/// also check them ([`full_check`]).
+pub(crate) fn integrity_problems(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let quick = pragma_rows(conn, "PRAGMA quick_check")?;
+    Ok(if quick == ["ok"] { Vec::new() } else { quick })
 }
 
 /// Key the connection with the raw 256-bit key (`x'…'` form, which skips
@@ -280,20 +349,30 @@ fn apply_key(conn: &Connection, key: &MasterKey) -> Result<(), StoreError> {
 
 /// Run `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`: the
 /// first lists structural problems ("ok" when none), the second lists pages
-/// whose authentication code does not verify (nothing when none).
+/// whose authentication code does not verify (nothing when none). A page
+/// that cannot be read while checking is listed as a problem, not returned
+/// as an error.
 pub(crate) fn full_check(conn: &Connection) -> Result<(Vec<String>, Vec<String>), StoreError> {
-    let collect = |sql: &str| -> Result<Vec<String>, StoreError> {
-        let mut stmt = conn.prepare(sql).map_err(classify)?;
+    let integrity = pragma_rows(conn, "PRAGMA integrity_check")?;
+    let cipher = pragma_rows(conn, "PRAGMA cipher_integrity_check")?;
+    Ok((integrity, cipher))
+}
+
+/// The text rows of a checking pragma; damage met while reading is one
+/// more row.
+fn pragma_rows(conn: &Connection, sql: &str) -> Result<Vec<String>, StoreError> {
+    let run = || -> Result<Vec<String>, rusqlite::Error> {
+        let mut stmt = conn.prepare(sql)?;
         let rows = stmt
-            .query_map([], |row| row.get::<_, String>(0))
-            .map_err(classify)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(classify)?;
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     };
-    let integrity = collect("PRAGMA integrity_check")?;
-    let cipher = collect("PRAGMA cipher_integrity_check")?;
-    Ok((integrity, cipher))
+    match run().map_err(classify) {
+        Ok(rows) => Ok(rows),
+        Err(StoreError::Unreadable(detail)) => Ok(vec![detail]),
+        Err(err) => Err(err),
+    }
 }
 
 #[cfg(test)]

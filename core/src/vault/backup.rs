@@ -27,7 +27,7 @@ use serde_json::json;
 use super::files::{self, VaultFiles};
 use super::keyslots::KeyFile;
 use super::{Passphrase, Vault, VaultError, authenticate};
-use crate::store::{OpenMode, Store};
+use crate::store::{self, OpenMode, Store, StoreError};
 
 /// First bytes of every backup file.
 const MAGIC: &[u8; 8] = b"HLDESKBK";
@@ -179,11 +179,22 @@ impl Vault {
                 .and_then(|()| file.sync_all())
                 .map_err(VaultError::io("cannot write the restored database"))?;
             drop(file);
+            let as_backup = |err: StoreError| match VaultError::from(err) {
+                VaultError::DamagedDatabase { detail } => VaultError::DamagedBackup { detail },
+                other => other,
+            };
+            // Unlocking reads only a few pages; a backup about to become the
+            // vault gets the full check first (every page, free pages too).
+            let conn = Store::open_read_only(&tmp, &key).map_err(as_backup)?;
+            let (integrity, cipher) = store::full_check(&conn).map_err(as_backup)?;
+            drop(conn);
+            if integrity != ["ok"] || !cipher.is_empty() {
+                return Err(VaultError::DamagedBackup {
+                    detail: "its database failed the integrity check".to_owned(),
+                });
+            }
             Store::open(&tmp, &key, OpenMode::Existing)
-                .map_err(|err| match VaultError::from(err) {
-                    VaultError::DamagedDatabase { detail } => VaultError::DamagedBackup { detail },
-                    other => other,
-                })?
+                .map_err(as_backup)?
                 .close()?;
             if files.any_exists() {
                 return Err(VaultError::RestoreTargetExists);

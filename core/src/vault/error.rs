@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::store::StoreError;
+use crate::store::{Damage, StoreError};
 
 /// Everything that can go wrong opening or managing the vault.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +74,12 @@ pub enum VaultError {
         /// What was found (no data, no key).
         detail: String,
     },
+    /// Saving is switched off for this session because the database was
+    /// found damaged (or its file is write-protected). Nothing was written.
+    #[error(
+        "the vault database is damaged, so saving is switched off until it is restored from a backup (or its file is write-protected). Nothing was saved"
+    )]
+    WritesRefused,
     /// The key-slot file is damaged, truncated or missing. Nothing was
     /// written to it.
     #[error("the vault key file is damaged or unreadable: {detail}. Nothing was changed")]
@@ -118,9 +124,10 @@ pub enum VaultError {
         #[source]
         source: std::io::Error,
     },
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as
+    /// [`VaultError::DamagedDatabase`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
     /// Argon2 could not run.
     #[error("key derivation failed: {0}")]
     KeyDerivation(&'static str),
@@ -147,7 +154,21 @@ impl From<StoreError> for VaultError {
                 Self::SchemaTooNew { found, supported }
             }
             StoreError::Key => Self::Crypto,
-            StoreError::Sqlite(err) => Self::Database(err),
+            StoreError::Sqlite(err) => Self::from(err),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for VaultError {
+    /// A page that fails its authentication code or structure check when read
+    /// is [`VaultError::DamagedDatabase`], a write refused after damage was
+    /// found is [`VaultError::WritesRefused`]; anything else is
+    /// [`VaultError::Database`].
+    fn from(err: rusqlite::Error) -> Self {
+        match crate::store::damage(&err) {
+            Some(Damage::Page(detail)) => Self::DamagedDatabase { detail },
+            Some(Damage::WritesOff) => Self::WritesRefused,
+            None => Self::Database(err),
         }
     }
 }

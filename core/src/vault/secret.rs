@@ -97,6 +97,12 @@ impl MasterKey {
         Self(SecretBox::init_with_mut(fill))
     }
 
+    /// A second copy of the key in its own wiping box, for a check that
+    /// opens its own connection (see `vault::integrity`).
+    pub(crate) fn duplicate(&self) -> Self {
+        Self::init_with(|k| k.copy_from_slice(self.bytes()))
+    }
+
     /// The key bytes.
     pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
         self.0.expose_secret()

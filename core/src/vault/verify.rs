@@ -8,7 +8,7 @@
 
 use super::keyslots::KeyFile;
 use super::{KdfParams, Role, Vault, VaultError, rules};
-use crate::store::{self, migrations};
+use crate::store::{self, Store, StoreError, migrations};
 
 /// Public facts about one key slot (none of them secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +56,17 @@ impl VerifyReport {
 
 impl Vault {
     /// Check the whole vault; see [`VerifyReport`]. Any user may run it.
+    ///
+    /// The pages are read on a connection of its own (read-only), so that
+    /// damage found there does not leave this session's connection in
+    /// SQLCipher's error state.
     pub fn verify(&self) -> Result<VerifyReport, VaultError> {
-        let (integrity, cipher_problems) = store::full_check(self.conn())?;
+        let (integrity, cipher_problems) = match Store::open_read_only(&self.files.db(), &self.key)
+        {
+            Ok(conn) => store::full_check(&conn)?,
+            Err(StoreError::Unreadable(detail)) => (vec![detail], Vec::new()),
+            Err(err) => return Err(err.into()),
+        };
         let key_file = KeyFile::load(&self.files.key_file())?;
         let users = self.list_users()?;
         let users_without_slot = users

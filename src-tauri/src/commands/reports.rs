@@ -39,6 +39,9 @@ pub struct SummaryPreview {
 
 fn export_error(err: export::ExportError) -> UiError {
     use export::ExportError as E;
+    if let E::Vault(inner) = err {
+        return UiError::from(inner);
+    }
     let code = match &err {
         E::NotCoordinator => ErrorCode::NotCoordinator,
         E::ThresholdTooLow { .. } | E::InvalidRange { .. } => ErrorCode::InvalidSetting,

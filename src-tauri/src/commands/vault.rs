@@ -5,14 +5,15 @@
 //! Key derivation takes about half a second, so the commands that run it are
 //! `async` and stay off the window's main thread.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use hotline_core::vault::{self, Passphrase, Role, Vault};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::UiError;
-use crate::state::{AppState, Session};
+use crate::state::{AppState, Integrity, Session};
 
 /// The signed-in user, as the UI sees it.
 #[derive(Debug, Serialize)]
@@ -23,6 +24,9 @@ pub struct SessionDto {
     pub role: RoleDto,
     /// Idle minutes before auto-lock.
     pub auto_lock_minutes: u32,
+    /// Where the background integrity check stands: `checking`, `sound`,
+    /// `damaged` (saving is refused) or `unknown`.
+    pub integrity: Integrity,
 }
 
 /// A role on the wire.
@@ -73,27 +77,31 @@ pub struct UserDto {
     pub role: RoleDto,
 }
 
-fn session_dto(vault: &Vault) -> Result<SessionDto, UiError> {
+fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
+    let vault = &session.vault;
     Ok(SessionDto {
         handle: vault.user().handle.clone(),
         role: vault.user().role.into(),
         auto_lock_minutes: vault.auto_lock_minutes()?,
+        integrity: session.integrity,
     })
 }
 
-/// Shred expired free text (retention runs at every unlock), store a freshly
-/// opened vault as the session and describe it.
-fn start_session(state: &AppState, vault: Vault) -> Result<SessionDto, UiError> {
-    // A failed purge must not keep a volunteer out mid-shift; it runs again
-    // at the next unlock and from `hotline purge`.
-    let _ = hotline_core::calls::purge_expired(&vault, chrono::Utc::now());
-    let dto = session_dto(&vault)?;
-    let previous = state
-        .slot()
-        .replace(Session::new(vault, dto.auto_lock_minutes));
-    if let Some(old) = previous {
-        let _ = old.vault.lock();
-    }
+/// Store a freshly opened vault as the session, start its full integrity
+/// check in the background and describe it. Retention (shredding expired
+/// free text) runs once the check has found the vault sound, so a write
+/// nobody asked for never goes to a damaged vault.
+fn start_session(app: &AppHandle, state: &AppState, vault: Vault) -> Result<SessionDto, UiError> {
+    let check = Arc::new(vault.integrity_check());
+    let auto_lock_minutes = vault.auto_lock_minutes()?;
+    let session = Session::new(vault, auto_lock_minutes, check);
+    let dto = session_dto(&session)?;
+    state.open_session(session);
+    AppState::start_integrity_check(app, |vault| {
+        // A failed purge must not keep a volunteer out mid-shift; it runs
+        // again at the next unlock and from `hotline purge`.
+        let _ = hotline_core::calls::purge_expired(vault, chrono::Utc::now());
+    });
     Ok(dto)
 }
 
@@ -101,7 +109,7 @@ fn start_session(state: &AppState, vault: Vault) -> Result<SessionDto, UiError> 
 #[tauri::command]
 pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatusDto, UiError> {
     let session = match state.slot().as_ref() {
-        Some(session) => Some(session_dto(&session.vault)?),
+        Some(session) => Some(session_dto(session)?),
         None => None,
     };
     Ok(VaultStatusDto {
@@ -114,25 +122,27 @@ pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatusDto, UiErro
 /// Create the vault with its first coordinator and sign in.
 #[tauri::command]
 pub async fn vault_create(
+    app: AppHandle,
     state: State<'_, AppState>,
     handle: String,
     passphrase: String,
 ) -> Result<SessionDto, UiError> {
     let passphrase = Passphrase::new(passphrase);
     let vault = Vault::create(&state.data_dir, handle.trim(), &passphrase)?;
-    start_session(&state, vault)
+    start_session(&app, &state, vault)
 }
 
 /// Unlock the vault as `handle`.
 #[tauri::command]
 pub async fn vault_unlock(
+    app: AppHandle,
     state: State<'_, AppState>,
     handle: String,
     passphrase: String,
 ) -> Result<SessionDto, UiError> {
     let passphrase = Passphrase::new(passphrase);
     match Vault::unlock(&state.data_dir, handle.trim(), &passphrase) {
-        Ok(vault) => start_session(&state, vault),
+        Ok(vault) => start_session(&app, &state, vault),
         Err(err) => {
             let failures = vault::failed_attempts(&state.data_dir);
             Err(UiError::from(err).with_failures(failures))
@@ -140,10 +150,20 @@ pub async fn vault_unlock(
     }
 }
 
-/// Lock: close the database and wipe the key. Locking twice is harmless.
+/// Where the open vault's background integrity check stands (the UI polls
+/// it after unlocking until it is no longer `checking`).
 #[tauri::command]
-pub fn vault_lock(state: State<'_, AppState>) {
+pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError> {
+    state.with_session(|session| Ok(session.integrity))
+}
+
+/// Lock: stop the integrity check, close the database and wipe the key.
+/// Locking twice is harmless. `async` so that waiting for a running check
+/// to stop never holds the window's main thread.
+#[tauri::command]
+pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
     state.lock();
+    Ok(())
 }
 
 /// Record keyboard or mouse activity for the shell's auto-lock.
@@ -215,6 +235,6 @@ pub fn settings_set_auto_lock(
     state.with_session(|session| {
         session.vault.set_auto_lock_minutes(minutes)?;
         session.auto_lock = std::time::Duration::from_secs(u64::from(minutes) * 60);
-        session_dto(&session.vault)
+        session_dto(session)
     })
 }

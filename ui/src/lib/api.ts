@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'cannot_remove_self'
   | 'invalid_setting'
   | 'damaged_vault'
+  | 'vault_read_only'
   | 'schema_too_new'
   | 'invalid_input'
   | 'too_long'
@@ -67,7 +68,8 @@ export interface UiError {
 const ERROR_CODES: readonly ErrorCode[] = [
   'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
   'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
-  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'damaged_vault', 'schema_too_new',
+  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'damaged_vault', 'vault_read_only',
+  'schema_too_new',
   'invalid_input', 'too_long', 'invalid_transition', 'not_found', 'unknown_area',
   'invalid_pack', 'pack_too_large', 'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin',
   'paragraph_mismatch', 'not_seed_article', 'pack_unusable',
@@ -117,11 +119,18 @@ export interface AppInfo {
 /** A user's role. */
 export type Role = 'coordinator' | 'volunteer';
 
+/**
+ * Where the background integrity check of the open vault stands (mirrors
+ * `Integrity`): `damaged` means saving is switched off for this session.
+ */
+export type Integrity = 'checking' | 'sound' | 'damaged' | 'unknown';
+
 /** The signed-in user (mirrors `SessionDto`). */
 export interface Session {
   handle: string;
   role: Role;
   auto_lock_minutes: number;
+  integrity: Integrity;
 }
 
 /** Whether a vault exists, failed attempts, and the open session if any. */
@@ -150,6 +159,9 @@ export const vaultCreate = (handle: string, passphrase: string) =>
 /** Unlock the vault as `handle`. */
 export const vaultUnlock = (handle: string, passphrase: string) =>
   invoke<Session>('vault_unlock', { handle, passphrase });
+
+/** Where the open vault's background integrity check stands. */
+export const vaultIntegrity = () => invoke<Integrity>('vault_integrity');
 
 /** Lock the vault: the shell closes the database and forgets the key. */
 export const vaultLock = () => invoke<void>('vault_lock');

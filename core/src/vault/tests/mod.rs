@@ -6,6 +6,7 @@ mod canary;
 mod crash;
 mod damage;
 mod erase;
+mod integrity;
 mod lifecycle;
 
 use std::collections::BTreeMap;
