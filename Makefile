@@ -93,11 +93,13 @@ package: deps-run ui
 # Figures land in target/bench/; docs/PERFORMANCE.md explains them.
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_RUNS ?= 5
+# Each full integrity check reads the whole store (about 45 s for the slowest at 1M).
+BENCH_CHECK_REPS ?= 1
 
 bench: package $(VENV)/.installed
 	$(CARGO) build --release -p hotline-cli --bin hotline
 	$(CARGO) build --release -p hotline-cli --features bench --bin hotline-bench
-	target/release/hotline-bench --sizes $(BENCH_SIZES)
+	target/release/hotline-bench --sizes $(BENCH_SIZES) --check-reps $(BENCH_CHECK_REPS)
 	HOTLINE_APP_BIN=$(CURDIR)/target/release/hotline-desk \
 	  HOTLINE_CLI_BIN=$(CURDIR)/target/release/hotline \
 	  $(XVFB) $(VENV)/bin/python tests/bench_app.py --runs $(BENCH_RUNS) \
