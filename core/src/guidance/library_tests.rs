@@ -4,7 +4,7 @@
 
 use tempfile::TempDir;
 
-use super::tests::{SEED_ARTICLE, seed_paragraphs};
+use super::tests::SEED_ARTICLE;
 use super::*;
 use crate::vault::{Passphrase, Role, Vault};
 
@@ -255,8 +255,15 @@ fn a_stored_pack_that_no_longer_parses_falls_back_to_the_builtin_pack() {
 }
 
 #[test]
-fn split_paragraphs_counts_the_seed_article_like_the_pack_checks() {
-    assert_eq!(split_paragraphs(&article()), seed_paragraphs());
+fn split_paragraphs_finds_the_paragraphs_the_builtin_pack_declares() {
+    let declared = Pack::builtin()
+        .source("article")
+        .and_then(|source| source.paragraphs);
+    assert_eq!(declared, Some(12));
+    assert_eq!(
+        u32::try_from(split_paragraphs(&article()).len()).ok(),
+        declared
+    );
     assert_eq!(
         split_paragraphs("a\nb\n\n  \n\nc\n"),
         ["a\nb\n".to_owned(), "c\n".to_owned()]

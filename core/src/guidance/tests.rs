@@ -621,27 +621,11 @@ pub(super) const SEED_ARTICLE: &str = concat!(
     "/../../shared/seed/000_d0cc9b5dd79618e7.txt"
 );
 
-/// The seed article's paragraphs: blocks separated by blank lines.
+/// The seed article's paragraphs, split as the pack format counts them.
 pub(super) fn seed_paragraphs() -> Vec<String> {
     let text =
         std::fs::read_to_string(SEED_ARTICLE).expect("the seed article beside the repository");
-    let mut paragraphs = Vec::new();
-    let mut current = String::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            if !current.trim().is_empty() {
-                paragraphs.push(std::mem::take(&mut current));
-            }
-            current.clear();
-        } else {
-            current.push_str(line);
-            current.push('\n');
-        }
-    }
-    if !current.trim().is_empty() {
-        paragraphs.push(current);
-    }
-    paragraphs
+    super::split_paragraphs(&text)
 }
 
 /// Every citation in a pack, with where it is.
