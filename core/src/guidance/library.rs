@@ -149,7 +149,7 @@ pub struct ImportOutcome {
 }
 
 /// A seed-article source of a listed pack, and whether its text is attached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SeedSourceEntry {
     /// Source id.
     pub id: String,
@@ -161,8 +161,8 @@ pub struct SeedSourceEntry {
     pub attached: bool,
 }
 
-/// One pack in [`list_packs`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One pack in [`list_packs`] (also what the app's Script packs card shows).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PackEntry {
     /// Pack id.
     pub id: String,

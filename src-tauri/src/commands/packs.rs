@@ -7,8 +7,6 @@
 //! script player is reset, so the player never walks a pack that is no
 //! longer active.
 
-use std::collections::BTreeMap;
-
 use hotline_core::guidance::{self, PackEntry};
 use serde::Serialize;
 use tauri::State;
@@ -16,72 +14,11 @@ use tauri::State;
 use crate::error::UiError;
 use crate::state::{AppState, Session};
 
-/// A seed-article source of a listed pack.
-#[derive(Debug, Serialize)]
-pub struct SeedSourceDto {
-    /// Source id.
-    pub id: String,
-    /// Source title.
-    pub title: String,
-    /// Paragraphs the pack declares.
-    pub paragraphs: u32,
-    /// Whether its text is attached.
-    pub attached: bool,
-}
-
-/// One pack in the Script packs card.
-#[derive(Debug, Serialize)]
-pub struct PackEntryDto {
-    /// Pack id.
-    pub id: String,
-    /// Title per language.
-    pub title: BTreeMap<String, String>,
-    /// Pack version.
-    pub version: String,
-    /// Review date (`YYYY-MM-DD`).
-    pub reviewed_on: Option<String>,
-    /// Whether it is the built-in pack.
-    pub builtin: bool,
-    /// Whether it is the active pack.
-    pub active: bool,
-    /// Handle of the coordinator who imported it.
-    pub imported_by: Option<String>,
-    /// Seed-article sources, with whether their text is attached.
-    pub seed_sources: Vec<SeedSourceDto>,
-    /// Why a stored pack cannot be used, if it cannot.
-    pub problem: Option<String>,
-}
-
-impl From<PackEntry> for PackEntryDto {
-    fn from(entry: PackEntry) -> Self {
-        Self {
-            id: entry.id,
-            title: entry.title,
-            version: entry.version,
-            reviewed_on: entry.reviewed_on,
-            builtin: entry.builtin,
-            active: entry.active,
-            imported_by: entry.imported_by,
-            seed_sources: entry
-                .seed_sources
-                .into_iter()
-                .map(|s| SeedSourceDto {
-                    id: s.id,
-                    title: s.title,
-                    paragraphs: s.paragraphs,
-                    attached: s.attached,
-                })
-                .collect(),
-            problem: entry.problem,
-        }
-    }
-}
-
 /// The packs, and why the built-in pack stands in for the chosen one, if it does.
 #[derive(Debug, Serialize)]
 pub struct PacksDto {
     /// The built-in pack first, then imported packs by id.
-    pub packs: Vec<PackEntryDto>,
+    pub packs: Vec<PackEntry>,
     /// Set when the chosen pack could not be loaded at unlock.
     pub fallback: Option<String>,
 }
@@ -119,10 +56,7 @@ pub struct CitationTextDto {
 
 fn packs_dto(session: &Session) -> Result<PacksDto, UiError> {
     Ok(PacksDto {
-        packs: guidance::list_packs(&session.vault)?
-            .into_iter()
-            .map(PackEntryDto::from)
-            .collect(),
+        packs: guidance::list_packs(&session.vault)?,
         fallback: session.pack_fallback.clone(),
     })
 }

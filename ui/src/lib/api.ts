@@ -289,7 +289,7 @@ export const playerBack = () => invoke<PlayerView>('player_back');
 /** Go back to the first step of the flow. */
 export const playerRestart = () => invoke<PlayerView>('player_restart');
 
-/** A seed-article source of a listed pack (mirrors `SeedSourceDto`). */
+/** A seed-article source of a listed pack (mirrors the core's `SeedSourceEntry`). */
 export interface SeedSource {
   id: string;
   title: string;
@@ -297,7 +297,7 @@ export interface SeedSource {
   attached: boolean;
 }
 
-/** One pack in the Script packs card (mirrors `PackEntryDto`). */
+/** One pack in the Script packs card (mirrors the core's `PackEntry`). */
 export interface PackEntry {
   id: string;
   title: PackText;
@@ -305,6 +305,8 @@ export interface PackEntry {
   reviewed_on: string | null;
   builtin: boolean;
   active: boolean;
+  /** When it was imported (seconds since 1970); null for the built-in pack. */
+  imported_at: number | null;
   imported_by: string | null;
   seed_sources: SeedSource[];
   /** Why a stored pack cannot be used, if it cannot. */
