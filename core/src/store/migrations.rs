@@ -26,6 +26,72 @@ pub(crate) struct Migration {
     pub(crate) sql: &'static str,
 }
 
+/// SQL for the ISO week index of a Unix time column `$t`: whole weeks since
+/// Monday 1969-12-29 00:00 UTC, with floor division so negative times fall
+/// in the right week too (migration 7).
+macro_rules! week_of {
+    ($t:literal) => {
+        concat!(
+            "((",
+            $t,
+            " + 259200) - ((",
+            $t,
+            " + 259200) % 604800 + 604800) % 604800) / 604800"
+        )
+    };
+}
+
+/// Trigger step of migration 7: count the new row of `calls` once in each
+/// dimension.
+macro_rules! count_new_call {
+    () => {
+        concat!(
+            "                INSERT INTO call_counts (week, synthetic, dim, code, area, n) VALUES
+                    (",
+            week_of!("new.received_at"),
+            ", new.synthetic, 0, new.category, coalesce(new.area_id, 0), 1),
+                    (",
+            week_of!("new.received_at"),
+            ", new.synthetic, 1, new.agency, 0, 1),
+                    (",
+            week_of!("new.received_at"),
+            ", new.synthetic, 2, new.verification, 0, 1),
+                    (",
+            week_of!("new.received_at"),
+            ", new.synthetic, 3, new.language, 0, 1),
+                    (",
+            week_of!("new.received_at"),
+            ", new.synthetic, 4, new.caller_relation, 0, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+"
+        )
+    };
+}
+
+/// Trigger step of migration 7: take the old row of `calls` out of each
+/// dimension's count and delete the counts that fall to zero.
+macro_rules! uncount_old_call {
+    () => {
+        concat!(
+            "                UPDATE call_counts SET n = n - 1
+                WHERE week = ",
+            week_of!("old.received_at"),
+            " AND synthetic = old.synthetic
+                    AND (dim, code, area) IN (VALUES
+                        (0, old.category, coalesce(old.area_id, 0)),
+                        (1, old.agency, 0),
+                        (2, old.verification, 0),
+                        (3, old.language, 0),
+                        (4, old.caller_relation, 0));
+                DELETE FROM call_counts
+                WHERE week = ",
+            week_of!("old.received_at"),
+            " AND synthetic = old.synthetic AND n <= 0;
+"
+        )
+    };
+}
+
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -281,7 +347,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         // 1 agency, 2 verification, 3 language tag, 4 caller relation.
         // Rows that fall to zero are deleted. The version number appears
         // only here.
-        sql: "
+        sql: concat!(
+            "
             CREATE TABLE call_counts (
                 week      INTEGER NOT NULL,
                 synthetic INTEGER NOT NULL,
@@ -292,63 +359,37 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                 PRIMARY KEY (week, synthetic, dim, code, area)
             ) STRICT, WITHOUT ROWID;
             INSERT INTO call_counts (week, synthetic, dim, code, area, n)
-            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 0, category, coalesce(area_id, 0), count(*)
+            SELECT ", week_of!("received_at"), ", synthetic, 0, category, coalesce(area_id, 0), count(*)
             FROM calls GROUP BY 1, 2, 4, 5
             UNION ALL
-            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 1, agency, 0, count(*)
+            SELECT ", week_of!("received_at"), ", synthetic, 1, agency, 0, count(*)
             FROM calls GROUP BY 1, 2, 4, 5
             UNION ALL
-            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 2, verification, 0, count(*)
+            SELECT ", week_of!("received_at"), ", synthetic, 2, verification, 0, count(*)
             FROM calls GROUP BY 1, 2, 4, 5
             UNION ALL
-            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 3, language, 0, count(*)
+            SELECT ", week_of!("received_at"), ", synthetic, 3, language, 0, count(*)
             FROM calls GROUP BY 1, 2, 4, 5
             UNION ALL
-            SELECT ((received_at + 259200) - ((received_at + 259200) % 604800 + 604800) % 604800) / 604800, synthetic, 4, caller_relation, 0, count(*)
+            SELECT ", week_of!("received_at"), ", synthetic, 4, caller_relation, 0, count(*)
             FROM calls GROUP BY 1, 2, 4, 5;
             CREATE TRIGGER call_counts_insert AFTER INSERT ON calls BEGIN
-                INSERT INTO call_counts (week, synthetic, dim, code, area, n) VALUES
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 0, new.category, coalesce(new.area_id, 0), 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 1, new.agency, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 2, new.verification, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 3, new.language, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 4, new.caller_relation, 0, 1)
-                ON CONFLICT DO UPDATE SET n = n + 1;
-            END;
+",
+            count_new_call!(),
+            "            END;
             CREATE TRIGGER call_counts_delete AFTER DELETE ON calls BEGIN
-                UPDATE call_counts SET n = n - 1
-                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic
-                    AND (dim, code, area) IN (VALUES
-                        (0, old.category, coalesce(old.area_id, 0)),
-                        (1, old.agency, 0),
-                        (2, old.verification, 0),
-                        (3, old.language, 0),
-                        (4, old.caller_relation, 0));
-                DELETE FROM call_counts
-                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic AND n <= 0;
-            END;
+",
+            uncount_old_call!(),
+            "            END;
             CREATE TRIGGER call_counts_update AFTER UPDATE OF received_at, synthetic, category, area_id, agency, verification, language, caller_relation ON calls
             WHEN old.received_at IS NOT new.received_at OR old.synthetic IS NOT new.synthetic OR old.category IS NOT new.category OR old.area_id IS NOT new.area_id OR old.agency IS NOT new.agency OR old.verification IS NOT new.verification OR old.language IS NOT new.language OR old.caller_relation IS NOT new.caller_relation
             BEGIN
-                UPDATE call_counts SET n = n - 1
-                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic
-                    AND (dim, code, area) IN (VALUES
-                        (0, old.category, coalesce(old.area_id, 0)),
-                        (1, old.agency, 0),
-                        (2, old.verification, 0),
-                        (3, old.language, 0),
-                        (4, old.caller_relation, 0));
-                DELETE FROM call_counts
-                WHERE week = ((old.received_at + 259200) - ((old.received_at + 259200) % 604800 + 604800) % 604800) / 604800 AND synthetic = old.synthetic AND n <= 0;
-                INSERT INTO call_counts (week, synthetic, dim, code, area, n) VALUES
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 0, new.category, coalesce(new.area_id, 0), 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 1, new.agency, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 2, new.verification, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 3, new.language, 0, 1),
-                    (((new.received_at + 259200) - ((new.received_at + 259200) % 604800 + 604800) % 604800) / 604800, new.synthetic, 4, new.caller_relation, 0, 1)
-                ON CONFLICT DO UPDATE SET n = n + 1;
-            END;
-        ",
+",
+            uncount_old_call!(),
+            count_new_call!(),
+            "            END;
+        "
+        ),
     },
 ];
 
