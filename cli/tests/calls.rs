@@ -6,9 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use std::process::{Command, Stdio};
-
-use common::{HANDLE, PASS, hotline, hotline_as};
+use common::{HANDLE, add_volunteer, hotline, hotline_as};
 use serde_json::Value;
 
 /// A new data directory with a vault whose first coordinator is `HANDLE`.
@@ -170,19 +168,7 @@ fn over_long_notes_are_refused() {
 fn retention_holds_and_areas_are_for_coordinators() {
     let dir = vault();
     let d = dir.path();
-    let mut add_user = Command::new(env!("CARGO_BIN_EXE_hotline"));
-    let status = add_user
-        .arg("--data-dir")
-        .arg(d)
-        .args(["user", "add", "bo-3", "--role", "volunteer"])
-        .env("HOTLINE_USER", HANDLE)
-        .env("HOTLINE_PASSPHRASE", PASS)
-        .env("HOTLINE_NEW_PASSPHRASE", PASS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    add_volunteer(d, "bo-3");
 
     let example = hotline(d, &["call", "example"]).ok().stdout;
     let id = hotline_as(d, "bo-3", &["call", "add", "--json", "-"], &example)

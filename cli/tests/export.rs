@@ -9,9 +9,7 @@ mod cli {
 
     use serde_json::Value;
 
-    use std::process::{Command, Stdio};
-
-    use crate::common::{HANDLE, PASS, hotline, hotline_as};
+    use crate::common::{add_volunteer, hotline, hotline_as};
 
     /// A data directory with a vault and 300 synthetic calls (seed 7).
     fn vault_with_calls(root: &Path, name: &str) -> PathBuf {
@@ -303,18 +301,7 @@ mod cli {
         assert!(run.stderr.contains("decrypt"), "{}", run.stderr);
 
         // Volunteers export nothing.
-        let added = Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .arg("--data-dir")
-            .arg(&laptop_a)
-            .args(["user", "add", "bo-3", "--role", "volunteer"])
-            .env_remove("HOTLINE_DATA_DIR")
-            .env("HOTLINE_USER", HANDLE)
-            .env("HOTLINE_PASSPHRASE", PASS)
-            .env("HOTLINE_NEW_PASSPHRASE", PASS)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(added.status.success(), "{added:?}");
+        add_volunteer(&laptop_a, "bo-3");
         let volunteer_out = root.path().join("v.csv");
         for args in [
             vec![

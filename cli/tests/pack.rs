@@ -3,9 +3,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::{HANDLE, PASS, hotline_as};
+use common::{HANDLE, add_volunteer, hotline_as};
 
 fn hotline(args: &[&str], data_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hotline"))
@@ -237,19 +237,7 @@ fn a_broken_pack_is_refused_with_every_problem_and_not_stored() {
 fn only_coordinators_manage_packs() {
     let dir = vault();
     let d = dir.path();
-    let status = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data-dir")
-        .arg(d)
-        .args(["user", "add", "bo-3", "--role", "volunteer"])
-        .env_remove("HOTLINE_DATA_DIR")
-        .env("HOTLINE_USER", HANDLE)
-        .env("HOTLINE_PASSPHRASE", PASS)
-        .env("HOTLINE_NEW_PASSPHRASE", PASS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    add_volunteer(d, "bo-3");
     let file = fixture();
     let out = hotline_as(d, "bo-3", &["pack", "import", file.to_str().unwrap()], "").failed();
     assert!(out.stderr.contains("only a coordinator"), "{}", out.stderr);

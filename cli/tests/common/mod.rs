@@ -83,3 +83,20 @@ pub fn hotline_as(dir: &Path, user: &str, args: &[&str], stdin: &str) -> Run {
 pub fn hotline(dir: &Path, args: &[&str]) -> Run {
     hotline_as(dir, HANDLE, args, "")
 }
+
+/// Add the volunteer `handle` (passphrase [`PASS`]) as the test coordinator.
+pub fn add_volunteer(dir: &Path, handle: &str) {
+    let status = Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["user", "add", handle, "--role", "volunteer"])
+        .env_remove("HOTLINE_DATA_DIR")
+        .env("HOTLINE_USER", HANDLE)
+        .env("HOTLINE_PASSPHRASE", PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .expect("the hotline binary runs");
+    assert!(status.success(), "adding volunteer {handle}: {status}");
+}
