@@ -16,7 +16,7 @@ pub struct AboutArgs {
 
 /// Print facts about this installation.
 pub fn run(data_dir: &Path, args: &AboutArgs) -> Result<(), CliError> {
-    let info = hotline_core::about::app_info(data_dir).map_err(CliError::new)?;
+    let info = hotline_core::about::app_info(data_dir).map_err(|err| CliError::coded(&err))?;
     if args.json {
         let text = serde_json::to_string_pretty(&info).map_err(CliError::new)?;
         println!("{text}");

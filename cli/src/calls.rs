@@ -244,7 +244,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 fn call_error(err: CallError, data_dir: &Path) -> CliError {
     match err {
         CallError::Vault(err) => vault_error(err, data_dir),
-        other => CliError::new(other),
+        other => CliError::coded(&other),
     }
 }
 

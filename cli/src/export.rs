@@ -198,7 +198,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 fn export_error(err: ExportError, data_dir: &Path) -> CliError {
     match err {
         ExportError::Vault(err) => vault_error(err, data_dir),
-        other => CliError::new(other),
+        other => CliError::coded(&other),
     }
 }
 

@@ -71,13 +71,22 @@ impl CliError {
     pub fn new(message: impl std::fmt::Display) -> Self {
         Self {
             message: message.to_string(),
-            code: 1,
+            code: hotline_core::errors::EXIT_FAILURE,
+        }
+    }
+
+    /// A core error, with the exit status the core's error map gives it.
+    pub fn coded(err: &impl hotline_core::errors::Coded) -> Self {
+        Self {
+            message: err.to_string(),
+            code: err.exit_status(),
         }
     }
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let data_dir = hotline_core::paths::resolve_data_dir(cli.data_dir).map_err(CliError::new)?;
+    let data_dir =
+        hotline_core::paths::resolve_data_dir(cli.data_dir).map_err(|err| CliError::coded(&err))?;
     match cli.command {
         Command::About(args) => about::run(&data_dir, &args),
         Command::Pack(args) => pack::run(&data_dir, &args),

@@ -241,7 +241,7 @@ fn library_error(err: PackLibraryError, name: &str, data_dir: &Path) -> CliError
             ))
         }
         PackLibraryError::Vault(err) => vault_error(err, data_dir),
-        other => CliError::new(other),
+        other => CliError::coded(&other),
     }
 }
 

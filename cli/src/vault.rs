@@ -9,31 +9,17 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use hotline_core::errors::{Coded, EXIT_DAMAGED};
 use hotline_core::vault::{self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport};
 
 use crate::CliError;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 
-/// Exit status for failed authentication.
-pub const EXIT_AUTH: u8 = 3;
-/// Exit status for damaged or incompatible vault files.
-pub const EXIT_DAMAGED: u8 = 4;
-
-/// Turn a vault error into a message and exit status. Authentication
-/// failures also show the count of failures in a row and any wait.
+/// Turn a vault error into a message and exit status (from the core's error
+/// map). Authentication failures also show the count of failures in a row
+/// and any wait.
 pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
-    let code = match err {
-        VaultError::UnknownHandle | VaultError::WrongPassphrase | VaultError::TooSoon { .. } => {
-            EXIT_AUTH
-        }
-        VaultError::DamagedDatabase { .. }
-        | VaultError::WritesRefused
-        | VaultError::DamagedKeyFile { .. }
-        | VaultError::DamagedBackup { .. }
-        | VaultError::KeySlotMismatch
-        | VaultError::SchemaTooNew { .. } => EXIT_DAMAGED,
-        _ => 1,
-    };
+    let code = err.exit_status();
     let mut message = err.to_string();
     if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
         let failures = vault::failed_attempts(data_dir);

@@ -7,6 +7,7 @@
 pub mod about;
 pub mod calls;
 pub mod codes;
+pub mod errors;
 pub mod export;
 pub mod guidance;
 pub mod paths;

@@ -3,76 +3,11 @@
 //! shows its own translated sentence for each code; no message ever carries
 //! a secret or caller data.
 
+use hotline_core::errors::Coded;
+pub use hotline_core::errors::ErrorCode;
 use hotline_core::guidance::{PackErrors, PackLibraryError};
 use hotline_core::vault::VaultError;
 use serde::Serialize;
-
-/// Codes the UI may branch on. Grows only when the UI needs a new branch.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Something unexpected inside the app.
-    Internal,
-    /// The vault is locked.
-    Locked,
-    /// No vault exists yet.
-    NoVault,
-    /// A vault exists already.
-    AlreadyExists,
-    /// No user has that handle.
-    UnknownHandle,
-    /// The passphrase is wrong.
-    WrongPassphrase,
-    /// Wait before the next unlock attempt.
-    TooSoon,
-    /// The new passphrase is too weak.
-    WeakPassphrase,
-    /// The handle breaks the handle rules.
-    InvalidHandle,
-    /// The handle is in use.
-    HandleTaken,
-    /// Needs a coordinator.
-    NotCoordinator,
-    /// Would remove the last coordinator.
-    LastCoordinator,
-    /// A coordinator tried to remove themselves.
-    CannotRemoveSelf,
-    /// A setting is out of range.
-    InvalidSetting,
-    /// Vault files are damaged or do not match.
-    DamagedVault,
-    /// The vault was found damaged during this session: saving is switched
-    /// off until it is restored from a backup.
-    VaultReadOnly,
-    /// The vault is from a newer app.
-    SchemaTooNew,
-    /// The request does not make sense (for example no script is running).
-    InvalidInput,
-    /// A field is over its length limit.
-    TooLong,
-    /// The verification step is not allowed.
-    InvalidTransition,
-    /// The call or task does not exist.
-    NotFound,
-    /// The area is not on the coordinator's list.
-    UnknownArea,
-    /// A pack file has problems; `issues` lists each with its line and node.
-    InvalidPack,
-    /// A pack file or text is over its size limit.
-    PackTooLarge,
-    /// The pack uses the built-in pack's id.
-    ReservedPackId,
-    /// No imported pack has that id, or the pack has no such source.
-    UnknownPack,
-    /// The built-in pack cannot be removed.
-    CannotRemoveBuiltin,
-    /// An attached text's paragraphs do not match the source (`expected`, `found`).
-    ParagraphMismatch,
-    /// The source is not a seed article, so no text can be attached.
-    NotSeedArticle,
-    /// A stored pack no longer passes the checks.
-    PackUnusable,
-}
 
 /// One problem of a refused pack, as the UI lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -108,7 +43,13 @@ pub struct UiError {
     pub expected: Option<u32>,
     /// For `paragraph_mismatch`: paragraphs found in the text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub found: Option<usize>,
+    pub found: Option<u32>,
+    /// For errors about one field: the field, named as in the call JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// For `too_long` and `too_many`: the limit (bytes or entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
 }
 
 impl UiError {
@@ -122,7 +63,18 @@ impl UiError {
             issues: None,
             expected: None,
             found: None,
+            field: None,
+            limit: None,
         }
+    }
+
+    /// Any core error, with the code, field and limit the core's error map
+    /// gives it.
+    pub fn coded(err: &impl Coded) -> Self {
+        let mut ui = Self::new(err.code(), err.to_string());
+        ui.field = err.field();
+        ui.limit = err.limit().map(|l| u32::try_from(l).unwrap_or(u32::MAX));
+        ui
     }
 
     /// The vault is locked.
@@ -137,23 +89,24 @@ impl UiError {
     }
 }
 
-impl From<hotline_core::about::AboutError> for UiError {
-    fn from(err: hotline_core::about::AboutError) -> Self {
-        Self::new(ErrorCode::Internal, err.to_string())
-    }
+/// Errors that carry nothing beyond what [`Coded`] says.
+macro_rules! from_coded {
+    ($($err:ty),+) => {
+        $(impl From<$err> for UiError {
+            fn from(err: $err) -> Self {
+                Self::coded(&err)
+            }
+        })+
+    };
 }
 
-impl From<hotline_core::calls::CallError> for UiError {
-    fn from(err: hotline_core::calls::CallError) -> Self {
-        match err {
-            hotline_core::calls::CallError::Vault(inner) => Self::from(inner),
-            other => Self::new(
-                crate::commands::calls::call_error_code(&other),
-                other.to_string(),
-            ),
-        }
-    }
-}
+from_coded!(
+    hotline_core::about::AboutError,
+    hotline_core::calls::CallError,
+    hotline_core::export::ExportError,
+    hotline_core::guidance::PlayerError,
+    hotline_core::prefs::PrefsError
+);
 
 fn issues(errors: &PackErrors) -> Vec<PackIssueDto> {
     errors
@@ -170,25 +123,8 @@ fn issues(errors: &PackErrors) -> Vec<PackIssueDto> {
 
 impl From<PackLibraryError> for UiError {
     fn from(err: PackLibraryError) -> Self {
-        let code = match &err {
-            PackLibraryError::Vault(_) => ErrorCode::Internal,
-            PackLibraryError::NotCoordinator => ErrorCode::NotCoordinator,
-            PackLibraryError::Invalid(_) => ErrorCode::InvalidPack,
-            PackLibraryError::NotUtf8 { .. } => ErrorCode::InvalidInput,
-            PackLibraryError::TooLarge { .. } => ErrorCode::PackTooLarge,
-            PackLibraryError::ReservedId { .. } => ErrorCode::ReservedPackId,
-            PackLibraryError::UnknownPack { .. } | PackLibraryError::UnknownSource { .. } => {
-                ErrorCode::UnknownPack
-            }
-            PackLibraryError::CannotRemoveBuiltin => ErrorCode::CannotRemoveBuiltin,
-            PackLibraryError::ParagraphCount { .. } => ErrorCode::ParagraphMismatch,
-            PackLibraryError::NotSeedArticle { .. } => ErrorCode::NotSeedArticle,
-            PackLibraryError::StoredPackBroken { .. } => ErrorCode::PackUnusable,
-            _ => ErrorCode::Internal,
-        };
-        let mut ui = Self::new(code, err.to_string());
+        let mut ui = Self::coded(&err);
         match err {
-            PackLibraryError::Vault(inner) => return Self::from(inner),
             PackLibraryError::Invalid(errors)
             | PackLibraryError::StoredPackBroken { errors, .. } => {
                 ui.issues = Some(issues(&errors));
@@ -197,8 +133,9 @@ impl From<PackLibraryError> for UiError {
                 expected, found, ..
             } => {
                 ui.expected = Some(expected);
-                ui.found = Some(found);
+                ui.found = Some(u32::try_from(found).unwrap_or(u32::MAX));
             }
+            PackLibraryError::Vault(inner) => return Self::from(inner),
             _ => {}
         }
         ui
@@ -207,27 +144,7 @@ impl From<PackLibraryError> for UiError {
 
 impl From<VaultError> for UiError {
     fn from(err: VaultError) -> Self {
-        let code = match &err {
-            VaultError::NoVault => ErrorCode::NoVault,
-            VaultError::AlreadyExists | VaultError::RestoreTargetExists => ErrorCode::AlreadyExists,
-            VaultError::UnknownHandle => ErrorCode::UnknownHandle,
-            VaultError::WrongPassphrase => ErrorCode::WrongPassphrase,
-            VaultError::TooSoon { .. } => ErrorCode::TooSoon,
-            VaultError::WeakPassphrase { .. } => ErrorCode::WeakPassphrase,
-            VaultError::InvalidHandle { .. } => ErrorCode::InvalidHandle,
-            VaultError::HandleTaken => ErrorCode::HandleTaken,
-            VaultError::NotCoordinator => ErrorCode::NotCoordinator,
-            VaultError::LastCoordinator => ErrorCode::LastCoordinator,
-            VaultError::CannotRemoveSelf => ErrorCode::CannotRemoveSelf,
-            VaultError::InvalidSetting { .. } => ErrorCode::InvalidSetting,
-            VaultError::DamagedDatabase { .. }
-            | VaultError::DamagedKeyFile { .. }
-            | VaultError::KeySlotMismatch => ErrorCode::DamagedVault,
-            VaultError::WritesRefused => ErrorCode::VaultReadOnly,
-            VaultError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
-            _ => ErrorCode::Internal,
-        };
-        let mut ui = Self::new(code, err.to_string());
+        let mut ui = Self::coded(&err);
         if let VaultError::TooSoon { wait, failures } = err {
             ui.wait_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
             ui.failures = Some(failures);

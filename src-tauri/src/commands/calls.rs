@@ -11,7 +11,7 @@ use hotline_core::codes::{Category, Verification};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::error::{ErrorCode, UiError};
+use crate::error::UiError;
 use crate::state::AppState;
 
 /// Filters of the call list, as the UI sends them.
@@ -192,21 +192,4 @@ pub fn retention_get(state: State<'_, AppState>) -> Result<u32, UiError> {
 #[tauri::command]
 pub fn retention_set(state: State<'_, AppState>, days: u32) -> Result<(), UiError> {
     state.with_session(|s| Ok(calls::set_retention_days(&s.vault, days)?))
-}
-
-/// Map a call error to the UI's error shape.
-pub fn call_error_code(err: &calls::CallError) -> ErrorCode {
-    use calls::CallError as E;
-    match err {
-        E::TooLong { .. } | E::TooMany { .. } => ErrorCode::TooLong,
-        E::ControlCharacter { .. } | E::Invalid { .. } | E::InvalidId | E::Json { .. } => {
-            ErrorCode::InvalidInput
-        }
-        E::InvalidTransition { .. } => ErrorCode::InvalidTransition,
-        E::NotFound | E::FollowUpNotFound => ErrorCode::NotFound,
-        E::NotCoordinator => ErrorCode::NotCoordinator,
-        E::UnknownArea => ErrorCode::UnknownArea,
-        E::InvalidRetention { .. } => ErrorCode::InvalidSetting,
-        _ => ErrorCode::Internal,
-    }
 }

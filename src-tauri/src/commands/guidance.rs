@@ -263,7 +263,7 @@ fn glance(pack: &Pack, value: &Glance) -> GlanceDto {
 fn view(pack: &Pack, path: &PlayerPath) -> Result<PlayerViewDto, UiError> {
     let current = pack
         .node(path.current())
-        .ok_or_else(|| player_error(PlayerError::UnknownNode(path.current().to_owned())))?;
+        .ok_or_else(|| UiError::from(PlayerError::UnknownNode(path.current().to_owned())))?;
     let flow_title = pack.flow(&path.flow).map(|f| text(&f.title));
     Ok(PlayerViewDto {
         flow: path.flow.clone(),
@@ -273,10 +273,6 @@ fn view(pack: &Pack, path: &PlayerPath) -> Result<PlayerViewDto, UiError> {
         call_fields: path.call_fields(),
         path: path.clone(),
     })
-}
-
-fn player_error(err: PlayerError) -> UiError {
-    UiError::new(ErrorCode::InvalidInput, err.to_string())
 }
 
 /// The active pack: metadata, flows, the at-a-glance card and resources.
@@ -314,7 +310,7 @@ pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
 #[tauri::command]
 pub fn player_start(state: State<'_, AppState>, flow: String) -> Result<PlayerViewDto, UiError> {
     let pack = state.pack();
-    let path = PlayerPath::start(&pack, &flow).map_err(player_error)?;
+    let path = PlayerPath::start(&pack, &flow).map_err(UiError::from)?;
     let dto = view(&pack, &path)?;
     *state.player() = Some(path);
     Ok(dto)
@@ -337,7 +333,7 @@ fn move_player(
     let path = player
         .as_mut()
         .ok_or_else(|| UiError::new(ErrorCode::InvalidInput, "no script is running"))?;
-    f(&pack, path).map_err(player_error)?;
+    f(&pack, path).map_err(UiError::from)?;
     view(&pack, path)
 }
 

@@ -3,7 +3,7 @@
 use hotline_core::prefs::{self, Prefs, UiLang};
 use tauri::State;
 
-use crate::error::{ErrorCode, UiError};
+use crate::error::UiError;
 use crate::state::AppState;
 
 /// The saved interface language (`en` or `es`).
@@ -15,6 +15,5 @@ pub fn prefs_lang(state: State<'_, AppState>) -> UiLang {
 /// Save the interface language.
 #[tauri::command]
 pub fn prefs_set_lang(state: State<'_, AppState>, lang: UiLang) -> Result<(), UiError> {
-    prefs::save(&state.data_dir, &Prefs { lang })
-        .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))
+    Ok(prefs::save(&state.data_dir, &Prefs { lang })?)
 }

@@ -37,19 +37,6 @@ pub struct SummaryPreview {
     pub file_name: String,
 }
 
-fn export_error(err: export::ExportError) -> UiError {
-    use export::ExportError as E;
-    if let E::Vault(inner) = err {
-        return UiError::from(inner);
-    }
-    let code = match &err {
-        E::NotCoordinator => ErrorCode::NotCoordinator,
-        E::ThresholdTooLow { .. } | E::InvalidRange { .. } => ErrorCode::InvalidSetting,
-        _ => ErrorCode::Internal,
-    };
-    UiError::new(code, err.to_string())
-}
-
 fn format_of(request: &SummaryRequest) -> Result<Format, UiError> {
     match request.format.as_str() {
         "csv" => Ok(Format::Csv),
@@ -90,7 +77,7 @@ pub fn dashboard(
             Some(k) => export::dashboard_shareable(&s.vault, from, to, k),
             None => export::dashboard(&s.vault, from, to),
         }
-        .map_err(export_error)
+        .map_err(UiError::from)
     })
 }
 
@@ -102,8 +89,8 @@ pub fn summary_preview(
 ) -> Result<SummaryPreview, UiError> {
     let format = format_of(&request)?;
     state.with_session(|s| {
-        let summary = export::summary(&s.vault, &options(&request)).map_err(export_error)?;
-        let bytes = export::render_summary(&summary, format).map_err(export_error)?;
+        let summary = export::summary(&s.vault, &options(&request)).map_err(UiError::from)?;
+        let bytes = export::render_summary(&summary, format).map_err(UiError::from)?;
         Ok(SummaryPreview {
             text: String::from_utf8_lossy(&bytes).into_owned(),
             file_name: file_name(&summary, format),
@@ -122,9 +109,9 @@ pub fn summary_write(
     std::fs::create_dir_all(&folder)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     state.with_session(|s| {
-        let summary = export::summary(&s.vault, &options(&request)).map_err(export_error)?;
+        let summary = export::summary(&s.vault, &options(&request)).map_err(UiError::from)?;
         let path = folder.join(file_name(&summary, format));
-        export::write_summary(&s.vault, &summary, format, &path, true).map_err(export_error)?;
+        export::write_summary(&s.vault, &summary, format, &path, true).map_err(UiError::from)?;
         Ok(path.display().to_string())
     })
 }

@@ -4,38 +4,25 @@
 
 import { invoke } from '@tauri-apps/api/core';
 
-/** Error codes the shell may return (mirrors `ErrorCode` in Rust). */
-export type ErrorCode =
-  | 'internal'
-  | 'locked'
-  | 'no_vault'
-  | 'already_exists'
-  | 'unknown_handle'
-  | 'wrong_passphrase'
-  | 'too_soon'
-  | 'weak_passphrase'
-  | 'invalid_handle'
-  | 'handle_taken'
-  | 'not_coordinator'
-  | 'last_coordinator'
-  | 'cannot_remove_self'
-  | 'invalid_setting'
-  | 'damaged_vault'
-  | 'vault_read_only'
-  | 'schema_too_new'
-  | 'invalid_input'
-  | 'too_long'
-  | 'invalid_transition'
-  | 'not_found'
-  | 'unknown_area'
-  | 'invalid_pack'
-  | 'pack_too_large'
-  | 'reserved_pack_id'
-  | 'unknown_pack'
-  | 'cannot_remove_builtin'
-  | 'paragraph_mismatch'
-  | 'not_seed_article'
-  | 'pack_unusable';
+/**
+ * Error codes the shell may return: `ErrorCode` in `core/src/errors.rs`, in
+ * the same order (a core test fails when this list misses one).
+ */
+export const ERROR_CODES = [
+  'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
+  'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
+  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'invalid_retention', 'damaged_vault',
+  'vault_read_only', 'schema_too_new', 'damaged_backup', 'backup_exists', 'invalid_input',
+  'too_long', 'too_many', 'control_character', 'invalid_field', 'invalid_json',
+  'invalid_transition', 'not_found', 'follow_up_not_found', 'unknown_area', 'area_exists',
+  'shredded', 'threshold_too_low', 'invalid_period', 'output_exists', 'no_coordinator_key',
+  'invalid_recipient', 'invalid_bundle', 'invalid_pack', 'not_utf8', 'pack_too_large',
+  'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin', 'paragraph_mismatch',
+  'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir',
+] as const;
+
+/** One error code (see `ERROR_CODES`). */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** One problem of a refused pack (mirrors `PackIssueDto`). */
 export interface PackIssue {
@@ -63,17 +50,11 @@ export interface UiError {
   expected?: number;
   /** For `paragraph_mismatch`: paragraphs found in the text. */
   found?: number;
+  /** For errors about one field: the field, named as in the call JSON (`salute.size`). */
+  field?: string;
+  /** For `too_long` and `too_many`: the limit (bytes or entries). */
+  limit?: number;
 }
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
-  'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
-  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'damaged_vault', 'vault_read_only',
-  'schema_too_new',
-  'invalid_input', 'too_long', 'invalid_transition', 'not_found', 'unknown_area',
-  'invalid_pack', 'pack_too_large', 'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin',
-  'paragraph_mismatch', 'not_seed_article', 'pack_unusable',
-];
 
 /** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
 function asPackIssue(raw: unknown): PackIssue | null {
@@ -103,6 +84,8 @@ export function asUiError(err: unknown): UiError {
         : undefined,
       expected: typeof raw.expected === 'number' ? raw.expected : undefined,
       found: typeof raw.found === 'number' ? raw.found : undefined,
+      field: typeof raw.field === 'string' ? raw.field : undefined,
+      limit: typeof raw.limit === 'number' ? raw.limit : undefined,
     };
   }
   return { code: 'internal', message: String(err) };

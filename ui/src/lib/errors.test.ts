@@ -16,6 +16,22 @@ describe('errors', () => {
     expect(err.failures).toBe(4);
   });
 
+  it('names the field and its limit from the core error map', () => {
+    const err = asUiError({ code: 'too_many', message: 'x', field: 'referrals', limit: 20 });
+    expect(err.field).toBe('referrals');
+    expect(describeError('en', err)).toContain('“referrals” has too many entries (the limit is 20)');
+    expect(describeError('es', err)).toContain('«referrals» tiene demasiadas entradas (el límite es 20)');
+  });
+
+  it('explains refusals that used to fall back to the generic text', () => {
+    for (const code of ['shredded', 'area_exists', 'threshold_too_low'] as const) {
+      const err = asUiError({ code, message: '' });
+      expect(errorKey(err)).toBe(`error.${code}`);
+      expect(describeError('en', err)).not.toMatch(/Something went wrong/);
+      expect(describeError('es', err)).not.toMatch(/Algo falló/);
+    }
+  });
+
   it('treats unknown shapes and codes as internal errors', () => {
     expect(asUiError('boom').code).toBe('internal');
     expect(asUiError({ code: 'nope', message: 'x' }).code).toBe('internal');

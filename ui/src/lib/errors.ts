@@ -17,5 +17,7 @@ export function describeError(lang: Lang, err: UiError): string {
     seconds,
     expected: err.expected ?? '?',
     found: err.found ?? '?',
+    field: err.field ?? '?',
+    limit: err.limit ?? '?',
   });
 }

@@ -1,0 +1,443 @@
+//! The one error map. Every error the core returns names its stable
+//! [`ErrorCode`] (what the app's window branches on to show a translated
+//! sentence) and, through the code, the exit status of the `hotline`
+//! command. The shell and the CLI read this map; neither keeps its own.
+//!
+//! Each `impl Coded` below matches its enum exhaustively, so a new variant
+//! does not compile until someone decides how it reaches a person. Only
+//! faults nobody can explain to a volunteer (a database or I/O failure, a
+//! failed random number generator) map to [`ErrorCode::Internal`].
+
+use serde::Serialize;
+
+use crate::about::AboutError;
+use crate::calls::CallError;
+use crate::export::ExportError;
+use crate::guidance::{PackLibraryError, PlayerError};
+use crate::paths::PathError;
+use crate::prefs::PrefsError;
+use crate::vault::VaultError;
+
+/// Exit status of `hotline` for a failure nobody could explain.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of `hotline` for a failed authentication.
+pub const EXIT_AUTH: u8 = 3;
+/// Exit status of `hotline` for damaged or incompatible vault files.
+pub const EXIT_DAMAGED: u8 = 4;
+
+/// Declares [`ErrorCode`] with its wire names in one list, so the list of
+/// codes ([`ErrorCode::ALL`]) cannot miss one.
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, )+) => {
+        /// Stable codes an error is known by outside the core (snake_case on
+        /// the wire, `error.<code>` in the window's message catalogue).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The code as it travels (`wrong_passphrase`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Something unexpected inside the app.
+    Internal = "internal",
+    /// The vault is locked.
+    Locked = "locked",
+    /// No vault exists yet.
+    NoVault = "no_vault",
+    /// A vault exists already.
+    AlreadyExists = "already_exists",
+    /// No user has that handle.
+    UnknownHandle = "unknown_handle",
+    /// The passphrase is wrong.
+    WrongPassphrase = "wrong_passphrase",
+    /// Wait before the next unlock attempt.
+    TooSoon = "too_soon",
+    /// The new passphrase is too weak.
+    WeakPassphrase = "weak_passphrase",
+    /// The handle breaks the handle rules.
+    InvalidHandle = "invalid_handle",
+    /// The handle is in use.
+    HandleTaken = "handle_taken",
+    /// Needs a coordinator.
+    NotCoordinator = "not_coordinator",
+    /// Would remove the last coordinator.
+    LastCoordinator = "last_coordinator",
+    /// A coordinator tried to remove themselves.
+    CannotRemoveSelf = "cannot_remove_self",
+    /// A setting is out of range.
+    InvalidSetting = "invalid_setting",
+    /// The retention period is out of range.
+    InvalidRetention = "invalid_retention",
+    /// Vault files are damaged or do not match.
+    DamagedVault = "damaged_vault",
+    /// The vault was found damaged during this session: saving is switched
+    /// off until it is restored from a backup.
+    VaultReadOnly = "vault_read_only",
+    /// The vault is from a newer app.
+    SchemaTooNew = "schema_too_new",
+    /// A backup file is damaged or not a backup.
+    DamagedBackup = "damaged_backup",
+    /// The backup file exists already.
+    BackupExists = "backup_exists",
+    /// The request does not make sense (for example no script is running).
+    InvalidInput = "invalid_input",
+    /// A field is over its length limit (`field`, `limit`).
+    TooLong = "too_long",
+    /// A list has too many entries (`field`, `limit`).
+    TooMany = "too_many",
+    /// A text field holds a control character (`field`).
+    ControlCharacter = "control_character",
+    /// A field's value breaks a rule (`field`).
+    InvalidField = "invalid_field",
+    /// Call JSON could not be read.
+    InvalidJson = "invalid_json",
+    /// The verification step is not allowed.
+    InvalidTransition = "invalid_transition",
+    /// The call does not exist.
+    NotFound = "not_found",
+    /// The follow-up task does not exist.
+    FollowUpNotFound = "follow_up_not_found",
+    /// The area is not on the coordinator's list.
+    UnknownArea = "unknown_area",
+    /// An active area with that name exists already.
+    AreaExists = "area_exists",
+    /// The call's free text was shredded by retention.
+    Shredded = "shredded",
+    /// The anonymity threshold is too low.
+    ThresholdTooLow = "threshold_too_low",
+    /// The period of an export is not usable.
+    InvalidPeriod = "invalid_period",
+    /// The export's output file exists already.
+    OutputExists = "output_exists",
+    /// The vault has no coordinator key yet.
+    NoCoordinatorKey = "no_coordinator_key",
+    /// The text is not a coordinator public key.
+    InvalidRecipient = "invalid_recipient",
+    /// A bundle cannot be merged (wrong key, damaged, foreign, duplicate).
+    InvalidBundle = "invalid_bundle",
+    /// A pack file has problems; `issues` lists each with its line and node.
+    InvalidPack = "invalid_pack",
+    /// A file is not UTF-8 text.
+    NotUtf8 = "not_utf8",
+    /// A pack file or text is over its size limit.
+    PackTooLarge = "pack_too_large",
+    /// The pack uses the built-in pack's id.
+    ReservedPackId = "reserved_pack_id",
+    /// No imported pack has that id, or the pack has no such source.
+    UnknownPack = "unknown_pack",
+    /// The built-in pack cannot be removed.
+    CannotRemoveBuiltin = "cannot_remove_builtin",
+    /// An attached text's paragraphs do not match the source (`expected`, `found`).
+    ParagraphMismatch = "paragraph_mismatch",
+    /// The source is not a seed article, so no text can be attached.
+    NotSeedArticle = "not_seed_article",
+    /// A stored pack no longer passes the checks.
+    PackUnusable = "pack_unusable",
+    /// A script move is not possible (the pack changed, or the script ended).
+    ScriptMove = "script_move",
+    /// No data folder could be found.
+    NoDataDir = "no_data_dir",
+}
+
+impl ErrorCode {
+    /// Exit status of the `hotline` command for an error with this code.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Self::UnknownHandle | Self::WrongPassphrase | Self::TooSoon => EXIT_AUTH,
+            Self::DamagedVault | Self::VaultReadOnly | Self::SchemaTooNew | Self::DamagedBackup => {
+                EXIT_DAMAGED
+            }
+            _ => EXIT_FAILURE,
+        }
+    }
+}
+
+/// An error that knows how it reaches a person.
+pub trait Coded: std::error::Error {
+    /// Its stable code.
+    fn code(&self) -> ErrorCode;
+
+    /// The field concerned, named as in the call JSON (`notes`,
+    /// `salute.size` …), where the error is about one field.
+    fn field(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The limit broken (bytes or entries), where there is one.
+    fn limit(&self) -> Option<usize> {
+        None
+    }
+
+    /// Exit status of the `hotline` command for this error.
+    fn exit_status(&self) -> u8 {
+        self.code().exit_status()
+    }
+}
+
+impl Coded for VaultError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::NoVault => C::NoVault,
+            Self::AlreadyExists | Self::RestoreTargetExists => C::AlreadyExists,
+            Self::UnknownHandle => C::UnknownHandle,
+            Self::WrongPassphrase => C::WrongPassphrase,
+            Self::TooSoon { .. } => C::TooSoon,
+            Self::WeakPassphrase { .. } => C::WeakPassphrase,
+            Self::InvalidHandle { .. } => C::InvalidHandle,
+            Self::HandleTaken => C::HandleTaken,
+            Self::NotCoordinator => C::NotCoordinator,
+            Self::LastCoordinator => C::LastCoordinator,
+            Self::CannotRemoveSelf => C::CannotRemoveSelf,
+            Self::InvalidSetting { .. } => C::InvalidSetting,
+            Self::DamagedDatabase { .. } | Self::DamagedKeyFile { .. } | Self::KeySlotMismatch => {
+                C::DamagedVault
+            }
+            Self::WritesRefused => C::VaultReadOnly,
+            Self::SchemaTooNew { .. } => C::SchemaTooNew,
+            Self::DamagedBackup { .. } => C::DamagedBackup,
+            Self::BackupExists => C::BackupExists,
+            Self::InvalidAuditAction
+            | Self::Io { .. }
+            | Self::Database(_)
+            | Self::KeyDerivation(_)
+            | Self::Random
+            | Self::Crypto => C::Internal,
+        }
+    }
+}
+
+impl Coded for CallError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::TooLong { .. } => C::TooLong,
+            Self::TooMany { .. } => C::TooMany,
+            Self::ControlCharacter { .. } => C::ControlCharacter,
+            Self::Invalid { .. } => C::InvalidField,
+            Self::InvalidTransition { .. } => C::InvalidTransition,
+            Self::NotFound => C::NotFound,
+            Self::FollowUpNotFound => C::FollowUpNotFound,
+            Self::InvalidId | Self::Json { .. } => C::InvalidJson,
+            Self::NotCoordinator => C::NotCoordinator,
+            Self::UnknownArea => C::UnknownArea,
+            Self::AreaExists => C::AreaExists,
+            Self::Shredded => C::Shredded,
+            Self::InvalidRetention { .. } => C::InvalidRetention,
+            Self::InBatch { source, .. } => source.code(),
+            Self::Vault(inner) => inner.code(),
+            Self::Random | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TooLong { field, .. }
+            | Self::TooMany { field, .. }
+            | Self::ControlCharacter { field }
+            | Self::Invalid { field, .. } => Some(field),
+            Self::InBatch { source, .. } => source.field(),
+            _ => None,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Self::TooLong { limit, .. } | Self::TooMany { limit, .. } => Some(*limit),
+            Self::InBatch { source, .. } => source.limit(),
+            _ => None,
+        }
+    }
+}
+
+impl Coded for ExportError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::NotCoordinator => C::NotCoordinator,
+            Self::ThresholdTooLow { .. } => C::ThresholdTooLow,
+            Self::InvalidRange { .. } => C::InvalidPeriod,
+            Self::OutputExists { .. } => C::OutputExists,
+            Self::NoCoordinatorKey => C::NoCoordinatorKey,
+            Self::InvalidRecipient => C::InvalidRecipient,
+            Self::Decrypt { .. }
+            | Self::ForeignSchema { .. }
+            | Self::InvalidBundle { .. }
+            | Self::DuplicateBundle { .. }
+            | Self::AlreadyImported { .. }
+            | Self::NoBundles => C::InvalidBundle,
+            Self::Vault(inner) => inner.code(),
+            Self::Write { .. }
+            | Self::Encrypt
+            | Self::InvalidData { .. }
+            | Self::Random
+            | Self::Render(_)
+            | Self::Database(_) => C::Internal,
+        }
+    }
+}
+
+impl Coded for PackLibraryError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::NotCoordinator => C::NotCoordinator,
+            Self::Invalid(_) => C::InvalidPack,
+            Self::TooLarge { .. } => C::PackTooLarge,
+            Self::NotUtf8 { .. } => C::NotUtf8,
+            Self::ReservedId { .. } => C::ReservedPackId,
+            Self::UnknownPack { .. } | Self::UnknownSource { .. } => C::UnknownPack,
+            Self::CannotRemoveBuiltin => C::CannotRemoveBuiltin,
+            Self::NotSeedArticle { .. } => C::NotSeedArticle,
+            Self::ParagraphCount { .. } => C::ParagraphMismatch,
+            Self::StoredPackBroken { .. } => C::PackUnusable,
+            Self::Vault(inner) => inner.code(),
+            Self::Io(_) | Self::Database(_) => C::Internal,
+        }
+    }
+}
+
+impl Coded for PlayerError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownFlow(_)
+            | Self::UnknownNode(_)
+            | Self::NoSuchOption { .. }
+            | Self::AtEnd(_) => ErrorCode::ScriptMove,
+        }
+    }
+}
+
+impl Coded for PathError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::NoDataDir => ErrorCode::NoDataDir,
+        }
+    }
+}
+
+impl Coded for PrefsError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Io(_) | Self::Encode(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl Coded for AboutError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Sqlcipher(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_distinct_snake_case_name_matching_serde() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{name}"
+            );
+            let wire = serde_json::to_value(code).expect("a code serialises");
+            assert_eq!(wire, serde_json::Value::from(name));
+        }
+    }
+
+    #[test]
+    fn explainable_call_refusals_are_not_internal() {
+        let cases = [
+            CallError::Shredded,
+            CallError::AreaExists,
+            CallError::ControlCharacter { field: "notes" },
+            CallError::FollowUpNotFound,
+            CallError::Invalid {
+                field: "area",
+                reason: "x",
+            },
+        ];
+        for err in cases {
+            assert_ne!(err.code(), ErrorCode::Internal, "{err:?}");
+        }
+        let batch = CallError::InBatch {
+            number: 2,
+            total: 3,
+            source: Box::new(CallError::TooLong {
+                field: "salute.size",
+                limit: 200,
+            }),
+        };
+        assert_eq!(batch.code(), ErrorCode::TooLong);
+        assert_eq!(batch.field(), Some("salute.size"));
+        assert_eq!(batch.limit(), Some(200));
+    }
+
+    #[test]
+    fn exit_statuses_follow_the_code() {
+        assert_eq!(VaultError::WrongPassphrase.exit_status(), EXIT_AUTH);
+        assert_eq!(
+            CallError::Vault(VaultError::WritesRefused).exit_status(),
+            EXIT_DAMAGED
+        );
+        assert_eq!(CallError::Shredded.exit_status(), EXIT_FAILURE);
+        assert_eq!(
+            ExportError::ThresholdTooLow { k: 1 }.code(),
+            ErrorCode::ThresholdTooLow
+        );
+    }
+
+    /// The window's catalogue (`ui/src/lib/messages.ts`) has an English and
+    /// a Spanish sentence for every code, and `ui/src/lib/api.ts` lists
+    /// every code in its `ErrorCode` type, so no explainable refusal falls
+    /// back to "something went wrong".
+    #[test]
+    fn the_window_knows_every_code_in_both_languages() {
+        let ui = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/");
+        let messages = std::fs::read_to_string(format!("{ui}messages.ts"))
+            .expect("ui/src/lib/messages.ts is readable");
+        let api =
+            std::fs::read_to_string(format!("{ui}api.ts")).expect("ui/src/lib/api.ts is readable");
+        for code in ErrorCode::ALL {
+            let key = format!("'error.{}':", code.as_str());
+            let count = messages.matches(&key).count();
+            if *code != ErrorCode::Internal {
+                assert_eq!(
+                    count, 2,
+                    "{key} must appear once in English, once in Spanish"
+                );
+            }
+        }
+        let start = api
+            .find("ERROR_CODES = [")
+            .expect("api.ts declares ERROR_CODES");
+        let end = start + api[start..].find("] as const").expect("ERROR_CODES ends");
+        let listed: Vec<&str> = api[start..end].split('\'').skip(1).step_by(2).collect();
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            listed, names,
+            "api.ts ERROR_CODES differs from ErrorCode::ALL"
+        );
+    }
+}
