@@ -150,20 +150,6 @@ pub struct Salute {
     pub equipment: Option<String>,
 }
 
-impl Salute {
-    /// The six texts with their field names, in SALUTE order.
-    pub(crate) fn fields(&self) -> [(&'static str, &Option<String>); 6] {
-        [
-            ("salute.size", &self.size),
-            ("salute.activity", &self.activity),
-            ("salute.location", &self.location),
-            ("salute.uniform", &self.uniform),
-            ("salute.time", &self.time),
-            ("salute.equipment", &self.equipment),
-        ]
-    }
-}
-
 /// A follow-up task as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

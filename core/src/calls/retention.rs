@@ -200,13 +200,7 @@ pub(crate) fn shred_in(
             [],
         )?;
     }
-    let mut shred = tx.prepare_cached(
-        "UPDATE calls SET notes = '', exact_location = NULL, contact_name = NULL,
-             contact_phone = NULL, salute_size = NULL, salute_activity = NULL,
-             salute_location = NULL, salute_uniform = NULL, salute_time = NULL,
-             salute_equipment = NULL, shredded_at = ?2, updated_at = ?2
-         WHERE id = ?1",
-    )?;
+    let mut shred = tx.prepare_cached(&super::fields::SHRED_SQL)?;
     let mut tasks = tx.prepare_cached("UPDATE call_followups SET what = '' WHERE call_id = ?1")?;
     for &row in &due {
         shred.execute((row, unix(now)))?;

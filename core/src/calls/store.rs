@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior};
 
+use super::fields::{has_text, text_changes};
 use super::history::{self, FieldChange};
 use super::text::{self, clean, clean_opt};
 use super::{
@@ -266,16 +267,7 @@ pub(crate) fn insert(
     let id = CallId::random()?;
     let c = &checked.call;
     let s = &c.salute;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO calls (uid, received_at, duration_seconds, volunteer, language,
-             caller_relation, category, agency, identified_by, area_id, verification,
-             people_affected, children_present, urgency, possibly_malicious, referrals,
-             pack_id, pack_version, script_path, synthetic, created_at, created_by,
-             updated_at, notes, exact_location, contact_name, contact_phone, salute_size,
-             salute_activity, salute_location, salute_uniform, salute_time, salute_equipment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, ?21, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
-    )?;
+    let mut stmt = tx.prepare_cached(INSERT_SQL)?;
     stmt.execute(rusqlite::params![
         id.to_string(),
         unix(c.received_at),
@@ -393,7 +385,32 @@ pub(crate) fn row_id(conn: &Connection, id: CallId) -> Result<i64, CallError> {
         .ok_or(CallError::NotFound)
 }
 
-const CALL_COLUMNS: &str = "c.id AS row_id, c.uid, c.received_at, c.duration_seconds,
+/// The statement that stores a new call (its parameters in `insert`).
+pub(crate) const INSERT_SQL: &str =
+    "INSERT INTO calls (uid, received_at, duration_seconds, volunteer, language,
+         caller_relation, category, agency, identified_by, area_id, verification,
+         people_affected, children_present, urgency, possibly_malicious, referrals,
+         pack_id, pack_version, script_path, synthetic, created_at, created_by,
+         updated_at, notes, exact_location, contact_name, contact_phone, salute_size,
+         salute_activity, salute_location, salute_uniform, salute_time, salute_equipment)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+         ?18, ?19, ?20, ?21, ?22, ?21, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
+
+/// The statement that rewrites an edited call (its parameters in `update_in`).
+pub(crate) const UPDATE_SQL: &str =
+    "UPDATE calls SET received_at = ?2, duration_seconds = ?3, volunteer = ?4,
+         language = ?5, caller_relation = ?6, category = ?7, agency = ?8,
+         identified_by = ?9, area_id = ?10, verification = ?11, people_affected = ?12,
+         children_present = ?13, urgency = ?14, possibly_malicious = ?15,
+         referrals = ?16, pack_id = ?17, pack_version = ?18, script_path = ?19,
+         updated_at = ?20, notes = ?21, exact_location = ?22, contact_name = ?23,
+         contact_phone = ?24, salute_size = ?25, salute_activity = ?26,
+         salute_location = ?27, salute_uniform = ?28, salute_time = ?29,
+         salute_equipment = ?30
+     WHERE id = ?1";
+
+/// The columns a stored call is read from (`call_from_row`).
+pub(crate) const CALL_COLUMNS: &str = "c.id AS row_id, c.uid, c.received_at, c.duration_seconds,
     c.volunteer, c.language, c.caller_relation, c.category, c.agency, c.identified_by,
     a.name AS area, c.area_id, c.exact_location, c.salute_size, c.salute_activity,
     c.salute_location, c.salute_uniform, c.salute_time, c.salute_equipment, c.verification,
@@ -612,29 +629,6 @@ fn changes(old: &NewCall, new: &NewCall) -> Vec<FieldChange> {
     out
 }
 
-/// Each free-text field with whether it changed.
-fn text_changes(old: &NewCall, new: &NewCall) -> Vec<(&'static str, bool)> {
-    let mut out = vec![
-        ("notes", old.notes != new.notes),
-        ("exact_location", old.exact_location != new.exact_location),
-        ("contact_name", old.contact_name != new.contact_name),
-        ("contact_phone", old.contact_phone != new.contact_phone),
-    ];
-    for ((field, a), (_, b)) in old.salute.fields().into_iter().zip(new.salute.fields()) {
-        out.push((field, a != b));
-    }
-    out
-}
-
-/// Whether `call` holds any free text (notes, location, contact, SALUTE).
-fn has_text(call: &NewCall) -> bool {
-    !call.notes.is_empty()
-        || call.exact_location.is_some()
-        || call.contact_name.is_some()
-        || call.contact_phone.is_some()
-        || call.salute.fields().iter().any(|(_, t)| t.is_some())
-}
-
 /// Apply `update` to the call `id` for `actor` at `now`.
 pub(crate) fn update_in(
     tx: &Connection,
@@ -685,19 +679,7 @@ pub(crate) fn update_in(
         return Err(CallError::Shredded);
     }
     let s = &new.salute;
-    tx.prepare_cached(
-        "UPDATE calls SET received_at = ?2, duration_seconds = ?3, volunteer = ?4,
-             language = ?5, caller_relation = ?6, category = ?7, agency = ?8,
-             identified_by = ?9, area_id = ?10, verification = ?11, people_affected = ?12,
-             children_present = ?13, urgency = ?14, possibly_malicious = ?15,
-             referrals = ?16, pack_id = ?17, pack_version = ?18, script_path = ?19,
-             updated_at = ?20, notes = ?21, exact_location = ?22, contact_name = ?23,
-             contact_phone = ?24, salute_size = ?25, salute_activity = ?26,
-             salute_location = ?27, salute_uniform = ?28, salute_time = ?29,
-             salute_equipment = ?30
-         WHERE id = ?1",
-    )?
-    .execute(rusqlite::params![
+    tx.prepare_cached(UPDATE_SQL)?.execute(rusqlite::params![
         loaded.row_id,
         unix(new.received_at),
         new.duration_seconds,

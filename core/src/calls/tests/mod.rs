@@ -1,6 +1,7 @@
 //! Call-log tests on real SQLCipher files in temporary directories.
 
 mod drafts;
+mod fields;
 mod history;
 mod list;
 mod retention;
