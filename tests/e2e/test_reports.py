@@ -17,6 +17,12 @@ def test_dashboard_and_summary_preview_then_write(app):
     app.wait_text("reports-total", "")
     assert int(total.text) > 0
     assert app.find("week-chart").size["height"] > 100
+    # The core's chart model, drawn as SVG elements: one bar a week, none
+    # hidden in the exact dashboard.
+    bars = app.find("week-chart").find_elements(By.CSS_SELECTOR, "rect[data-testid=chart-bar]")
+    assert len(bars) >= 12
+    assert not app.driver.find_elements(By.CSS_SELECTOR, "[data-testid=chart-bar-hidden]")
+    assert any(b.size["height"] > 10 for b in bars)
     exact_weeks = app.driver.execute_script("return document.querySelectorAll('[data-testid=reports-outcomes] td').length")
     app.find("reports-shareable").click()
     app.wait_text("reports-total", "")
@@ -36,4 +42,4 @@ def test_dashboard_and_summary_preview_then_write(app):
     files = list((app.data_dir / "exports").glob("hotline-summary-*.csv"))
     assert len(files) == 1 and files[0].name in written
     assert HANDLE.encode() not in files[0].read_bytes()
-    assert app.driver.find_elements(By.CSS_SELECTOR, "canvas")
+    assert not app.driver.find_elements(By.CSS_SELECTOR, "canvas")

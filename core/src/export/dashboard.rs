@@ -4,6 +4,7 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+use super::chart::{self, Chart};
 use super::summary::{self, code_index, text, week_label};
 use super::suppress::{Linked, suppress};
 use super::{ExportError, check_k};
@@ -22,7 +23,7 @@ pub struct DashboardCount {
 
 /// Counts for the dashboard over whole ISO weeks (UTC), synthetic calls
 /// included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dashboard {
     /// First day covered (a Monday).
     pub from: NaiveDate,
@@ -46,6 +47,15 @@ pub struct Dashboard {
     pub verification: Vec<DashboardCount>,
     /// Follow-up tasks not done yet, on calls of the period.
     pub open_followups: Option<u64>,
+    /// The weekly counts as a chart, the same model the HTML report draws.
+    pub week_chart: Chart,
+}
+
+/// The chart of `weeks`.
+fn chart_of(weeks: &[DashboardCount]) -> Chart {
+    let counts: Vec<(String, Option<u64>)> =
+        weeks.iter().map(|w| (w.key.clone(), w.count)).collect();
+    chart::week_chart(&counts)
 }
 
 /// The agency groups of the dashboard.
@@ -158,13 +168,15 @@ fn zip(labels: Vec<String>, counts: impl Iterator<Item = Option<u64>>) -> Vec<Da
 pub fn dashboard(vault: &Vault, from: NaiveDate, to: NaiveDate) -> Result<Dashboard, ExportError> {
     let e = exact(vault, from, to)?;
     let [weeks, categories, agencies, verification] = labels(e.from, e.weeks.len());
+    let weeks = zip(weeks, e.weeks.iter().map(|n| Some(*n)));
     Ok(Dashboard {
+        week_chart: chart_of(&weeks),
         from: e.from,
         to: e.to,
         shareable: false,
         k: None,
         total: Some(e.categories.iter().sum()),
-        weeks: zip(weeks, e.weeks.iter().map(|n| Some(*n))),
+        weeks,
         categories: zip(categories, e.categories.iter().map(|n| Some(*n))),
         agencies: zip(agencies, e.agencies.iter().map(|n| Some(*n))),
         verification: zip(verification, e.verification.iter().map(|n| Some(*n))),
@@ -202,13 +214,15 @@ pub fn dashboard_shareable(
     };
     let [weeks, categories, agencies, verification] = labels(e.from, e.weeks.len());
     let open = e.open_followups;
+    let weeks = zip(weeks, cube_counts(0).into_iter());
     Ok(Dashboard {
+        week_chart: chart_of(&weeks),
         from: e.from,
         to: e.to,
         shareable: true,
         k: Some(k),
         total: published(linked.grand()),
-        weeks: zip(weeks, cube_counts(0).into_iter()),
+        weeks,
         categories: zip(categories, cube_counts(1).into_iter()),
         agencies: zip(agencies, cube_counts(2).into_iter()),
         verification: zip(verification, cube_counts(3).into_iter()),

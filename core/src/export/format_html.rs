@@ -1,4 +1,5 @@
-//! A self-contained HTML report: inline CSS and SVG charts drawn here, no
+//! A self-contained HTML report: inline CSS and SVG charts (from the chart
+//! model of [`super::chart`], which the app's window draws too), no
 //! script, no external resource (a Content-Security-Policy forbids any),
 //! a print stylesheet, headings and labels in English or Spanish.
 //!
@@ -11,23 +12,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::Lang;
+use super::chart::{self, esc};
 use super::summary::{ALL, OTHER_LANGUAGE, Row, Summary, Table, UNSPECIFIED_AREA};
-
-/// Escape text for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
 
 /// Fixed texts of the report.
 struct Texts {
@@ -183,6 +169,14 @@ fn shown(row: Option<&Row>) -> String {
     }
 }
 
+/// Counts of `(label, row)` items as a chart takes them.
+fn counts(items: &[(String, Option<&Row>)]) -> Vec<(String, Option<u64>)> {
+    items
+        .iter()
+        .map(|(name, row)| (name.clone(), row.and_then(|r| r.count)))
+        .collect()
+}
+
 /// A horizontal bar chart plus table of `(label, row)` items and a total.
 fn bars(
     out: &mut String,
@@ -191,57 +185,10 @@ fn bars(
     items: &[(String, Option<&Row>)],
     total: Option<&Row>,
 ) {
-    let max = items
-        .iter()
-        .filter_map(|(_, r)| r.and_then(|r| r.count))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let (label_w, bar_w, row_h) = (230.0, 380.0, 20.0);
-    let height = row_h * items.len() as f64 + 8.0;
+    out.push_str(&chart::svg(&chart::bar_chart(&counts(items)), id));
     let _ = write!(
         out,
-        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {w} {height}\" width=\"{w}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <defs><pattern id=\"hatch-{id}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>",
-        w = label_w + bar_w + 60.0
-    );
-    for (i, (name, row)) in items.iter().enumerate() {
-        let y = 4.0 + row_h * i as f64;
-        let _ = write!(
-            out,
-            "<text x=\"{x}\" y=\"{ty}\" text-anchor=\"end\" class=\"lbl\">{name}</text>",
-            x = label_w - 6.0,
-            ty = y + 14.0,
-            name = esc(name)
-        );
-        match row.and_then(|r| r.count) {
-            Some(n) => {
-                let w = bar_w * n as f64 / max as f64;
-                let _ = write!(
-                    out,
-                    "<rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{h}\" class=\"bar\"/>\
-                     <text x=\"{tx:.1}\" y=\"{ty}\" class=\"val\">{n}</text>",
-                    h = row_h - 4.0,
-                    tx = label_w + w + 4.0,
-                    ty = y + 14.0
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<rect x=\"{label_w}\" y=\"{y}\" width=\"24\" height=\"{h}\" fill=\"url(#hatch-{id})\" stroke=\"#888\"/>\
-                     <text x=\"{tx}\" y=\"{ty}\" class=\"val\">—</text>",
-                    h = row_h - 4.0,
-                    tx = label_w + 30.0,
-                    ty = y + 14.0
-                );
-            }
-        }
-    }
-    let _ = write!(
-        out,
-        "</svg>\n<table><thead><tr><th></th><th>{}</th></tr></thead><tbody>",
+        "<table><thead><tr><th></th><th>{}</th></tr></thead><tbody>",
         t.calls
     );
     for (name, row) in items {
@@ -262,64 +209,7 @@ fn bars(
 
 /// A vertical bar chart of calls per week.
 fn week_chart(out: &mut String, weeks: &[(String, Option<&Row>)]) {
-    let published = weeks
-        .iter()
-        .filter_map(|(_, r)| r.and_then(|r| r.count))
-        .max();
-    let max = published.unwrap_or(0).max(1);
-    // No scale when nothing is published.
-    let top_label = published.map_or_else(String::new, |_| max.to_string());
-    let step = 14.0;
-    let (left, top, plot_h) = (40.0, 10.0, 160.0);
-    let width = left + step * weeks.len() as f64 + 10.0;
-    let height = top + plot_h + 64.0;
-    let _ = write!(
-        out,
-        "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <defs><pattern id=\"hatch-weeks\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern></defs>\
-         <line x1=\"{left}\" y1=\"{base}\" x2=\"{right}\" y2=\"{base}\" stroke=\"#444\"/>\
-         <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"lbl\">{top_label}</text>\
-         <text x=\"{lx}\" y=\"{base}\" text-anchor=\"end\" class=\"lbl\">0</text>",
-        base = top + plot_h,
-        right = width - 10.0,
-        lx = left - 4.0,
-        ty = top + 8.0
-    );
-    let every = (weeks.len() / 12).max(1);
-    for (i, (name, row)) in weeks.iter().enumerate() {
-        let x = left + step * i as f64 + 2.0;
-        match row.and_then(|r| r.count) {
-            Some(n) => {
-                let h = plot_h * n as f64 / max as f64;
-                let _ = write!(
-                    out,
-                    "<rect x=\"{x}\" y=\"{y:.1}\" width=\"{w}\" height=\"{h:.1}\" class=\"bar\"><title>{name}: {n}</title></rect>",
-                    y = top + plot_h - h,
-                    w = step - 4.0,
-                    name = esc(name)
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"12\" fill=\"url(#hatch-weeks)\" stroke=\"#888\"><title>{name}: —</title></rect>",
-                    y = top + plot_h - 12.0,
-                    w = step - 4.0,
-                    name = esc(name)
-                );
-            }
-        }
-        if i % every == 0 {
-            let _ = write!(
-                out,
-                "<text x=\"{x}\" y=\"{y}\" class=\"lbl\" transform=\"rotate(60 {x} {y})\">{name}</text>",
-                y = top + plot_h + 12.0,
-                name = esc(name)
-            );
-        }
-    }
-    out.push_str("</svg>\n");
+    out.push_str(&chart::svg(&chart::week_chart(&counts(weeks)), "weeks"));
 }
 
 const STYLE: &str = "

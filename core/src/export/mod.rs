@@ -17,6 +17,7 @@
 //! [`summary`]'s module, with times reduced to ISO weeks in the query.
 
 mod bundle;
+pub mod chart;
 mod dashboard;
 mod format_csv;
 mod format_html;

@@ -529,6 +529,27 @@ export interface DashboardCount {
   count: number | null;
 }
 
+/** One mark of a chart (mirrors `export::chart::Mark`), in SVG user units. */
+export type ChartMark =
+  | { kind: 'bar'; x: number; y: number; width: number; height: number; hidden: boolean; title: string }
+  | {
+      kind: 'text';
+      x: number;
+      y: number;
+      text: string;
+      anchor: 'start' | 'end';
+      role: 'label' | 'value';
+      rotate: number | null;
+    }
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number };
+
+/** A chart computed by the core (mirrors `export::chart::Chart`). */
+export interface Chart {
+  width: number;
+  height: number;
+  marks: ChartMark[];
+}
+
 /** The dashboard's counts (mirrors `export::Dashboard`). */
 export interface Dashboard {
   from: string;
@@ -541,6 +562,8 @@ export interface Dashboard {
   agencies: DashboardCount[];
   verification: DashboardCount[];
   open_followups: number | null;
+  /** The weekly counts as the core's chart model (the HTML report draws the same). */
+  week_chart: Chart;
 }
 
 /** What summary to build. */
