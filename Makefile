@@ -37,6 +37,7 @@ ui-deps: $(UI_DIR)/node_modules/.installed
 
 ui: ui-deps
 	cd $(UI_DIR) && npm run build
+	@echo "UI bundle: $$(cat $(UI_DIR)/dist/assets/*.js | wc -c) bytes of JavaScript"
 
 ui-check: ui-deps
 	cd $(UI_DIR) && npm run check
