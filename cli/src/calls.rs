@@ -352,7 +352,9 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
                 Ok(())
             }
             RetentionCommand::Set { days, auth } => {
-                with_vault(data_dir, auth, |v| calls::set_retention_days(v, *days))?;
+                with_vault(data_dir, auth, |v| {
+                    calls::set_retention_days(&v.coordinator()?, *days)
+                })?;
                 println!("free text is now kept for {days} days after a call");
                 Ok(())
             }
@@ -360,7 +362,9 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
         CallCommands::Hold(args) => {
             let id = parse_id(&args.id)?;
             let on = matches!(args.switch, Switch::On);
-            with_vault(data_dir, &args.auth, |v| calls::set_legal_hold(v, id, on))?;
+            with_vault(data_dir, &args.auth, |v| {
+                calls::set_legal_hold(&v.coordinator()?, id, on)
+            })?;
             println!("legal hold {} for {id}", if on { "on" } else { "off" });
             Ok(())
         }
@@ -377,12 +381,14 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
                 Ok(())
             }
             AreaCommand::Add { name, auth } => {
-                with_vault(data_dir, auth, |v| calls::add_area(v, name))?;
+                with_vault(data_dir, auth, |v| calls::add_area(&v.coordinator()?, name))?;
                 println!("area added: {name}");
                 Ok(())
             }
             AreaCommand::Deactivate { name, auth } => {
-                with_vault(data_dir, auth, |v| calls::deactivate_area(v, name))?;
+                with_vault(data_dir, auth, |v| {
+                    calls::deactivate_area(&v.coordinator()?, name)
+                })?;
                 println!("area deactivated: {name}");
                 Ok(())
             }
@@ -518,7 +524,7 @@ fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
 fn demo(data_dir: &Path, args: &DemoArgs) -> Result<(), CliError> {
     let (report, seconds) = with_vault(data_dir, &args.auth, |v| {
         let started = Instant::now();
-        let report = calls::demo_data(v, args.calls, args.seed, Utc::now())?;
+        let report = calls::demo_data(&v.coordinator()?, args.calls, args.seed, Utc::now())?;
         Ok((report, started.elapsed().as_secs_f64()))
     })?;
     let rate = f64::from(report.calls) / seconds.max(f64::EPSILON);

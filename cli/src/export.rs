@@ -233,7 +233,9 @@ pub fn run(data_dir: &Path, command: &ExportCommands) -> Result<(), CliError> {
         },
         ExportCommands::Keys(args) => match &args.command {
             KeysCommand::Coordinator { auth } => {
-                let key = with_vault(data_dir, auth, export::coordinator_key)?;
+                let key = with_vault(data_dir, auth, |v| {
+                    export::coordinator_key(&v.coordinator()?)
+                })?;
                 println!("{key}");
                 Ok(())
             }
@@ -248,6 +250,7 @@ fn export_summary(data_dir: &Path, args: &SummaryExportArgs) -> Result<(), CliEr
     let output = &args.output;
     let options = args.period.options(output.k);
     let summary = with_vault(data_dir, &args.auth, |vault| {
+        let vault = &vault.coordinator()?;
         let summary = export::summary(vault, &options)?;
         export::write_summary(vault, &summary, output.format(), &output.out, output.force)?;
         Ok(summary)
@@ -265,7 +268,13 @@ fn export_summary(data_dir: &Path, args: &SummaryExportArgs) -> Result<(), CliEr
 fn export_bundle(data_dir: &Path, args: &BundleArgs) -> Result<(), CliError> {
     let options = args.period.options(export::DEFAULT_K);
     let report = with_vault(data_dir, &args.auth, |vault| {
-        export::export_bundle(vault, &options, &args.to_key, &args.out, args.force)
+        export::export_bundle(
+            &vault.coordinator()?,
+            &options,
+            &args.to_key,
+            &args.out,
+            args.force,
+        )
     })?;
     println!("{}", report.bundle_id);
     eprintln!(
@@ -286,6 +295,7 @@ fn merge(data_dir: &Path, args: &MergeArgs) -> Result<(), CliError> {
     }
     let output = &args.output;
     let merged = with_vault(data_dir, &args.auth, |vault| {
+        let vault = &vault.coordinator()?;
         let merged = export::merge_bundles(vault, &bundles, output.k)?;
         export::write_merged(vault, &merged, output.format(), &output.out, output.force)?;
         Ok(merged)

@@ -124,7 +124,10 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
         }
         PackCommand::Import(import) => {
             let vault = unlock(data_dir, &import.auth)?;
-            let result = guidance::import_pack_file(&vault, &import.file);
+            let result = vault
+                .coordinator()
+                .map_err(PackLibraryError::from)
+                .and_then(|c| guidance::import_pack_file(&c, &import.file));
             lock(vault, data_dir)?;
             let outcome = result
                 .map_err(|err| library_error(err, &import.file.display().to_string(), data_dir))?;
@@ -187,7 +190,10 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
         }
         PackCommand::Use(choice) => {
             let vault = unlock(data_dir, &choice.auth)?;
-            let result = guidance::use_pack(&vault, &choice.id);
+            let result = vault
+                .coordinator()
+                .map_err(PackLibraryError::from)
+                .and_then(|c| guidance::use_pack(&c, &choice.id));
             lock(vault, data_dir)?;
             let pack = result.map_err(|err| library_error(err, &choice.id, data_dir))?;
             println!(
@@ -199,7 +205,10 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
         }
         PackCommand::Remove(remove) => {
             let vault = unlock(data_dir, &remove.auth)?;
-            let result = guidance::remove_pack(&vault, &remove.id);
+            let result = vault
+                .coordinator()
+                .map_err(PackLibraryError::from)
+                .and_then(|c| guidance::remove_pack(&c, &remove.id));
             lock(vault, data_dir)?;
             let was_active = result.map_err(|err| library_error(err, &remove.id, data_dir))?;
             println!("removed pack {}", remove.id);
@@ -210,12 +219,17 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
         }
         PackCommand::AttachText(attach) => {
             let vault = unlock(data_dir, &attach.auth)?;
-            let result = guidance::attach_source_text_file(
-                &vault,
-                &attach.pack,
-                &attach.source,
-                &attach.file,
-            );
+            let result = vault
+                .coordinator()
+                .map_err(PackLibraryError::from)
+                .and_then(|c| {
+                    guidance::attach_source_text_file(
+                        &c,
+                        &attach.pack,
+                        &attach.source,
+                        &attach.file,
+                    )
+                });
             lock(vault, data_dir)?;
             let count = result
                 .map_err(|err| library_error(err, &attach.file.display().to_string(), data_dir))?;

@@ -76,12 +76,13 @@ struct RemoveArgs {
 pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
     match &args.command {
         UserCommand::Add(add) => {
-            let mut vault = unlock(data_dir, &add.auth)?;
+            let vault = unlock(data_dir, &add.auth)?;
             let passphrase = add
                 .new
                 .passphrase(&format!("Passphrase for the new user {}: ", add.handle))?;
             vault
-                .add_user(&add.handle, add.role.into(), &passphrase)
+                .coordinator()
+                .and_then(|c| c.add_user(&add.handle, add.role.into(), &passphrase))
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
             println!("added {} ({})", add.handle, Role::from(add.role));
@@ -97,9 +98,10 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
             }
         }
         UserCommand::Remove(remove) => {
-            let mut vault = unlock(data_dir, &remove.auth)?;
+            let vault = unlock(data_dir, &remove.auth)?;
             vault
-                .remove_user(&remove.handle)
+                .coordinator()
+                .and_then(|c| c.remove_user(&remove.handle))
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
             println!("removed {}", remove.handle);

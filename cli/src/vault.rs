@@ -138,7 +138,8 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
     }
     let vault = unlock(data_dir, &args.auth)?;
     vault
-        .backup(&args.out)
+        .coordinator()
+        .and_then(|c| c.backup(&args.out))
         .map_err(|err| vault_error(err, data_dir))?;
     lock(vault, data_dir)?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);

@@ -233,7 +233,6 @@ impl Coded for CallError {
             Self::NotFound => C::NotFound,
             Self::FollowUpNotFound => C::FollowUpNotFound,
             Self::InvalidId | Self::Json { .. } => C::InvalidJson,
-            Self::NotCoordinator => C::NotCoordinator,
             Self::UnknownArea => C::UnknownArea,
             Self::AreaExists => C::AreaExists,
             Self::Shredded => C::Shredded,
@@ -268,7 +267,6 @@ impl Coded for ExportError {
     fn code(&self) -> ErrorCode {
         use ErrorCode as C;
         match self {
-            Self::NotCoordinator => C::NotCoordinator,
             Self::ThresholdTooLow { .. } => C::ThresholdTooLow,
             Self::InvalidRange { .. } => C::InvalidPeriod,
             Self::OutputExists { .. } => C::OutputExists,
@@ -295,7 +293,6 @@ impl Coded for PackLibraryError {
     fn code(&self) -> ErrorCode {
         use ErrorCode as C;
         match self {
-            Self::NotCoordinator => C::NotCoordinator,
             Self::Invalid(_) => C::InvalidPack,
             Self::TooLarge { .. } => C::PackTooLarge,
             Self::NotUtf8 { .. } => C::NotUtf8,

@@ -17,3 +17,6 @@ pub mod vault;
 
 /// Version of the core, shared by the app and the CLI.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(test)]
+mod roles_tests;

@@ -10,9 +10,8 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::json;
 
-use super::store::{Actor, write_tx};
 use super::{CallError, text};
-use crate::vault::Vault;
+use crate::vault::{Coordinator, Vault};
 
 /// The areas a new vault starts with, in the order they are listed.
 pub const SEED_AREAS: &[&str] = &[
@@ -67,10 +66,9 @@ pub fn list_areas(vault: &Vault, include_inactive: bool) -> Result<Vec<Area>, Ca
 
 /// Add an area, or reactivate a deactivated one of the same name
 /// (coordinators only; audited).
-pub fn add_area(vault: &Vault, name: &str) -> Result<(), CallError> {
-    Actor::of(vault).require_coordinator()?;
+pub fn add_area(vault: &Coordinator<'_>, name: &str) -> Result<(), CallError> {
     text::check_area_name(name)?;
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     let existing: Option<bool> = tx
         .prepare_cached("SELECT active FROM areas WHERE name = ?1")?
         .query_row([name], |r| r.get(0))
@@ -84,16 +82,15 @@ pub fn add_area(vault: &Vault, name: &str) -> Result<(), CallError> {
             tx.execute("INSERT INTO areas (name) VALUES (?1)", [name])?;
         }
     }
-    vault.audit("area.add", &json!({ "name": name }))?;
+    tx.audit("area.add", json!({ "name": name }));
     tx.commit()?;
     Ok(())
 }
 
 /// Stop offering an area for new calls (coordinators only; audited).
 /// Calls already in it keep it.
-pub fn deactivate_area(vault: &Vault, name: &str) -> Result<(), CallError> {
-    Actor::of(vault).require_coordinator()?;
-    let tx = write_tx(vault.conn())?;
+pub fn deactivate_area(vault: &Coordinator<'_>, name: &str) -> Result<(), CallError> {
+    let mut tx = vault.write()?;
     let changed = tx.execute(
         "UPDATE areas SET active = 0 WHERE name = ?1 AND active = 1",
         [name],
@@ -101,7 +98,7 @@ pub fn deactivate_area(vault: &Vault, name: &str) -> Result<(), CallError> {
     if changed == 0 {
         return Err(CallError::UnknownArea);
     }
-    vault.audit("area.deactivate", &json!({ "name": name }))?;
+    tx.audit("area.deactivate", json!({ "name": name }));
     tx.commit()?;
     Ok(())
 }

@@ -16,13 +16,13 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::store::{self, Actor, write_tx};
+use super::store::{self, Actor};
 use super::{
     CallError, CallerRelation, ChildrenPresent, IdentifiedBy, NewCall, NewFollowUp, Salute,
     Urgency, areas::SEED_AREAS,
 };
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::Vault;
+use crate::vault::Coordinator;
 
 /// The most calls one run makes.
 pub const MAX_DEMO_CALLS: u32 = 1_000_000;
@@ -435,22 +435,21 @@ fn call(
 /// Insert `count` synthetic calls received over the year before `now`,
 /// from `seed` (coordinators only; one transaction; audited).
 pub fn demo_data(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     count: u32,
     seed: u64,
     now: DateTime<Utc>,
 ) -> Result<DemoReport, CallError> {
     let actor = Actor::of(vault);
-    actor.require_coordinator()?;
     if count > MAX_DEMO_CALLS {
         return Err(CallError::Invalid {
             field: "calls",
             reason: "at most 1000000 synthetic calls per run",
         });
     }
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     let report = insert_demo(&tx, &actor.handle, count, seed, now)?;
-    vault.audit("calls.demo_data", &json!({ "calls": count, "seed": seed }))?;
+    tx.audit("calls.demo_data", json!({ "calls": count, "seed": seed }));
     tx.commit()?;
     // Give the query planner statistics for the new rows, so rare filter
     // combinations use the right index.

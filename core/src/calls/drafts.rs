@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
 use super::CallError;
-use super::store::{time_at, unix, write_tx};
+use super::store::{time_at, unix};
 use super::text::DRAFT_MAX_BYTES;
 use crate::vault::Vault;
 
@@ -32,7 +32,7 @@ pub fn save_draft(vault: &Vault, body: &serde_json::Value) -> Result<(), CallErr
             limit: DRAFT_MAX_BYTES,
         });
     }
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     tx.prepare_cached(
         "INSERT INTO call_drafts (handle, saved_at, body) VALUES (?1, ?2, ?3)
          ON CONFLICT (handle) DO UPDATE SET saved_at = excluded.saved_at, body = excluded.body",

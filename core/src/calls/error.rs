@@ -56,9 +56,6 @@ pub enum CallError {
     /// The text is not a call id.
     #[error("not a call id (expected a UUID such as 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b)")]
     InvalidId,
-    /// The action needs a coordinator.
-    #[error("only a coordinator can do this")]
-    NotCoordinator,
     /// The area is not in the list (or, for new entries, not active).
     #[error("unknown area: choose one from the coordinator's list of active areas")]
     UnknownArea,

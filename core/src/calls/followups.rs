@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::history::{self, HistoryAction};
-use super::store::{self, Actor, code_at, date_at, time_at, write_tx};
+use super::store::{self, Actor, code_at, date_at, time_at};
 use super::{CallError, CallId, FollowUpId, NewFollowUp, Urgency};
 use crate::codes::Category;
 use crate::vault::Vault;
@@ -87,7 +87,7 @@ pub fn add_followup(
     let actor = Actor::of(vault);
     let now = Utc::now();
     let followup = store::check_followup(followup)?;
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     let (row, shredded, count): (i64, bool, i64) = tx
         .prepare_cached(
             "SELECT id, shredded_at IS NOT NULL,
@@ -118,7 +118,7 @@ pub fn add_followup(
 pub fn set_followup_done(vault: &Vault, id: FollowUpId, done: bool) -> Result<(), CallError> {
     let actor = Actor::of(vault);
     let now = Utc::now();
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     let (call_row, was_done): (i64, bool) = tx
         .prepare_cached("SELECT call_id, done FROM call_followups WHERE id = ?1")?
         .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -20,9 +20,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::history::{self, HistoryAction};
-use super::store::{self, Actor, unix, write_tx};
+use super::store::{self, Actor, unix};
 use super::{Call, CallError, CallId};
-use crate::vault::Vault;
+use crate::vault::{Coordinator, Vault};
 
 /// Retention unless a coordinator chose otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -83,8 +83,7 @@ pub(crate) fn retention_days_in(conn: &Connection) -> Result<u32, CallError> {
 }
 
 /// Set the retention period, 7 to 365 days (coordinators only; audited).
-pub fn set_retention_days(vault: &Vault, days: u32) -> Result<(), CallError> {
-    Actor::of(vault).require_coordinator()?;
+pub fn set_retention_days(vault: &Coordinator<'_>, days: u32) -> Result<(), CallError> {
     if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&days) {
         return Err(CallError::InvalidRetention {
             days,
@@ -92,13 +91,13 @@ pub fn set_retention_days(vault: &Vault, days: u32) -> Result<(), CallError> {
             max: MAX_RETENTION_DAYS,
         });
     }
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     tx.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (RETENTION_KEY, days.to_string()),
     )?;
-    vault.audit("settings.retention", &json!({ "days": days }))?;
+    tx.audit("settings.retention", json!({ "days": days }));
     tx.commit()?;
     Ok(())
 }
@@ -238,19 +237,19 @@ pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, CallError> {
 pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, CallError> {
     let conn = vault.conn();
     let actor = Actor::of(vault);
-    let tx = write_tx(conn)?;
+    let mut tx = vault.write()?;
     let retention_days = retention_days_in(&tx)?;
     let cutoff = cutoff(now, retention_days);
     let (calls_shredded, drafts_removed) =
         shred_in(&tx, &actor.handle, cutoff, now, ShredMode::Auto)?;
-    vault.audit(
+    tx.audit(
         "calls.purge",
-        &json!({
+        json!({
             "calls_shredded": calls_shredded,
             "drafts_removed": drafts_removed,
             "retention_days": retention_days,
         }),
-    )?;
+    );
     tx.commit()?;
     // Keep the query planner's statistics current (cheap when they are).
     conn.execute_batch("PRAGMA optimize")?;
@@ -268,11 +267,10 @@ pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, C
 /// audited and recorded in the call's history). A held call is skipped by
 /// retention; once the hold is lifted, the next purge shreds it if it is
 /// past the retention period.
-pub fn set_legal_hold(vault: &Vault, id: CallId, hold: bool) -> Result<(), CallError> {
+pub fn set_legal_hold(vault: &Coordinator<'_>, id: CallId, hold: bool) -> Result<(), CallError> {
     let actor = Actor::of(vault);
-    actor.require_coordinator()?;
     let now = Utc::now();
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     let row = store::row_id(&tx, id)?;
     let changed = tx
         .prepare_cached("UPDATE calls SET legal_hold = ?2 WHERE id = ?1 AND legal_hold != ?2")?
@@ -284,10 +282,10 @@ pub fn set_legal_hold(vault: &Vault, id: CallId, hold: bool) -> Result<(), CallE
             HistoryAction::LegalHoldOff
         };
         history::record_by(&tx, row, &actor, action, now)?;
-        vault.audit(
+        tx.audit(
             "calls.legal_hold",
-            &json!({ "call": id.to_string(), "hold": hold }),
-        )?;
+            json!({ "call": id.to_string(), "hold": hold }),
+        );
     }
     tx.commit()?;
     Ok(())

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 
 use super::fields::{has_text, text_changes};
 use super::history::{self, FieldChange};
@@ -16,7 +16,7 @@ use super::{
     Call, CallError, CallFilter, CallId, CallSummary, CallUpdate, FollowUp, FollowUpId,
     MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, check_transition, is_final,
 };
-use crate::vault::{Vault, rules};
+use crate::vault::{Vault, VaultError, rules};
 
 /// Who is acting: the unlocked vault's user.
 #[derive(Debug, Clone)]
@@ -35,24 +35,6 @@ impl Actor {
             coordinator: vault.user().is_coordinator(),
         }
     }
-
-    /// Refuse unless a coordinator.
-    pub(crate) fn require_coordinator(&self) -> Result<(), CallError> {
-        if self.coordinator {
-            Ok(())
-        } else {
-            Err(CallError::NotCoordinator)
-        }
-    }
-}
-
-/// Start a write transaction (IMMEDIATE: take the write lock now, so two
-/// processes never deadlock upgrading a read lock).
-pub(crate) fn write_tx(conn: &Connection) -> Result<Transaction<'_>, CallError> {
-    Ok(Transaction::new_unchecked(
-        conn,
-        TransactionBehavior::Immediate,
-    )?)
 }
 
 /// Seconds since 1970 of `at`.
@@ -139,7 +121,7 @@ pub(crate) fn check(
                 reason: "a handle has 2 to 32 letters, digits, '.', '_' or '-'",
             })?;
             if !actor.coordinator && !rules::same_handle(&handle, &actor.handle) {
-                return Err(CallError::NotCoordinator);
+                return Err(VaultError::NotCoordinator.into());
             }
             handle
         }
@@ -349,7 +331,7 @@ pub(crate) fn create_in(
 /// unless `call.volunteer` names someone else (coordinators only).
 pub fn create(vault: &Vault, call: NewCall) -> Result<CallId, CallError> {
     let actor = Actor::of(vault);
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     let id = create_in(&tx, &actor, call, Utc::now())?;
     tx.commit()?;
     Ok(id)
@@ -361,7 +343,7 @@ pub fn create_many(vault: &Vault, calls: Vec<NewCall>) -> Result<Vec<CallId>, Ca
     let actor = Actor::of(vault);
     let now = Utc::now();
     let total = calls.len();
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     let ids = calls
         .into_iter()
         .enumerate()
@@ -649,7 +631,7 @@ pub(crate) fn update_in(
             .as_deref()
             .is_some_and(|v| rules::same_handle(v, &actor.handle));
         if !actor.coordinator && !is_self {
-            return Err(CallError::NotCoordinator);
+            return Err(VaultError::NotCoordinator.into());
         }
     }
     let area_id = if !area_changed || new.area == old.area {
@@ -729,7 +711,7 @@ pub(crate) fn update_in(
 /// text fields empty ([`CallError::Shredded`]).
 pub fn update(vault: &Vault, id: CallId, update: CallUpdate) -> Result<(), CallError> {
     let actor = Actor::of(vault);
-    let tx = write_tx(vault.conn())?;
+    let tx = vault.write()?;
     update_in(&tx, &actor, id, update, Utc::now())?;
     tx.commit()?;
     Ok(())

@@ -18,12 +18,13 @@
 
 use super::{CallError, is_final};
 use crate::codes::Verification;
+use crate::vault::VaultError;
 
 /// Check that verification may move from `from` to `to`, for a user who
 /// is (`coordinator`) or is not a coordinator.
 ///
 /// Refused moves give [`CallError::InvalidTransition`]; a volunteer trying
-/// to reopen a final outcome gets [`CallError::NotCoordinator`].
+/// to reopen a final outcome gets [`VaultError::NotCoordinator`] (in [`CallError::Vault`]).
 pub fn check_transition(
     from: Verification,
     to: Verification,
@@ -40,7 +41,7 @@ pub fn check_transition(
         return Err(CallError::InvalidTransition { from, to });
     }
     if is_final(from) && to == Unverified && !coordinator {
-        return Err(CallError::NotCoordinator);
+        return Err(VaultError::NotCoordinator.into());
     }
     Ok(())
 }
@@ -98,7 +99,7 @@ mod tests {
         for end in FINAL {
             assert!(matches!(
                 check_transition(end, Unverified, false),
-                Err(CallError::NotCoordinator)
+                Err(CallError::Vault(VaultError::NotCoordinator))
             ));
         }
     }

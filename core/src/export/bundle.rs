@@ -11,18 +11,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::summary::{self, Counts, Summary, SummaryOptions};
-use super::{
-    ExportError, Format, check_k, keys, render_summary, require_coordinator, write_output,
-};
+use super::{ExportError, Format, check_k, keys, render_summary, write_output};
 use crate::calls::CallerRelation;
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::Vault;
+use crate::vault::Coordinator;
 
 /// Schema id of a bundle.
 pub const BUNDLE_SCHEMA: &str = "hotline-desk/bundle";
@@ -103,13 +101,12 @@ fn random_id() -> Result<Uuid, ExportError> {
 /// is not used: bundles are exact), encrypted to `to_key` (`age1…`), to
 /// `out` (coordinators only; audited).
 pub fn export_bundle(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     options: &SummaryOptions,
     to_key: &str,
     out: &Path,
     force: bool,
 ) -> Result<BundleReport, ExportError> {
-    require_coordinator(vault)?;
     let recipient = keys::recipient(to_key)?;
     let (from, to) = summary::period(
         vault.conn(),
@@ -125,9 +122,10 @@ pub fn export_bundle(
     );
     let ciphertext = age::encrypt(&recipient, &plaintext).map_err(|_| ExportError::Encrypt)?;
     write_output(out, &ciphertext, force)?;
-    vault.audit(
+    vault.audit_file(
+        out,
         "export.bundle",
-        &json!({
+        json!({
             "bundle_id": bundle_id.to_string(),
             "from": from,
             "to": to,
@@ -285,8 +283,11 @@ fn imported(conn: &rusqlite::Connection, id: &str) -> Result<bool, ExportError> 
 /// duplicates (within this merge or imported before) and foreign schemas,
 /// sum the counts exactly and publish them with threshold `k`
 /// (coordinators only). Nothing is recorded until [`write_merged`].
-pub fn merge_bundles(vault: &Vault, bundles: &[Vec<u8>], k: u32) -> Result<Merged, ExportError> {
-    require_coordinator(vault)?;
+pub fn merge_bundles(
+    vault: &Coordinator<'_>,
+    bundles: &[Vec<u8>],
+    k: u32,
+) -> Result<Merged, ExportError> {
     check_k(k)?;
     if bundles.is_empty() {
         return Err(ExportError::NoBundles);
@@ -337,15 +338,14 @@ pub fn merge_bundles(vault: &Vault, bundles: &[Vec<u8>], k: u32) -> Result<Merge
 /// unless `force`), record its bundles as imported, and audit the merge, in
 /// one transaction (coordinators only).
 pub fn write_merged(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     merged: &Merged,
     format: Format,
     out: &Path,
     force: bool,
 ) -> Result<(), ExportError> {
-    require_coordinator(vault)?;
     let bytes = render_summary(&merged.summary, format)?;
-    let tx = Transaction::new_unchecked(vault.conn(), TransactionBehavior::Immediate)?;
+    let mut tx = vault.write()?;
     let now = crate::vault::now_unix();
     for (i, id) in merged.bundle_ids.iter().enumerate() {
         if imported(&tx, id)? {
@@ -361,9 +361,9 @@ pub fn write_merged(
     }
     write_output(out, &bytes, force)?;
     let summary = &merged.summary;
-    vault.audit(
+    tx.audit(
         "export.merge",
-        &json!({
+        json!({
             "bundles": merged.bundle_ids,
             "format": format.as_str(),
             "from": summary.from,
@@ -372,7 +372,7 @@ pub fn write_merged(
             "include_synthetic": summary.include_synthetic,
             "overwrote": force,
         }),
-    )?;
+    );
     tx.commit()?;
     Ok(())
 }
@@ -384,7 +384,7 @@ pub(crate) mod testing {
 
     /// Decrypt a bundle with the vault's coordinator key.
     pub(crate) fn decrypt(vault: &crate::vault::Vault, ciphertext: &[u8]) -> Vec<u8> {
-        let identity = super::keys::identity(vault).unwrap();
+        let identity = super::keys::identity(&vault.coordinator().unwrap()).unwrap();
         age::decrypt(&identity, ciphertext).unwrap()
     }
 

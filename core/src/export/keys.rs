@@ -8,23 +8,21 @@ use rusqlite::OptionalExtension;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::{ExportError, require_coordinator};
-use crate::vault::Vault;
+use super::ExportError;
+use crate::vault::{Coordinator, Vault};
 
 /// The coordinator's public key (`age1…`), creating the key pair the first
 /// time (coordinators only; the creation is audited). Give the public key
 /// to every laptop that sends bundles; the private key never leaves the
 /// vault.
-pub fn coordinator_key(vault: &Vault) -> Result<String, ExportError> {
-    require_coordinator(vault)?;
+pub fn coordinator_key(vault: &Coordinator<'_>) -> Result<String, ExportError> {
     if let Some(recipient) = stored_recipient(vault)? {
         return Ok(recipient);
     }
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
     let secret = Zeroizing::new(identity.to_string().expose_secret().to_owned());
-    let conn = vault.conn();
-    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let mut tx = vault.write()?;
     // Another process may have created one meanwhile: keep the first.
     if let Some(existing) = stored_recipient(vault)? {
         return Ok(existing);
@@ -39,10 +37,7 @@ pub fn coordinator_key(vault: &Vault) -> Result<String, ExportError> {
             &vault.user().handle,
         ),
     )?;
-    vault.audit(
-        "keys.coordinator_create",
-        &json!({ "recipient": recipient }),
-    )?;
+    tx.audit("keys.coordinator_create", json!({ "recipient": recipient }));
     tx.commit()?;
     Ok(recipient)
 }
@@ -60,8 +55,7 @@ fn stored_recipient(vault: &Vault) -> Result<Option<String>, ExportError> {
 }
 
 /// The coordinator's identity (private key), for decrypting bundles.
-pub(crate) fn identity(vault: &Vault) -> Result<age::x25519::Identity, ExportError> {
-    require_coordinator(vault)?;
+pub(crate) fn identity(vault: &Coordinator<'_>) -> Result<age::x25519::Identity, ExportError> {
     let secret: Option<Zeroizing<String>> = vault
         .conn()
         .query_row(

@@ -35,7 +35,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::vault::{Vault, VaultError};
+use crate::vault::{Coordinator, VaultError};
 
 pub use bundle::{
     BUNDLE_SCHEMA, BUNDLE_VERSION, BundleReport, Merged, export_bundle, merge_bundles, write_merged,
@@ -58,9 +58,6 @@ pub const MIN_K: u32 = 3;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// The action needs a coordinator.
-    #[error("only a coordinator can export summaries, bundles or keys")]
-    NotCoordinator,
     /// The threshold is below [`MIN_K`].
     #[error("k must be at least 3 (got {k}): smaller counts could single out a caller")]
     ThresholdTooLow {
@@ -223,16 +220,15 @@ pub fn render_summary(summary: &Summary, format: Format) -> Result<Vec<u8>, Expo
 /// file unless `force`) and record the export in the audit log
 /// (coordinators only).
 pub fn write_summary(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     summary: &Summary,
     format: Format,
     out: &Path,
     force: bool,
 ) -> Result<(), ExportError> {
-    require_coordinator(vault)?;
     let bytes = render_summary(summary, format)?;
     write_output(out, &bytes, force)?;
-    vault.audit("export.summary", &audit_params(summary, format, force))?;
+    vault.audit_file(out, "export.summary", audit_params(summary, format, force))?;
     Ok(())
 }
 
@@ -254,15 +250,6 @@ pub(crate) fn check_k(k: u32) -> Result<(), ExportError> {
         Err(ExportError::ThresholdTooLow { k })
     } else {
         Ok(())
-    }
-}
-
-/// Refuse unless the session user is a coordinator.
-pub(crate) fn require_coordinator(vault: &Vault) -> Result<(), ExportError> {
-    if vault.user().is_coordinator() {
-        Ok(())
-    } else {
-        Err(ExportError::NotCoordinator)
     }
 }
 

@@ -12,10 +12,10 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::suppress::{Linked, suppress};
-use super::{ExportError, check_k, require_coordinator};
+use super::{ExportError, check_k};
 use crate::calls::CallerRelation;
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::Vault;
+use crate::vault::Coordinator;
 
 /// Schema id of a published summary (JSON `schema`).
 pub const SUMMARY_SCHEMA: &str = "hotline-desk/summary/v1";
@@ -486,8 +486,7 @@ pub(crate) fn code_index<T: Copy>(
 
 /// The summary of the calls in the vault (coordinators only). Nothing is
 /// written or audited: see [`super::write_summary`].
-pub fn summary(vault: &Vault, options: &SummaryOptions) -> Result<Summary, ExportError> {
-    require_coordinator(vault)?;
+pub fn summary(vault: &Coordinator<'_>, options: &SummaryOptions) -> Result<Summary, ExportError> {
     check_k(options.k)?;
     let (from, to) = period(
         vault.conn(),

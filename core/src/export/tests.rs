@@ -11,7 +11,7 @@ use super::summary::{Counts, publish};
 use super::*;
 use crate::calls::{self, CallerRelation, NewCall, NewFollowUp, Salute};
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::{Passphrase, Role};
+use crate::vault::{Passphrase, Role, Vault, VaultError};
 
 const PASS: &str = "maple kettle harbor 42";
 const COORDINATOR: &str = "river-7";
@@ -31,6 +31,8 @@ impl Fixture {
 
     fn volunteer(&mut self) -> Vault {
         self.vault
+            .coordinator()
+            .unwrap()
             .add_user("bo-3", Role::Volunteer, &Passphrase::from(PASS))
             .unwrap();
         Vault::unlock(self.dir.path(), "bo-3", &Passphrase::from(PASS)).unwrap()
@@ -196,7 +198,7 @@ fn no_export_contains_a_canary() {
         "4321",
         &id.to_string(),
     ];
-    let summary = summary(&f.vault, &options(5)).unwrap();
+    let summary = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     let row = summary
         .table("calls_by_week_category_area")
         .unwrap()
@@ -212,9 +214,16 @@ fn no_export_contains_a_canary() {
     ] {
         outputs.push(render_summary(&summary, format).unwrap());
     }
-    let key = coordinator_key(&f.vault).unwrap();
+    let key = coordinator_key(&f.vault.coordinator().unwrap()).unwrap();
     let out = f.path("b.age");
-    export_bundle(&f.vault, &options(5), &key, &out, false).unwrap();
+    export_bundle(
+        &f.vault.coordinator().unwrap(),
+        &options(5),
+        &key,
+        &out,
+        false,
+    )
+    .unwrap();
     let sealed = std::fs::read(&out).unwrap();
     outputs.push(testing::decrypt(&f.vault, &sealed));
     outputs.push(sealed);
@@ -230,7 +239,7 @@ fn no_export_contains_a_canary() {
 fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
     let f = Fixture::new();
     calls::create_many(&f.vault, dataset(0, 120)).unwrap();
-    let s = summary(&f.vault, &options(5)).unwrap();
+    let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     check_published(&s);
     assert_eq!(s.from, day("2025-02-24"));
     assert_eq!(s.to, day("2025-04-06"));
@@ -261,7 +270,11 @@ fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
     // Rendering is deterministic.
     assert_eq!(
         render_summary(&s, Format::Json).unwrap(),
-        render_summary(&summary(&f.vault, &options(5)).unwrap(), Format::Json).unwrap()
+        render_summary(
+            &summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap(),
+            Format::Json
+        )
+        .unwrap()
     );
 }
 
@@ -269,7 +282,7 @@ fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
 fn json_and_csv_follow_the_schema() {
     let f = Fixture::new();
     calls::create_many(&f.vault, dataset(1, 60)).unwrap();
-    let s = summary(&f.vault, &options(3)).unwrap();
+    let s = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&render_summary(&s, Format::Json).unwrap()).unwrap();
     assert_eq!(json["schema"], SUMMARY_SCHEMA);
@@ -321,7 +334,7 @@ fn json_and_csv_follow_the_schema() {
 fn html_is_self_contained_and_bilingual() {
     let f = Fixture::new();
     calls::create_many(&f.vault, dataset(2, 80)).unwrap();
-    let s = summary(&f.vault, &options(5)).unwrap();
+    let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     let en = String::from_utf8(render_summary(&s, Format::Html(Lang::En)).unwrap()).unwrap();
     let es = String::from_utf8(render_summary(&s, Format::Html(Lang::Es)).unwrap()).unwrap();
     for html in [&en, &es] {
@@ -341,7 +354,7 @@ fn html_is_self_contained_and_bilingual() {
 #[test]
 fn synthetic_calls_are_included_unless_excluded() {
     let f = Fixture::new();
-    calls::demo_data(&f.vault, 50, 3, Utc::now()).unwrap();
+    calls::demo_data(&f.vault.coordinator().unwrap(), 50, 3, Utc::now()).unwrap();
     calls::create_many(&f.vault, dataset(0, 4)).unwrap();
     let to = Utc::now().date_naive();
     let from = day("2025-03-01").min(to - chrono::Days::new(400));
@@ -357,9 +370,13 @@ fn synthetic_calls_are_included_unless_excluded() {
         ..SummaryOptions::default()
     };
     assert!(SummaryOptions::default().include_synthetic);
-    assert!(summary(&f.vault, &opts).unwrap().include_synthetic);
+    assert!(
+        summary(&f.vault.coordinator().unwrap(), &opts)
+            .unwrap()
+            .include_synthetic
+    );
     opts.include_synthetic = false;
-    let without = summary(&f.vault, &opts).unwrap();
+    let without = summary(&f.vault.coordinator().unwrap(), &opts).unwrap();
     assert!(!without.include_synthetic);
     check_published(&without);
 }
@@ -370,7 +387,10 @@ fn k_below_three_and_volunteers_are_refused() {
     calls::create_many(&f.vault, dataset(0, 10)).unwrap();
     for k in [0, 1, 2] {
         assert!(matches!(
-            summary(&f.vault, &options(k)),
+            f.vault
+                .coordinator()
+                .map_err(Into::into)
+                .and_then(|c| summary(&c, &options(k))),
             Err(ExportError::ThresholdTooLow { .. })
         ));
         assert!(matches!(
@@ -378,38 +398,72 @@ fn k_below_three_and_volunteers_are_refused() {
             Err(ExportError::ThresholdTooLow { .. })
         ));
         assert!(matches!(
-            merge_bundles(&f.vault, &[vec![1]], k),
+            f.vault
+                .coordinator()
+                .map_err(Into::into)
+                .and_then(|c| merge_bundles(&c, &[vec![1]], k)),
             Err(ExportError::ThresholdTooLow { .. })
         ));
     }
-    let err = summary(&f.vault, &options(2)).unwrap_err();
+    let err = f
+        .vault
+        .coordinator()
+        .map_err(Into::into)
+        .and_then(|c| summary(&c, &options(2)))
+        .unwrap_err();
     assert!(err.to_string().contains("at least 3"), "{err}");
-    assert!(summary(&f.vault, &options(3)).is_ok());
+    assert!(
+        f.vault
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| summary(&c, &options(3)))
+            .is_ok()
+    );
 
-    let key = coordinator_key(&f.vault).unwrap();
+    let key = coordinator_key(&f.vault.coordinator().unwrap()).unwrap();
     let volunteer = f.volunteer();
     let out = f.path("v.age");
     assert!(matches!(
-        summary(&volunteer, &options(5)),
-        Err(ExportError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| summary(&c, &options(5))),
+        Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
     assert!(matches!(
-        coordinator_key(&volunteer),
-        Err(ExportError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| coordinator_key(&c)),
+        Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
     assert!(matches!(
-        export_bundle(&volunteer, &options(5), &key, &out, false),
-        Err(ExportError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| export_bundle(&c, &options(5), &key, &out, false)),
+        Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
     assert!(!out.exists());
     assert!(matches!(
-        merge_bundles(&volunteer, &[vec![1]], 5),
-        Err(ExportError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| merge_bundles(&c, &[vec![1]], 5)),
+        Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
-    let s = summary(&f.vault, &options(5)).unwrap();
+    let s = f
+        .vault
+        .coordinator()
+        .map_err(Into::into)
+        .and_then(|c| summary(&c, &options(5)))
+        .unwrap();
     assert!(matches!(
-        write_summary(&volunteer, &s, Format::Csv, &f.path("v.csv"), false),
-        Err(ExportError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| write_summary(&c, &s, Format::Csv, &f.path("v.csv"), false)),
+        Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
     // The dashboard is for everyone.
     let d = dashboard(&volunteer, day("2025-03-01"), day("2025-03-31")).unwrap();
@@ -423,17 +477,21 @@ fn bundle_of(calls_in: Vec<NewCall>, key: &str, dir: &Path, name: &str) -> Vec<u
         calls::create_many(&f.vault, calls_in).unwrap();
     }
     let out = dir.join(name);
-    export_bundle(&f.vault, &options(5), key, &out, false).unwrap();
+    f.vault
+        .coordinator()
+        .map_err(Into::into)
+        .and_then(|c| export_bundle(&c, &options(5), key, &out, false))
+        .unwrap();
     std::fs::read(out).unwrap()
 }
 
 #[test]
 fn merging_bundles_equals_the_summary_of_the_combined_calls() {
     let coordinator = Fixture::new();
-    let key = coordinator_key(&coordinator.vault).unwrap();
+    let key = coordinator_key(&coordinator.vault.coordinator().unwrap()).unwrap();
     assert!(key.starts_with("age1"));
     assert_eq!(
-        coordinator_key(&coordinator.vault).unwrap(),
+        coordinator_key(&coordinator.vault.coordinator().unwrap()).unwrap(),
         key,
         "created once"
     );
@@ -444,36 +502,60 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
     let combined = Fixture::new();
     calls::create_many(&combined.vault, a.into_iter().chain(b).collect()).unwrap();
     for k in [3, 5, 10] {
-        let expected = summary(&combined.vault, &options(k)).unwrap();
-        let merged =
-            merge_bundles(&coordinator.vault, &[bundle_a.clone(), bundle_b.clone()], k).unwrap();
+        let expected = summary(&combined.vault.coordinator().unwrap(), &options(k)).unwrap();
+        let merged = merge_bundles(
+            &coordinator.vault.coordinator().unwrap(),
+            &[bundle_a.clone(), bundle_b.clone()],
+            k,
+        )
+        .unwrap();
         assert_eq!(merged.summary, expected, "k = {k}");
         assert_eq!(merged.bundle_ids.len(), 2);
         assert_eq!(merged.unlisted_area_calls, 0);
     }
 
     // The same bundle twice in one merge.
-    let err =
-        merge_bundles(&coordinator.vault, &[bundle_a.clone(), bundle_a.clone()], 5).unwrap_err();
+    let err = merge_bundles(
+        &coordinator.vault.coordinator().unwrap(),
+        &[bundle_a.clone(), bundle_a.clone()],
+        5,
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ExportError::DuplicateBundle { number: 2, .. }),
         "{err}"
     );
 
     // Written once, then refused in a later merge.
-    let merged = merge_bundles(&coordinator.vault, std::slice::from_ref(&bundle_a), 5).unwrap();
+    let merged = merge_bundles(
+        &coordinator.vault.coordinator().unwrap(),
+        std::slice::from_ref(&bundle_a),
+        5,
+    )
+    .unwrap();
     let out = coordinator.path("merged.json");
-    write_merged(&coordinator.vault, &merged, Format::Json, &out, false).unwrap();
+    write_merged(
+        &coordinator.vault.coordinator().unwrap(),
+        &merged,
+        Format::Json,
+        &out,
+        false,
+    )
+    .unwrap();
     assert!(out.exists());
-    let err =
-        merge_bundles(&coordinator.vault, &[bundle_b.clone(), bundle_a.clone()], 5).unwrap_err();
+    let err = merge_bundles(
+        &coordinator.vault.coordinator().unwrap(),
+        &[bundle_b.clone(), bundle_a.clone()],
+        5,
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ExportError::AlreadyImported { number: 2, .. }),
         "{err}"
     );
     assert!(matches!(
         write_merged(
-            &coordinator.vault,
+            &coordinator.vault.coordinator().unwrap(),
             &merged,
             Format::Csv,
             &coordinator.path("m2.csv"),
@@ -501,14 +583,15 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
 #[test]
 fn foreign_and_undecryptable_bundles_are_refused() {
     let coordinator = Fixture::new();
-    let key = coordinator_key(&coordinator.vault).unwrap();
+    let key = coordinator_key(&coordinator.vault.coordinator().unwrap()).unwrap();
     for plaintext in [
         r#"{"schema":"someone-else/bundle","version":1}"#,
         r#"{"schema":"hotline-desk/bundle","version":2,"bundle_id":"x"}"#,
         "not json at all",
     ] {
         let sealed = testing::encrypt(&key, plaintext.as_bytes());
-        let err = merge_bundles(&coordinator.vault, &[sealed], 5).unwrap_err();
+        let err =
+            merge_bundles(&coordinator.vault.coordinator().unwrap(), &[sealed], 5).unwrap_err();
         assert!(
             matches!(err, ExportError::ForeignSchema { number: 1, .. }),
             "{err}"
@@ -520,7 +603,7 @@ fn foreign_and_undecryptable_bundles_are_refused() {
         "include_synthetic":true,"cells":[{"week":"2025-W10","category":"other","area":"Verona","count":4}],
         "agency":[{"value":"hsi","count":3}],"verification":[],"language":[],"caller_relation":[]}"#;
     let err = merge_bundles(
-        &coordinator.vault,
+        &coordinator.vault.coordinator().unwrap(),
         &[testing::encrypt(&key, bad.as_bytes())],
         5,
     )
@@ -528,19 +611,19 @@ fn foreign_and_undecryptable_bundles_are_refused() {
     assert!(matches!(err, ExportError::InvalidBundle { .. }), "{err}");
     // Encrypted to another coordinator.
     let other = Fixture::new();
-    let other_key = coordinator_key(&other.vault).unwrap();
+    let other_key = coordinator_key(&other.vault.coordinator().unwrap()).unwrap();
     let sealed = bundle_of(dataset(0, 5), &other_key, coordinator.dir.path(), "o.age");
-    let err = merge_bundles(&coordinator.vault, &[sealed], 5).unwrap_err();
+    let err = merge_bundles(&coordinator.vault.coordinator().unwrap(), &[sealed], 5).unwrap_err();
     assert!(matches!(err, ExportError::Decrypt { number: 1 }), "{err}");
     // No key yet.
     let fresh = Fixture::new();
     assert!(matches!(
-        merge_bundles(&fresh.vault, &[vec![0]], 5),
+        merge_bundles(&fresh.vault.coordinator().unwrap(), &[vec![0]], 5),
         Err(ExportError::NoCoordinatorKey)
     ));
     assert!(matches!(
         export_bundle(
-            &fresh.vault,
+            &fresh.vault.coordinator().unwrap(),
             &options(5),
             "age1nope",
             &fresh.path("x"),
@@ -554,13 +637,20 @@ fn foreign_and_undecryptable_bundles_are_refused() {
 fn outputs_are_never_overwritten_without_force_and_are_audited() {
     let f = Fixture::new();
     calls::create_many(&f.vault, dataset(5, 30)).unwrap();
-    let s = summary(&f.vault, &options(5)).unwrap();
+    let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     let out = f.path("s.csv");
     std::fs::write(&out, "keep me").unwrap();
-    let err = write_summary(&f.vault, &s, Format::Csv, &out, false).unwrap_err();
+    let err = write_summary(
+        &f.vault.coordinator().unwrap(),
+        &s,
+        Format::Csv,
+        &out,
+        false,
+    )
+    .unwrap_err();
     assert!(matches!(err, ExportError::OutputExists { .. }), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
-    write_summary(&f.vault, &s, Format::Csv, &out, true).unwrap();
+    write_summary(&f.vault.coordinator().unwrap(), &s, Format::Csv, &out, true).unwrap();
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("table,"));
     let entries: Vec<(String, String, String)> = {
         let mut stmt = f
@@ -625,9 +715,9 @@ fn dashboards_count_exactly_and_share_with_suppression() {
 #[test]
 fn the_summary_of_demo_data_is_consistent() {
     let f = Fixture::new();
-    calls::demo_data(&f.vault, 300, 7, Utc::now()).unwrap();
+    calls::demo_data(&f.vault.coordinator().unwrap(), 300, 7, Utc::now()).unwrap();
     let s = summary(
-        &f.vault,
+        &f.vault.coordinator().unwrap(),
         &SummaryOptions {
             from: Some(Utc::now().date_naive() - chrono::Days::new(90)),
             ..SummaryOptions::default()
@@ -731,8 +821,8 @@ proptest! {
 #[test]
 fn area_names_cannot_pose_as_totals_or_spreadsheet_formulas() {
     let f = Fixture::new();
-    calls::add_area(&f.vault, "=HYPERLINK(\"x\")").unwrap();
-    calls::add_area(&f.vault, "all").unwrap();
+    calls::add_area(&f.vault.coordinator().unwrap(), "=HYPERLINK(\"x\")").unwrap();
+    calls::add_area(&f.vault.coordinator().unwrap(), "all").unwrap();
     let mut set = dataset(7, 12);
     for (i, c) in set.iter_mut().enumerate() {
         c.area = Some(
@@ -745,7 +835,7 @@ fn area_names_cannot_pose_as_totals_or_spreadsheet_formulas() {
         );
     }
     calls::create_many(&f.vault, set).unwrap();
-    let s = summary(&f.vault, &options(3)).unwrap();
+    let s = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
     let cube = s.table("calls_by_week_category_area").unwrap();
     assert!(cube.row(&[ALL, ALL, "all (area)"]).is_some());
     assert_eq!(cube.row(&[ALL, ALL, "all (area)"]).unwrap().count, Some(6));

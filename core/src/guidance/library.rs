@@ -24,14 +24,14 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use super::issue::{IssueKind, PackErrors, PackIssue};
 use super::model::SourceKind;
 use super::validate::check_source;
 use super::{Pack, Text};
-use crate::vault::{Vault, VaultError, now_unix};
+use crate::vault::{Coordinator, Vault, VaultError, now_unix};
 
 /// Largest pack text an import accepts (1 MiB); real packs are far smaller.
 pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
@@ -51,9 +51,6 @@ const ACTIVE_KEY: &str = "active_pack";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PackLibraryError {
-    /// The action needs a coordinator.
-    #[error("only a coordinator can do this")]
-    NotCoordinator,
     /// The pack has problems; nothing was stored. Every problem is listed.
     #[error("the pack has {} problem(s); nothing was imported", .0.issues().len())]
     Invalid(PackErrors),
@@ -233,23 +230,6 @@ pub fn is_builtin_id(id: &str) -> bool {
     id == BUILTIN_ALIAS || id == Pack::builtin().meta().id
 }
 
-fn require_coordinator(vault: &Vault) -> Result<(), PackLibraryError> {
-    if vault.user().is_coordinator() {
-        Ok(())
-    } else {
-        Err(PackLibraryError::NotCoordinator)
-    }
-}
-
-/// An IMMEDIATE transaction on the vault connection, so the audit entry
-/// (written through the same connection) commits with the change.
-fn write_tx(conn: &Connection) -> Result<Transaction<'_>, PackLibraryError> {
-    Ok(Transaction::new_unchecked(
-        conn,
-        TransactionBehavior::Immediate,
-    )?)
-}
-
 /// Read at most `limit` bytes of a file as UTF-8 text.
 fn read_text_file(path: &Path, limit: usize, what: &'static str) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
@@ -286,11 +266,10 @@ fn text_map(text: &Text) -> BTreeMap<String, String> {
 /// Import pack text (a coordinator's file, read by the caller). `file_name`
 /// is used in problem reports only. See the module rules.
 pub fn import_pack(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     text: &str,
     file_name: &str,
 ) -> Result<ImportOutcome, PackLibraryError> {
-    require_coordinator(vault)?;
     if text.len() > MAX_IMPORT_BYTES {
         return Err(PackLibraryError::TooLarge {
             what: "pack file",
@@ -313,8 +292,7 @@ pub fn import_pack(
     )
     .to_string();
 
-    let conn = vault.conn();
-    let tx = write_tx(conn)?;
+    let mut tx = vault.write()?;
     let replaced_version: Option<String> = tx
         .query_row("SELECT version FROM packs WHERE id = ?1", [&meta.id], |r| {
             r.get(0)
@@ -340,15 +318,15 @@ pub fn import_pack(
     )?;
     let texts_dropped = drop_unmatched_texts(&tx, &pack)?;
     let active = active_id(&tx)?.as_deref() == Some(meta.id.as_str());
-    vault.audit(
+    tx.audit(
         "pack.import",
-        &json!({
+        json!({
             "id": meta.id,
             "version": meta.version,
             "replaced_version": replaced_version,
             "texts_dropped": texts_dropped,
         }),
-    )?;
+    );
     tx.commit()?;
     Ok(ImportOutcome {
         pack: Arc::new(pack),
@@ -359,8 +337,10 @@ pub fn import_pack(
 }
 
 /// Read a pack file (at most [`MAX_IMPORT_BYTES`], UTF-8) and import it.
-pub fn import_pack_file(vault: &Vault, path: &Path) -> Result<ImportOutcome, PackLibraryError> {
-    require_coordinator(vault)?;
+pub fn import_pack_file(
+    vault: &Coordinator<'_>,
+    path: &Path,
+) -> Result<ImportOutcome, PackLibraryError> {
     let file = path.display().to_string();
     match read_text_file(path, MAX_IMPORT_BYTES, "pack file") {
         Ok(text) => import_pack(vault, &text, &file),
@@ -471,9 +451,8 @@ pub fn load_active_pack(vault: &Vault) -> ActivePack {
 /// Make `id` the active pack (coordinators only; audited). The built-in
 /// pack's id or [`BUILTIN_ALIAS`] choose the built-in pack. A stored pack
 /// that no longer passes the checks is refused. Returns the pack.
-pub fn use_pack(vault: &Vault, id: &str) -> Result<Arc<Pack>, PackLibraryError> {
-    require_coordinator(vault)?;
-    let tx = write_tx(vault.conn())?;
+pub fn use_pack(vault: &Coordinator<'_>, id: &str) -> Result<Arc<Pack>, PackLibraryError> {
+    let mut tx = vault.write()?;
     let pack = pack_by_id(&tx, id)?;
     if is_builtin_id(id) {
         tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
@@ -484,10 +463,10 @@ pub fn use_pack(vault: &Vault, id: &str) -> Result<Arc<Pack>, PackLibraryError> 
             (ACTIVE_KEY, &pack.meta().id),
         )?;
     }
-    vault.audit(
+    tx.audit(
         "pack.use",
-        &json!({ "id": pack.meta().id, "version": pack.meta().version }),
-    )?;
+        json!({ "id": pack.meta().id, "version": pack.meta().version }),
+    );
     tx.commit()?;
     Ok(pack)
 }
@@ -495,12 +474,11 @@ pub fn use_pack(vault: &Vault, id: &str) -> Result<Arc<Pack>, PackLibraryError> 
 /// Remove an imported pack and its attached texts (coordinators only;
 /// audited). If it was active, the built-in pack becomes active. Returns
 /// whether it was active.
-pub fn remove_pack(vault: &Vault, id: &str) -> Result<bool, PackLibraryError> {
-    require_coordinator(vault)?;
+pub fn remove_pack(vault: &Coordinator<'_>, id: &str) -> Result<bool, PackLibraryError> {
     if is_builtin_id(id) {
         return Err(PackLibraryError::CannotRemoveBuiltin);
     }
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     let version: Option<String> = tx
         .query_row("SELECT version FROM packs WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -515,10 +493,10 @@ pub fn remove_pack(vault: &Vault, id: &str) -> Result<bool, PackLibraryError> {
     if was_active {
         tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
     }
-    vault.audit(
+    tx.audit(
         "pack.remove",
-        &json!({ "id": id, "version": version, "was_active": was_active }),
-    )?;
+        json!({ "id": id, "version": version, "was_active": was_active }),
+    );
     tx.commit()?;
     Ok(was_active)
 }
@@ -627,19 +605,18 @@ pub fn list_packs(vault: &Vault) -> Result<Vec<PackEntry>, PackLibraryError> {
 /// only; audited. The text must split ([`split_paragraphs`]) into exactly
 /// the number of paragraphs the source declares. Returns that number.
 pub fn attach_source_text(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     pack_id: &str,
     source_id: &str,
     text: &str,
 ) -> Result<u32, PackLibraryError> {
-    require_coordinator(vault)?;
     if text.len() > MAX_SOURCE_TEXT_BYTES {
         return Err(PackLibraryError::TooLarge {
             what: "text",
             limit: MAX_SOURCE_TEXT_BYTES,
         });
     }
-    let tx = write_tx(vault.conn())?;
+    let mut tx = vault.write()?;
     let pack = pack_by_id(&tx, pack_id)?;
     let pack_id = pack.meta().id.clone();
     let source = pack
@@ -679,10 +656,10 @@ pub fn attach_source_text(
             &vault.user().handle,
         ),
     )?;
-    vault.audit(
+    tx.audit(
         "pack.attach_text",
-        &json!({ "pack": pack_id, "source": source_id, "paragraphs": expected }),
-    )?;
+        json!({ "pack": pack_id, "source": source_id, "paragraphs": expected }),
+    );
     tx.commit()?;
     Ok(expected)
 }
@@ -690,12 +667,11 @@ pub fn attach_source_text(
 /// Read a text file (at most [`MAX_SOURCE_TEXT_BYTES`], UTF-8) and attach it
 /// like [`attach_source_text`].
 pub fn attach_source_text_file(
-    vault: &Vault,
+    vault: &Coordinator<'_>,
     pack_id: &str,
     source_id: &str,
     path: &Path,
 ) -> Result<u32, PackLibraryError> {
-    require_coordinator(vault)?;
     match read_text_file(path, MAX_SOURCE_TEXT_BYTES, "text") {
         Ok(text) => attach_source_text(vault, pack_id, source_id, &text),
         Err(ReadError::Library(err)) => Err(err),

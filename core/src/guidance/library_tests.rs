@@ -6,7 +6,7 @@ use tempfile::TempDir;
 
 use super::tests::SEED_ARTICLE;
 use super::*;
-use crate::vault::{Passphrase, Role, Vault};
+use crate::vault::{Passphrase, Role, Vault, VaultError};
 
 const PASS: &str = "maple kettle harbor 42";
 const COORDINATOR: &str = "river-7";
@@ -52,7 +52,8 @@ fn article() -> String {
 #[test]
 fn a_valid_pack_is_stored_listed_and_audited() {
     let (_dir, vault) = new_vault();
-    let outcome = import_pack(&vault, FIXTURE, "lakeside-pack.toml").unwrap();
+    let outcome =
+        import_pack(&vault.coordinator().unwrap(), FIXTURE, "lakeside-pack.toml").unwrap();
     assert_eq!(outcome.pack.meta().id, "lakeside-test");
     assert_eq!(outcome.replaced_version, None);
     assert!(!outcome.active);
@@ -84,7 +85,7 @@ fn an_invalid_pack_is_not_stored_and_every_issue_has_its_line() {
     let broken = FIXTURE
         .replacen("next = \"door_end\"", "next = \"nowhere\"", 1)
         .replacen("reviewed_on = 2026-10-01", "reviewed_on = 2999-01-01", 1);
-    let err = import_pack(&vault, &broken, "broken.toml").unwrap_err();
+    let err = import_pack(&vault.coordinator().unwrap(), &broken, "broken.toml").unwrap_err();
     let PackLibraryError::Invalid(errors) = err else {
         panic!("expected Invalid, got {err:?}");
     };
@@ -109,19 +110,52 @@ fn an_invalid_pack_is_not_stored_and_every_issue_has_its_line() {
 
 #[test]
 fn a_volunteer_cannot_import_choose_remove_or_attach() {
-    let (dir, mut vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    let (dir, vault) = new_vault();
     vault
+        .coordinator()
+        .map_err(Into::into)
+        .and_then(|c| import_pack(&c, FIXTURE, "p.toml"))
+        .unwrap();
+    vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &Passphrase::from(PASS))
         .unwrap();
     let volunteer = relock(&dir, vault, VOLUNTEER);
     let refused = |r: Result<(), PackLibraryError>| {
-        assert!(matches!(r, Err(PackLibraryError::NotCoordinator)), "{r:?}");
+        assert!(
+            matches!(r, Err(PackLibraryError::Vault(VaultError::NotCoordinator))),
+            "{r:?}"
+        );
     };
-    refused(import_pack(&volunteer, FIXTURE, "p.toml").map(|_| ()));
-    refused(use_pack(&volunteer, "lakeside-test").map(|_| ()));
-    refused(remove_pack(&volunteer, "lakeside-test").map(|_| ()));
-    refused(attach_source_text(&volunteer, "lakeside-test", "article", &article()).map(|_| ()));
+    refused(
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| import_pack(&c, FIXTURE, "p.toml"))
+            .map(|_| ()),
+    );
+    refused(
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| use_pack(&c, "lakeside-test"))
+            .map(|_| ()),
+    );
+    refused(
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| remove_pack(&c, "lakeside-test"))
+            .map(|_| ()),
+    );
+    refused(
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| attach_source_text(&c, "lakeside-test", "article", &article()))
+            .map(|_| ()),
+    );
     // Listing and playing are for everyone.
     assert_eq!(list_packs(&volunteer).unwrap().len(), 2);
     assert_eq!(load_active_pack(&volunteer).pack.meta().id, "madison-dane");
@@ -130,8 +164,8 @@ fn a_volunteer_cannot_import_choose_remove_or_attach() {
 #[test]
 fn the_active_pack_survives_lock_and_unlock() {
     let (dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    let pack = use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     assert_eq!(pack.meta().version, "2.1.0");
     let vault = relock(&dir, vault, COORDINATOR);
     let active = load_active_pack(&vault);
@@ -147,17 +181,17 @@ fn the_active_pack_survives_lock_and_unlock() {
     );
     assert!(audit_actions(&vault).contains(&"pack.use".to_owned()));
     // Back to the built-in pack by its alias.
-    use_pack(&vault, BUILTIN_ALIAS).unwrap();
+    use_pack(&vault.coordinator().unwrap(), BUILTIN_ALIAS).unwrap();
     assert_eq!(load_active_pack(&vault).pack.meta().id, "madison-dane");
 }
 
 #[test]
 fn reimporting_replaces_the_pack_with_its_new_version() {
     let (_dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    use_pack(&vault, "lakeside-test").unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     let newer = FIXTURE.replacen("version = \"2.1.0\"", "version = \"2.2.0\"", 1);
-    let outcome = import_pack(&vault, &newer, "p.toml").unwrap();
+    let outcome = import_pack(&vault.coordinator().unwrap(), &newer, "p.toml").unwrap();
     assert_eq!(outcome.replaced_version.as_deref(), Some("2.1.0"));
     assert!(outcome.active);
     assert_eq!(load_active_pack(&vault).pack.meta().version, "2.2.0");
@@ -169,22 +203,22 @@ fn the_builtin_id_is_reserved_and_the_builtin_pack_cannot_be_removed() {
     let (_dir, vault) = new_vault();
     for id in ["madison-dane", "builtin"] {
         let text = FIXTURE.replacen("id = \"lakeside-test\"", &format!("id = \"{id}\""), 1);
-        let err = import_pack(&vault, &text, "p.toml").unwrap_err();
+        let err = import_pack(&vault.coordinator().unwrap(), &text, "p.toml").unwrap_err();
         assert!(
             matches!(err, PackLibraryError::ReservedId { .. }),
             "{err:?}"
         );
     }
     assert!(matches!(
-        remove_pack(&vault, "madison-dane"),
+        remove_pack(&vault.coordinator().unwrap(), "madison-dane"),
         Err(PackLibraryError::CannotRemoveBuiltin)
     ));
     assert!(matches!(
-        remove_pack(&vault, "never-imported"),
+        remove_pack(&vault.coordinator().unwrap(), "never-imported"),
         Err(PackLibraryError::UnknownPack { .. })
     ));
     assert!(matches!(
-        use_pack(&vault, "never-imported"),
+        use_pack(&vault.coordinator().unwrap(), "never-imported"),
         Err(PackLibraryError::UnknownPack { .. })
     ));
 }
@@ -194,7 +228,7 @@ fn too_large_a_pack_is_refused_with_the_limit() {
     let (_dir, vault) = new_vault();
     let mut text = FIXTURE.to_owned();
     text.push_str(&format!("# {}\n", "x".repeat(MAX_IMPORT_BYTES)));
-    let err = import_pack(&vault, &text, "p.toml").unwrap_err();
+    let err = import_pack(&vault.coordinator().unwrap(), &text, "p.toml").unwrap_err();
     assert!(
         matches!(
             err,
@@ -211,10 +245,16 @@ fn too_large_a_pack_is_refused_with_the_limit() {
 #[test]
 fn removing_the_active_pack_falls_back_to_the_builtin_pack() {
     let (dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    attach_source_text(&vault, "lakeside-test", "article", &article()).unwrap();
-    use_pack(&vault, "lakeside-test").unwrap();
-    assert!(remove_pack(&vault, "lakeside-test").unwrap());
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    attach_source_text(
+        &vault.coordinator().unwrap(),
+        "lakeside-test",
+        "article",
+        &article(),
+    )
+    .unwrap();
+    use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
+    assert!(remove_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap());
     assert_eq!(ids(&vault), [("madison-dane".to_owned(), true)]);
     let vault = relock(&dir, vault, COORDINATOR);
     let active = load_active_pack(&vault);
@@ -231,8 +271,8 @@ fn removing_the_active_pack_falls_back_to_the_builtin_pack() {
 #[test]
 fn a_stored_pack_that_no_longer_parses_falls_back_to_the_builtin_pack() {
     let (dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    use_pack(&vault, "lakeside-test").unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     vault
         .conn()
         .execute(
@@ -249,7 +289,7 @@ fn a_stored_pack_that_no_longer_parses_falls_back_to_the_builtin_pack() {
     assert!(list[0].active, "the built-in pack stands in");
     assert!(!list[1].active && list[1].problem.is_some());
     assert!(matches!(
-        use_pack(&vault, "lakeside-test"),
+        use_pack(&vault.coordinator().unwrap(), "lakeside-test"),
         Err(PackLibraryError::StoredPackBroken { .. })
     ));
 }
@@ -275,7 +315,8 @@ fn a_text_with_the_wrong_paragraph_count_is_refused() {
     let (_dir, vault) = new_vault();
     let text = article();
     let eleven = split_paragraphs(&text)[..11].join("\n");
-    let err = attach_source_text(&vault, "builtin", "article", &eleven).unwrap_err();
+    let err = attach_source_text(&vault.coordinator().unwrap(), "builtin", "article", &eleven)
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -288,12 +329,19 @@ fn a_text_with_the_wrong_paragraph_count_is_refused() {
         "{err:?}"
     );
     assert!(err.to_string().contains("11 paragraph(s)"), "{err}");
-    let err = attach_source_text(&vault, "builtin", "kyr-guides", &text).unwrap_err();
+    let err = attach_source_text(
+        &vault.coordinator().unwrap(),
+        "builtin",
+        "kyr-guides",
+        &text,
+    )
+    .unwrap_err();
     assert!(
         matches!(err, PackLibraryError::NotSeedArticle { .. }),
         "{err:?}"
     );
-    let err = attach_source_text(&vault, "builtin", "nope", &text).unwrap_err();
+    let err =
+        attach_source_text(&vault.coordinator().unwrap(), "builtin", "nope", &text).unwrap_err();
     assert!(
         matches!(err, PackLibraryError::UnknownSource { .. }),
         "{err:?}"
@@ -310,7 +358,13 @@ fn attached_paragraphs_are_returned_for_a_citation() {
     let text = article();
     let expected = split_paragraphs(&text);
     assert_eq!(
-        attach_source_text(&vault, "madison-dane", "article", &text).unwrap(),
+        attach_source_text(
+            &vault.coordinator().unwrap(),
+            "madison-dane",
+            "article",
+            &text
+        )
+        .unwrap(),
         12
     );
     let vault = relock(&dir, vault, COORDINATOR);
@@ -323,8 +377,8 @@ fn attached_paragraphs_are_returned_for_a_citation() {
     assert_eq!(cited[1].number, 6);
     assert_eq!(cited[1].text, expected[5].trim_end());
     // Not attached to another pack, and not for other sources.
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    let other = use_pack(&vault, "lakeside-test").unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    let other = use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     assert_eq!(
         cited_paragraphs(&vault, &other, "article", &[3]).unwrap(),
         None
@@ -342,14 +396,22 @@ fn attached_paragraphs_are_returned_for_a_citation() {
 #[test]
 fn a_new_version_keeps_a_matching_text_and_drops_one_that_no_longer_matches() {
     let (_dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
-    attach_source_text(&vault, "lakeside-test", "article", &article()).unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    attach_source_text(
+        &vault.coordinator().unwrap(),
+        "lakeside-test",
+        "article",
+        &article(),
+    )
+    .unwrap();
     let same = FIXTURE.replacen("version = \"2.1.0\"", "version = \"2.2.0\"", 1);
     assert_eq!(
-        import_pack(&vault, &same, "p.toml").unwrap().texts_dropped,
+        import_pack(&vault.coordinator().unwrap(), &same, "p.toml")
+            .unwrap()
+            .texts_dropped,
         0
     );
-    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    let pack = use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     assert!(
         cited_paragraphs(&vault, &pack, "article", &[2])
             .unwrap()
@@ -358,12 +420,12 @@ fn a_new_version_keeps_a_matching_text_and_drops_one_that_no_longer_matches() {
 
     let recounted = same.replacen("paragraphs = 12", "paragraphs = 13", 1);
     assert_eq!(
-        import_pack(&vault, &recounted, "p.toml")
+        import_pack(&vault.coordinator().unwrap(), &recounted, "p.toml")
             .unwrap()
             .texts_dropped,
         1
     );
-    let pack = use_pack(&vault, "lakeside-test").unwrap();
+    let pack = use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
     assert_eq!(
         cited_paragraphs(&vault, &pack, "article", &[2]).unwrap(),
         None
@@ -377,7 +439,7 @@ fn a_pack_file_that_is_not_utf8_is_reported_with_its_line() {
     let mut bytes = FIXTURE.as_bytes()[..40].to_vec();
     bytes.extend_from_slice(b"\n\xe9\n");
     std::fs::write(&path, bytes).unwrap();
-    let err = import_pack_file(&vault, &path).unwrap_err();
+    let err = import_pack_file(&vault.coordinator().unwrap(), &path).unwrap_err();
     let PackLibraryError::Invalid(errors) = err else {
         panic!("expected Invalid, got {err:?}");
     };
@@ -388,9 +450,15 @@ fn a_pack_file_that_is_not_utf8_is_reported_with_its_line() {
 #[test]
 fn neither_the_pack_nor_the_article_is_readable_on_disk() {
     let (dir, vault) = new_vault();
-    import_pack(&vault, FIXTURE, "p.toml").unwrap();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
     let text = article();
-    attach_source_text(&vault, "lakeside-test", "article", &text).unwrap();
+    attach_source_text(
+        &vault.coordinator().unwrap(),
+        "lakeside-test",
+        "article",
+        &text,
+    )
+    .unwrap();
     vault.lock().unwrap();
     let paragraphs = split_paragraphs(&text);
     let needles: [&[u8]; 3] = [

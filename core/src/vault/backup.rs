@@ -26,7 +26,7 @@ use serde_json::json;
 
 use super::files::{self, VaultFiles};
 use super::keyslots::KeyFile;
-use super::{Passphrase, Vault, VaultError, authenticate};
+use super::{Coordinator, Passphrase, Vault, VaultError, authenticate};
 use crate::store::{self, OpenMode, Store, StoreError};
 
 /// First bytes of every backup file.
@@ -98,33 +98,6 @@ fn take_u64(bytes: &[u8]) -> Result<(u64, &[u8]), VaultError> {
 }
 
 impl Vault {
-    /// Write an encrypted backup of the whole vault to `out` (coordinators
-    /// only). Refuses to overwrite an existing file
-    /// ([`VaultError::BackupExists`]).
-    pub fn backup(&self, out: &Path) -> Result<(), VaultError> {
-        self.require_coordinator()?;
-        if !matches!(out.try_exists(), Ok(false)) {
-            return Err(VaultError::BackupExists);
-        }
-        let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
-        let database = self.encrypted_copy()?;
-        let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 16 + key_file.len() + database.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
-        bytes.extend_from_slice(&key_len.to_be_bytes());
-        bytes.extend_from_slice(&key_file);
-        bytes.extend_from_slice(&(database.len() as u64).to_be_bytes());
-        bytes.extend_from_slice(&database);
-        files::write_new_atomic(out, &bytes).map_err(|err| match err {
-            VaultError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
-                VaultError::BackupExists
-            }
-            other => other,
-        })?;
-        self.audit("backup.create", &json!({}))
-    }
-
     /// A consistent, encrypted copy of the database (`VACUUM INTO` a
     /// temporary file in the data directory, read back, deleted).
     fn encrypted_copy(&self) -> Result<Vec<u8>, VaultError> {
@@ -215,8 +188,35 @@ impl Vault {
             return Err(err);
         }
         let vault = Self::open_unlocked(files, key, slot)?;
-        vault.audit("vault.restore", &json!({}))?;
+        vault.audit("vault.restore", json!({}))?;
         Ok(vault)
+    }
+}
+
+impl Coordinator<'_> {
+    /// Write an encrypted backup of the whole vault to `out`. Refuses to
+    /// overwrite an existing file ([`VaultError::BackupExists`]).
+    pub fn backup(&self, out: &Path) -> Result<(), VaultError> {
+        if !matches!(out.try_exists(), Ok(false)) {
+            return Err(VaultError::BackupExists);
+        }
+        let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
+        let database = self.encrypted_copy()?;
+        let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 16 + key_file.len() + database.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
+        bytes.extend_from_slice(&key_len.to_be_bytes());
+        bytes.extend_from_slice(&key_file);
+        bytes.extend_from_slice(&(database.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(&database);
+        files::write_new_atomic(out, &bytes).map_err(|err| match err {
+            VaultError::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                VaultError::BackupExists
+            }
+            other => other,
+        })?;
+        self.audit_file(out, "backup.create", json!({}))
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use super::files::{self, TEMP_PREFIX};
 use super::secret::random_bytes;
-use super::{Role, Vault, VaultError};
+use super::{Vault, VaultError};
 
 /// Overwrite a file in place with random bytes (at least 4 KiB), fsync,
 /// then delete it. Missing files are fine.
@@ -55,9 +55,7 @@ impl Vault {
     /// [`VaultError::NotCoordinator`] returned; nothing is erased. If a step
     /// fails the remaining steps still run and the first error is returned.
     pub fn erase(self) -> Result<(), VaultError> {
-        if self.user.role != Role::Coordinator {
-            return Err(VaultError::NotCoordinator);
-        }
+        self.coordinator()?;
         let Self {
             files: vault_files,
             store,

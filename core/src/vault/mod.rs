@@ -13,6 +13,7 @@
 //! dropping it) checkpoints and truncates the WAL, closes the connection
 //! and wipes the master key from memory.
 
+mod access;
 mod attempts;
 mod audit;
 mod backup;
@@ -34,7 +35,7 @@ mod tests;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{OpenMode, Store};
@@ -42,6 +43,8 @@ use files::VaultFiles;
 use keyslots::{KeyFile, KeySlot};
 use secret::MasterKey;
 
+pub use access::Coordinator;
+pub(crate) use access::Write;
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
 pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
@@ -181,14 +184,14 @@ impl Vault {
 
     /// Create the database (schema, first user), then the key file.
     fn initialise(files: &VaultFiles, key: &MasterKey, slot: &KeySlot) -> Result<(), VaultError> {
-        let mut store = Store::open(&files.db(), key, OpenMode::Create)?;
+        let store = Store::open(&files.db(), key, OpenMode::Create)?;
         files::make_private(&files.db())?;
-        let tx = store.conn.transaction()?;
+        let mut tx = Write::begin(&store.conn, &slot.handle)?;
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
             (&slot.handle, Role::Coordinator.as_str(), now_unix()),
         )?;
-        audit::record(&tx, &slot.handle, "vault.create", &serde_json::json!({}))?;
+        tx.audit("vault.create", serde_json::json!({}));
         tx.commit()?;
         store.close()?;
         let bytes = KeyFile {
@@ -241,12 +244,12 @@ impl Vault {
         if fresh {
             files::ensure_private_dir(data_dir)?;
             let mut store = Store::open_plain_for_benchmark(&files.db(), OpenMode::Create)?;
-            let tx = store.conn.transaction()?;
+            let mut tx = Write::begin(&store.conn, handle)?;
             tx.execute(
                 "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
                 (handle, Role::Coordinator.as_str(), now_unix()),
             )?;
-            audit::record(&tx, handle, "vault.create", &serde_json::json!({}))?;
+            tx.audit("vault.create", serde_json::json!({}));
             tx.commit()?;
             store.close()?;
         }
@@ -333,36 +336,9 @@ impl Vault {
         &self.files.dir
     }
 
-    /// Record an action in the audit log: who (the session user), when, and
-    /// `action` (a short fixed name such as `"user.add"`) with `params`.
-    /// Never pass caller data: the log says what was done, not to whom.
-    pub fn audit(&self, action: &str, params: &serde_json::Value) -> Result<(), VaultError> {
-        audit::record(self.conn(), &self.user.handle, action, params)
-    }
-
     /// The keyed database connection, for modules that store data.
     pub(crate) fn conn(&self) -> &Connection {
         &self.store.conn
-    }
-
-    /// The keyed database connection, mutably.
-    #[allow(dead_code)]
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.store.conn
-    }
-
-    /// Start a transaction on the vault database.
-    pub(crate) fn transaction(&mut self) -> Result<Transaction<'_>, VaultError> {
-        Ok(self.store.conn.transaction()?)
-    }
-
-    /// Refuse unless the session user is a coordinator.
-    fn require_coordinator(&self) -> Result<(), VaultError> {
-        if self.user.is_coordinator() {
-            Ok(())
-        } else {
-            Err(VaultError::NotCoordinator)
-        }
     }
 }
 

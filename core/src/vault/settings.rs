@@ -6,7 +6,7 @@
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
-use super::{Vault, VaultError, audit};
+use super::{Coordinator, Vault, VaultError};
 
 /// Auto-lock after this many idle minutes unless a coordinator chose otherwise.
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 5;
@@ -35,28 +35,23 @@ impl Vault {
             .filter(|m| (AUTO_LOCK_MIN_MINUTES..=AUTO_LOCK_MAX_MINUTES).contains(m))
             .unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
     }
+}
 
-    /// Set the auto-lock time, 1 to 60 minutes (coordinators only).
-    pub fn set_auto_lock_minutes(&mut self, minutes: u32) -> Result<(), VaultError> {
-        self.require_coordinator()?;
+impl Coordinator<'_> {
+    /// Set the auto-lock time, 1 to 60 minutes.
+    pub fn set_auto_lock_minutes(&self, minutes: u32) -> Result<(), VaultError> {
         if !(AUTO_LOCK_MIN_MINUTES..=AUTO_LOCK_MAX_MINUTES).contains(&minutes) {
             return Err(VaultError::InvalidSetting {
                 reason: "auto-lock is 1 to 60 minutes",
             });
         }
-        let actor = self.user.handle.clone();
-        let tx = self.transaction()?;
+        let mut tx = self.write()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (AUTO_LOCK_KEY, minutes.to_string()),
         )?;
-        audit::record(
-            &tx,
-            &actor,
-            "settings.auto_lock",
-            &json!({ "minutes": minutes }),
-        )?;
+        tx.audit("settings.auto_lock", json!({ "minutes": minutes }));
         tx.commit()?;
         Ok(())
     }

@@ -10,18 +10,17 @@ use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use super::keyslots::{KeyFile, KeySlot};
-use super::{Passphrase, Role, UserSummary, Vault, VaultError, audit, kdf, now_unix, rules};
+use super::{Coordinator, Passphrase, Role, UserSummary, Vault, VaultError, kdf, now_unix, rules};
 
-impl Vault {
-    /// Add a user with `role` and their own `passphrase` (coordinators
-    /// only). Refuses invalid handles, weak passphrases and taken handles.
+impl Coordinator<'_> {
+    /// Add a user with `role` and their own `passphrase`. Refuses invalid
+    /// handles, weak passphrases and taken handles.
     pub fn add_user(
-        &mut self,
+        &self,
         handle: &str,
         role: Role,
         passphrase: &Passphrase,
     ) -> Result<(), VaultError> {
-        self.require_coordinator()?;
         rules::check_handle(handle)?;
         rules::check_passphrase(passphrase, handle)?;
         if self.user_role(handle)?.is_some() {
@@ -38,31 +37,27 @@ impl Vault {
         )?;
         // Replaces a stale slot left without a user row, if any.
         key_file.put(slot);
-        let actor = self.user.handle.clone();
-        let tx = self.transaction()?;
+        let mut tx = self.write()?;
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
             (handle, role.as_str(), now_unix()),
         )?;
-        audit::record(
-            &tx,
-            &actor,
+        tx.audit(
             "user.add",
-            &json!({ "handle": handle, "role": role.as_str() }),
-        )?;
+            json!({ "handle": handle, "role": role.as_str() }),
+        );
         key_file.save(&key_path)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Remove a user and their key slot (coordinators only). A coordinator
-    /// cannot remove themselves, and the last coordinator cannot be removed.
+    /// Remove a user and their key slot. A coordinator cannot remove
+    /// themselves, and the last coordinator cannot be removed.
     ///
     /// The master key is not changed: someone who kept a copy of the old
     /// key file, or a backup, can still open that copy with the removed
     /// user's passphrase (see `docs/SECURITY.md`).
-    pub fn remove_user(&mut self, handle: &str) -> Result<(), VaultError> {
-        self.require_coordinator()?;
+    pub fn remove_user(&self, handle: &str) -> Result<(), VaultError> {
         let Some((stored, role)) = self.user_role(handle)? else {
             return Err(VaultError::UnknownHandle);
         };
@@ -75,10 +70,9 @@ impl Vault {
         let key_path = self.files.key_file();
         let mut key_file = KeyFile::load(&key_path)?;
         key_file.remove(&stored);
-        let actor = self.user.handle.clone();
-        let tx = self.transaction()?;
+        let mut tx = self.write()?;
         tx.execute("DELETE FROM users WHERE handle = ?1", [&stored])?;
-        audit::record(&tx, &actor, "user.remove", &json!({ "handle": stored }))?;
+        tx.audit("user.remove", json!({ "handle": stored }));
         if key_file.slots.is_empty() {
             return Err(VaultError::LastCoordinator);
         }
@@ -86,7 +80,9 @@ impl Vault {
         tx.commit()?;
         Ok(())
     }
+}
 
+impl Vault {
     /// Every user, by handle.
     pub fn list_users(&self) -> Result<Vec<UserSummary>, VaultError> {
         let mut stmt = self
@@ -142,9 +138,8 @@ impl Vault {
         let role = slot.role;
         let fresh = KeySlot::seal(&handle, role, kdf::params_for_new_slot(), new, &self.key)?;
         key_file.put(fresh);
-        let actor = self.user.handle.clone();
-        let tx = self.transaction()?;
-        audit::record(&tx, &actor, "passphrase.change", &json!({}))?;
+        let mut tx = self.write()?;
+        tx.audit("passphrase.change", json!({}));
         key_file.save(&key_path)?;
         tx.commit()?;
         Ok(())

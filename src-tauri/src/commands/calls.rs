@@ -179,7 +179,7 @@ pub fn areas_list(state: State<'_, AppState>) -> Result<Vec<Area>, UiError> {
 #[tauri::command]
 pub fn call_hold(state: State<'_, AppState>, id: String, hold: bool) -> Result<(), UiError> {
     let id = parse_id(&id)?;
-    state.with_session(|s| Ok(calls::set_legal_hold(&s.vault, id, hold)?))
+    state.with_session(|s| Ok(calls::set_legal_hold(&s.vault.coordinator()?, id, hold)?))
 }
 
 /// Days free text is kept.
@@ -191,5 +191,5 @@ pub fn retention_get(state: State<'_, AppState>) -> Result<u32, UiError> {
 /// Set the days free text is kept (coordinator only).
 #[tauri::command]
 pub fn retention_set(state: State<'_, AppState>, days: u32) -> Result<(), UiError> {
-    state.with_session(|s| Ok(calls::set_retention_days(&s.vault, days)?))
+    state.with_session(|s| Ok(calls::set_retention_days(&s.vault.coordinator()?, days)?))
 }

@@ -83,7 +83,7 @@ pub fn pack_import(
     file_name: String,
 ) -> Result<ImportDto, UiError> {
     state.with_session(|session| {
-        let outcome = guidance::import_pack(&session.vault, &text, &file_name)?;
+        let outcome = guidance::import_pack(&session.vault.coordinator()?, &text, &file_name)?;
         refresh_pack(&state, session);
         Ok(ImportDto {
             id: outcome.pack.meta().id.clone(),
@@ -99,7 +99,7 @@ pub fn pack_import(
 #[tauri::command]
 pub fn pack_use(state: State<'_, AppState>, id: String) -> Result<PacksDto, UiError> {
     state.with_session(|session| {
-        guidance::use_pack(&session.vault, &id)?;
+        guidance::use_pack(&session.vault.coordinator()?, &id)?;
         refresh_pack(&state, session);
         packs_dto(session)
     })
@@ -110,7 +110,7 @@ pub fn pack_use(state: State<'_, AppState>, id: String) -> Result<PacksDto, UiEr
 #[tauri::command]
 pub fn pack_remove(state: State<'_, AppState>, id: String) -> Result<PacksDto, UiError> {
     state.with_session(|session| {
-        guidance::remove_pack(&session.vault, &id)?;
+        guidance::remove_pack(&session.vault.coordinator()?, &id)?;
         refresh_pack(&state, session);
         packs_dto(session)
     })
@@ -125,7 +125,7 @@ pub fn pack_attach_text(
     text: String,
 ) -> Result<PacksDto, UiError> {
     state.with_session(|session| {
-        guidance::attach_source_text(&session.vault, &pack, &source, &text)?;
+        guidance::attach_source_text(&session.vault.coordinator()?, &pack, &source, &text)?;
         packs_dto(session)
     })
 }

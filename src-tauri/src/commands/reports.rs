@@ -89,7 +89,8 @@ pub fn summary_preview(
 ) -> Result<SummaryPreview, UiError> {
     let format = format_of(&request)?;
     state.with_session(|s| {
-        let summary = export::summary(&s.vault, &options(&request)).map_err(UiError::from)?;
+        let summary =
+            export::summary(&s.vault.coordinator()?, &options(&request)).map_err(UiError::from)?;
         let bytes = export::render_summary(&summary, format).map_err(UiError::from)?;
         Ok(SummaryPreview {
             text: String::from_utf8_lossy(&bytes).into_owned(),
@@ -109,9 +110,11 @@ pub fn summary_write(
     std::fs::create_dir_all(&folder)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     state.with_session(|s| {
-        let summary = export::summary(&s.vault, &options(&request)).map_err(UiError::from)?;
+        let summary =
+            export::summary(&s.vault.coordinator()?, &options(&request)).map_err(UiError::from)?;
         let path = folder.join(file_name(&summary, format));
-        export::write_summary(&s.vault, &summary, format, &path, true).map_err(UiError::from)?;
+        export::write_summary(&s.vault.coordinator()?, &summary, format, &path, true)
+            .map_err(UiError::from)?;
         Ok(path.display().to_string())
     })
 }

@@ -175,7 +175,7 @@ pub fn session_touch(state: State<'_, AppState>) -> Result<(), UiError> {
     })
 }
 
-/// The vault's users (coordinator only).
+/// The vault's users, for any signed-in user (the window shows them to coordinators).
 #[tauri::command]
 pub fn users_list(state: State<'_, AppState>) -> Result<Vec<UserDto>, UiError> {
     state.with_session(|session| {
@@ -203,6 +203,7 @@ pub async fn users_add(
     state.with_session(|session| {
         session
             .vault
+            .coordinator()?
             .add_user(handle.trim(), role.into(), &passphrase)?;
         Ok(())
     })
@@ -211,7 +212,7 @@ pub async fn users_add(
 /// Remove a user (coordinator only).
 #[tauri::command]
 pub fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), UiError> {
-    state.with_session(|session| Ok(session.vault.remove_user(handle.trim())?))
+    state.with_session(|session| Ok(session.vault.coordinator()?.remove_user(handle.trim())?))
 }
 
 /// Change the signed-in user's passphrase.
@@ -233,7 +234,10 @@ pub fn settings_set_auto_lock(
     minutes: u32,
 ) -> Result<SessionDto, UiError> {
     state.with_session(|session| {
-        session.vault.set_auto_lock_minutes(minutes)?;
+        session
+            .vault
+            .coordinator()?
+            .set_auto_lock_minutes(minutes)?;
         session.auto_lock = std::time::Duration::from_secs(u64::from(minutes) * 60);
         session_dto(session)
     })

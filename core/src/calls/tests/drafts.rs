@@ -40,7 +40,11 @@ fn drafts_are_per_user_and_removed_with_the_user() {
         "volunteer"
     );
     volunteer.lock().unwrap();
-    fx.vault.remove_user(VOLUNTEER).unwrap();
+    fx.vault
+        .coordinator()
+        .unwrap()
+        .remove_user(VOLUNTEER)
+        .unwrap();
     let left: i64 = fx
         .vault
         .conn()

@@ -15,7 +15,7 @@ use tempfile::TempDir;
 
 use super::*;
 use crate::codes::Category;
-use crate::vault::{Passphrase, Role, Vault};
+use crate::vault::{Passphrase, Role, Vault, VaultError};
 
 /// Passphrase of every test user.
 pub(super) const PASS: &str = "maple kettle harbor 42";
@@ -40,6 +40,8 @@ impl Fixture {
     /// Add a volunteer and return their own unlocked session of the same vault.
     pub(super) fn volunteer(&mut self) -> Vault {
         self.vault
+            .coordinator()
+            .unwrap()
             .add_user(VOLUNTEER, Role::Volunteer, &Passphrase::from(PASS))
             .unwrap();
         Vault::unlock(self.dir.path(), VOLUNTEER, &Passphrase::from(PASS)).unwrap()

@@ -5,8 +5,9 @@ use rusqlite::types::ValueRef;
 
 use super::*;
 use crate::calls::retention::{ShredMode, checkpoint, shred_in};
-use crate::calls::store::{Actor, create_in, write_tx};
+use crate::calls::store::{Actor, create_in};
 use crate::codes::{Agency, Verification};
+use crate::vault::Write;
 
 /// Distinctive words: no other test text shares their first letters, so
 /// the FTS index (which stores terms with shared prefixes compressed) keeps
@@ -54,11 +55,11 @@ fn ids(found: Vec<CallSummary>) -> Vec<CallId> {
 #[test]
 fn old_text_is_shredded_structure_kept_and_held_calls_skipped() {
     let fx = Fixture::new();
-    set_retention_days(&fx.vault, 30).unwrap();
+    set_retention_days(&fx.vault.coordinator().unwrap(), 30).unwrap();
     let old = create(&fx.vault, old_call_with(SHREDDED, 40)).unwrap();
     let held = create(&fx.vault, old_call_with(HELD, 40)).unwrap();
     let fresh = create(&fx.vault, old_call_with(KEPT, 10)).unwrap();
-    set_legal_hold(&fx.vault, held, true).unwrap();
+    set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
     let before = get(&fx.vault, old).unwrap();
 
     let preview = purge_preview(&fx.vault, Utc::now()).unwrap();
@@ -159,7 +160,7 @@ fn old_text_is_shredded_structure_kept_and_held_calls_skipped() {
     .unwrap();
 
     // Lifting the hold lets the next purge shred it.
-    set_legal_hold(&fx.vault, held, false).unwrap();
+    set_legal_hold(&fx.vault.coordinator().unwrap(), held, false).unwrap();
     assert_eq!(
         purge_expired(&fx.vault, Utc::now()).unwrap().calls_shredded,
         1
@@ -173,7 +174,7 @@ fn purges_are_audited_with_counts_only() {
     create(&fx.vault, old_call_with(SHREDDED, 200)).unwrap();
     purge_expired(&fx.vault, Utc::now()).unwrap();
     let held = create(&fx.vault, old_call_with(HELD, 5)).unwrap();
-    set_legal_hold(&fx.vault, held, true).unwrap();
+    set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
     let rows: Vec<(String, String)> = fx
         .vault
         .conn()
@@ -203,17 +204,17 @@ fn shred_at_follows_the_retention_period() {
         shred_at(&fx.vault, &stored).unwrap(),
         Some(stored.received_at + Duration::days(90))
     );
-    set_retention_days(&fx.vault, 14).unwrap();
+    set_retention_days(&fx.vault.coordinator().unwrap(), 14).unwrap();
     assert_eq!(
         shred_at(&fx.vault, &stored).unwrap(),
         Some(stored.received_at + Duration::days(14))
     );
-    set_legal_hold(&fx.vault, id, true).unwrap();
+    set_legal_hold(&fx.vault.coordinator().unwrap(), id, true).unwrap();
     assert_eq!(
         shred_at(&fx.vault, &get(&fx.vault, id).unwrap()).unwrap(),
         None
     );
-    set_legal_hold(&fx.vault, id, false).unwrap();
+    set_legal_hold(&fx.vault.coordinator().unwrap(), id, false).unwrap();
     purge_expired(&fx.vault, in_days(30)).unwrap();
     assert_eq!(
         shred_at(&fx.vault, &get(&fx.vault, id).unwrap()).unwrap(),
@@ -323,7 +324,7 @@ fn overwritten_on_disk(mode: ShredMode) {
     // Long notes, so some text lives in overflow pages that get freed; and
     // other calls, old and new, around it.
     let long = format!("{} {SHREDDED}", "filler words ".repeat(800));
-    let tx = write_tx(&conn).unwrap();
+    let tx = Write::begin(&conn, "river-7").unwrap();
     crate::calls::demo::insert_demo(&tx, "river-7", 300, 5, Utc::now()).unwrap();
     let mut old = old_call_with(SHREDDED, 100);
     old.notes = long;
@@ -337,7 +338,7 @@ fn overwritten_on_disk(mode: ShredMode) {
     assert!(in_files(&path, SHREDDED_TAIL), "the scan sees plaintext");
 
     let now = Utc::now();
-    let tx = write_tx(&conn).unwrap();
+    let tx = Write::begin(&conn, "river-7").unwrap();
     let (shredded, _) = shred_in(&tx, "river-7", now - Duration::days(90), now, mode).unwrap();
     tx.commit().unwrap();
     assert!(shredded > 1);

@@ -70,7 +70,7 @@ fn only_a_coordinator_reopens_a_final_outcome() {
     set_verification(&volunteer, id, UnableToVerify).unwrap();
     assert!(matches!(
         set_verification(&volunteer, id, Unverified),
-        Err(CallError::NotCoordinator)
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     set_verification(&fx.vault, id, Unverified).unwrap();
     assert_eq!(get(&fx.vault, id).unwrap().verification, Unverified);
@@ -123,25 +123,40 @@ fn a_volunteer_cannot_manage_retention_holds_or_areas() {
     let volunteer = fx.volunteer();
     let id = create(&volunteer, call("a")).unwrap();
     assert!(matches!(
-        set_retention_days(&volunteer, 30),
-        Err(CallError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| set_retention_days(&c, 30)),
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert_eq!(retention_days(&volunteer).unwrap(), DEFAULT_RETENTION_DAYS);
     assert!(matches!(
-        set_legal_hold(&volunteer, id, true),
-        Err(CallError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| set_legal_hold(&c, id, true)),
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert!(matches!(
-        add_area(&volunteer, "Maple Bluff"),
-        Err(CallError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| add_area(&c, "Maple Bluff")),
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert!(matches!(
-        deactivate_area(&volunteer, "Verona"),
-        Err(CallError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| deactivate_area(&c, "Verona")),
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert!(matches!(
-        demo_data(&volunteer, 5, 1, Utc::now()),
-        Err(CallError::NotCoordinator)
+        volunteer
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| demo_data(&c, 5, 1, Utc::now())),
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert_eq!(
         list_areas(&volunteer, true).unwrap().len(),
@@ -156,12 +171,12 @@ fn retention_is_set_within_range_and_audited() {
     let fx = Fixture::new();
     for bad in [0, 6, 366, 10_000] {
         assert!(matches!(
-            set_retention_days(&fx.vault, bad),
+            set_retention_days(&fx.vault.coordinator().unwrap(), bad),
             Err(CallError::InvalidRetention { .. })
         ));
     }
-    set_retention_days(&fx.vault, 7).unwrap();
-    set_retention_days(&fx.vault, 365).unwrap();
+    set_retention_days(&fx.vault.coordinator().unwrap(), 7).unwrap();
+    set_retention_days(&fx.vault.coordinator().unwrap(), 365).unwrap();
     assert_eq!(retention_days(&fx.vault).unwrap(), 365);
     let audited: i64 = fx
         .vault
@@ -185,9 +200,9 @@ fn areas_are_added_deactivated_and_audited() {
         .collect();
     assert_eq!(names, SEED_AREAS);
 
-    add_area(&fx.vault, "Maple Bluff").unwrap();
+    add_area(&fx.vault.coordinator().unwrap(), "Maple Bluff").unwrap();
     assert!(matches!(
-        add_area(&fx.vault, "maple bluff"),
+        add_area(&fx.vault.coordinator().unwrap(), "maple bluff"),
         Err(CallError::AreaExists)
     ));
     let mut new = call("a");
@@ -198,7 +213,7 @@ fn areas_are_added_deactivated_and_audited() {
         Some("Maple Bluff")
     );
 
-    deactivate_area(&fx.vault, "Maple Bluff").unwrap();
+    deactivate_area(&fx.vault.coordinator().unwrap(), "Maple Bluff").unwrap();
     assert!(
         !list_areas(&fx.vault, false)
             .unwrap()
@@ -226,7 +241,7 @@ fn areas_are_added_deactivated_and_audited() {
         Some("Maple Bluff")
     );
     // Adding it again reactivates it.
-    add_area(&fx.vault, "Maple Bluff").unwrap();
+    add_area(&fx.vault.coordinator().unwrap(), "Maple Bluff").unwrap();
     assert!(
         list_areas(&fx.vault, false)
             .unwrap()
@@ -234,7 +249,7 @@ fn areas_are_added_deactivated_and_audited() {
             .any(|a| a.name == "Maple Bluff")
     );
     assert!(matches!(
-        deactivate_area(&fx.vault, "Nowhere"),
+        deactivate_area(&fx.vault.coordinator().unwrap(), "Nowhere"),
         Err(CallError::UnknownArea)
     ));
     let audited: Vec<String> = fx
@@ -257,7 +272,7 @@ fn only_a_coordinator_logs_a_call_for_someone_else() {
     new.volunteer = Some("someone-else".into());
     assert!(matches!(
         create(&volunteer, new.clone()),
-        Err(CallError::NotCoordinator)
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     let id = create(&fx.vault, new).unwrap();
     assert_eq!(get(&fx.vault, id).unwrap().volunteer, "someone-else");
@@ -293,7 +308,7 @@ fn only_a_coordinator_logs_a_call_for_someone_else() {
                 ..CallUpdate::default()
             }
         ),
-        Err(CallError::NotCoordinator)
+        Err(CallError::Vault(VaultError::NotCoordinator))
     ));
 }
 

@@ -9,20 +9,29 @@ const SECRET_NOTE: &str = "caller said: meet at the corner of 5th and Main";
 #[test]
 fn backup_restores_elsewhere_with_an_existing_users_passphrase() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, mut vault) = new_vault(tmp.path(), "laptop-a");
+    let (data, vault) = new_vault(tmp.path(), "laptop-a");
     vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
     create_notes_table(&vault);
     add_note(&vault, SECRET_NOTE);
-    vault.set_auto_lock_minutes(12).unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .set_auto_lock_minutes(12)
+        .unwrap();
 
     let backups = tmp.path().join("usb-stick");
     std::fs::create_dir_all(&backups).unwrap();
     let file = backups.join("hotline.backup");
-    vault.backup(&file).unwrap();
+    vault.coordinator().unwrap().backup(&file).unwrap();
     let first = std::fs::read(&file).unwrap();
-    assert!(matches!(vault.backup(&file), Err(VaultError::BackupExists)));
+    assert!(matches!(
+        vault.coordinator().unwrap().backup(&file),
+        Err(VaultError::BackupExists)
+    ));
     assert_eq!(std::fs::read(&file).unwrap(), first, "never overwritten");
     assert_eq!(
         entries(vault.conn()).last().unwrap().action,
@@ -75,7 +84,7 @@ fn restore_refuses_wrong_credentials_and_damaged_backups() {
     create_notes_table(&vault);
     add_note(&vault, SECRET_NOTE);
     let file = tmp.path().join("b.backup");
-    vault.backup(&file).unwrap();
+    vault.coordinator().unwrap().backup(&file).unwrap();
     vault.lock().unwrap();
     let good = std::fs::read(&file).unwrap();
 

@@ -28,7 +28,7 @@ fn canary_never_reaches_disk_in_plaintext() {
         )
         .unwrap();
     vault
-        .audit("test.canary", &serde_json::json!({ "note": CANARY }))
+        .audit("test.canary", serde_json::json!({ "note": CANARY }))
         .unwrap();
     assert_eq!(entries(vault.conn()).len(), 2);
 
@@ -50,7 +50,11 @@ fn canary_never_reaches_disk_in_plaintext() {
     assert_nowhere(&data, vault.key.bytes(), "the master key", "while open");
 
     // A backup inside the data directory, and whatever temporaries it made.
-    vault.backup(&data.join("backup.hlbk")).unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .backup(&data.join("backup.hlbk"))
+        .unwrap();
     for (needle, what) in secrets {
         assert_nowhere(&data, needle, what, "after backup");
     }

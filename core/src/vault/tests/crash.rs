@@ -25,10 +25,10 @@ fn crash_child_writer() {
         return;
     };
     let start: i64 = std::env::var(CHILD_START_ENV).unwrap().parse().unwrap();
-    let mut vault = Vault::unlock(Path::new(&dir), COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    let vault = Vault::unlock(Path::new(&dir), COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
     let mut out = std::io::stdout().lock();
     for id in start.. {
-        let tx = vault.transaction().unwrap();
+        let tx = vault.write().unwrap();
         tx.execute(
             "INSERT INTO crash_rows (id, payload) VALUES (?1, randomblob(3000))",
             [id],

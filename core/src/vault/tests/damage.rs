@@ -177,7 +177,7 @@ fn check_deep(pristine: &Path, root: &Path, case: &str, page: u64, access: Optio
     // SQLCipher refuses every write on a connection that met a bad page,
     // even one that needs no damaged page.
     let err = vault
-        .audit("test.write", &serde_json::json!({}))
+        .audit("test.write", serde_json::json!({}))
         .unwrap_err();
     assert!(
         damaged_db(&err) || matches!(err, VaultError::WritesRefused),
@@ -196,7 +196,7 @@ fn check_deep(pristine: &Path, root: &Path, case: &str, page: u64, access: Optio
     vault.refuse_writes().unwrap();
     assert!(vault.writes_refused().unwrap());
     let err = vault
-        .audit("test.write", &serde_json::json!({}))
+        .audit("test.write", serde_json::json!({}))
         .unwrap_err();
     assert!(matches!(err, VaultError::WritesRefused), "{case}: {err:?}");
     let err = crate::calls::purge_expired(&vault, chrono::Utc::now()).unwrap_err();

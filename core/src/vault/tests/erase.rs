@@ -7,8 +7,10 @@ use crate::vault::{KEY_FILE, Role, VaultError};
 #[test]
 fn erase_leaves_nothing_that_opens_an_old_copy() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, mut vault) = new_vault(tmp.path(), "data");
+    let (data, vault) = new_vault(tmp.path(), "data");
     vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
     create_notes_table(&vault);

@@ -72,7 +72,7 @@ fn refused_writes_still_lock_cleanly_and_the_next_unlock_writes_again() {
     let (data, vault) = filled(tmp.path(), "refused", 10);
     vault.refuse_writes().unwrap();
     let err = vault
-        .audit("test.write", &serde_json::json!({}))
+        .audit("test.write", serde_json::json!({}))
         .unwrap_err();
     assert!(
         matches!(err, crate::vault::VaultError::WritesRefused),

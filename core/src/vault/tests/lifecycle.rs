@@ -43,7 +43,7 @@ fn create_refuses_existing_files_and_unlock_knows_no_vault() {
 #[test]
 fn users_roles_and_unlock_errors() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, mut vault) = new_vault(tmp.path(), "data");
+    let (data, vault) = new_vault(tmp.path(), "data");
     assert_eq!(
         vault.user(),
         &SessionUser {
@@ -57,14 +57,24 @@ fn users_roles_and_unlock_errors() {
     ));
 
     vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
     assert!(matches!(
-        vault.add_user("BO", Role::Coordinator, &pass("another good passphrase")),
+        vault.coordinator().and_then(|c| c.add_user(
+            "BO",
+            Role::Coordinator,
+            &pass("another good passphrase")
+        )),
         Err(VaultError::HandleTaken)
     ));
     assert!(matches!(
-        vault.add_user("cy", Role::Volunteer, &pass("aaaaaaaaaaaaaaa")),
+        vault.coordinator().and_then(|c| c.add_user(
+            "cy",
+            Role::Volunteer,
+            &pass("aaaaaaaaaaaaaaa")
+        )),
         Err(VaultError::WeakPassphrase { .. })
     ));
     let users = vault.list_users().unwrap();
@@ -77,32 +87,37 @@ fn users_roles_and_unlock_errors() {
         ]
     );
     assert!(matches!(
-        vault.remove_user(COORDINATOR),
+        vault.coordinator().and_then(|c| c.remove_user(COORDINATOR)),
         Err(VaultError::LastCoordinator)
     ));
     assert!(matches!(
-        vault.remove_user("nobody"),
+        vault.coordinator().and_then(|c| c.remove_user("nobody")),
         Err(VaultError::UnknownHandle)
     ));
     vault.lock().unwrap();
 
     // A volunteer can unlock but not manage.
-    let mut bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+    let bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
     assert_eq!(bo.user().role, Role::Volunteer);
     assert!(matches!(
-        bo.add_user("cy", Role::Coordinator, &pass("a fine passphrase")),
+        bo.coordinator().and_then(|c| c.add_user(
+            "cy",
+            Role::Coordinator,
+            &pass("a fine passphrase")
+        )),
         Err(VaultError::NotCoordinator)
     ));
     assert!(matches!(
-        bo.remove_user(COORDINATOR),
+        bo.coordinator().and_then(|c| c.remove_user(COORDINATOR)),
         Err(VaultError::NotCoordinator)
     ));
     assert!(matches!(
-        bo.set_auto_lock_minutes(30),
+        bo.coordinator().and_then(|c| c.set_auto_lock_minutes(30)),
         Err(VaultError::NotCoordinator)
     ));
     assert!(matches!(
-        bo.backup(&tmp.path().join("b.bak")),
+        bo.coordinator()
+            .and_then(|c| c.backup(&tmp.path().join("b.bak"))),
         Err(VaultError::NotCoordinator)
     ));
     assert!(bo.verify().unwrap().is_ok());
@@ -117,21 +132,29 @@ fn users_roles_and_unlock_errors() {
         Vault::unlock(&data, COORDINATOR, &pass(VOLUNTEER_PASS)),
         Err(VaultError::WrongPassphrase)
     ));
-    let mut vault = Vault::unlock(&data, "ANA", &pass(COORDINATOR_PASS)).unwrap();
+    let vault = Vault::unlock(&data, "ANA", &pass(COORDINATOR_PASS)).unwrap();
     assert_eq!(vault.user().handle, COORDINATOR);
     assert_eq!(failed_attempts(&data), 0, "success resets the counter");
 
     // A second coordinator can be removed by the first; never oneself.
     vault
+        .coordinator()
+        .unwrap()
         .add_user("cy", Role::Coordinator, &pass("a fine passphrase"))
         .unwrap();
     assert!(matches!(
-        vault.remove_user(COORDINATOR),
+        vault.coordinator().and_then(|c| c.remove_user(COORDINATOR)),
         Err(VaultError::CannotRemoveSelf)
     ));
     let key_file_with_bo = std::fs::read(data.join(KEY_FILE)).unwrap();
-    vault.remove_user(VOLUNTEER).unwrap();
-    vault.remove_user("cy").unwrap();
+    vault
+        .coordinator()
+        .and_then(|c| c.remove_user(VOLUNTEER))
+        .unwrap();
+    vault
+        .coordinator()
+        .and_then(|c| c.remove_user("cy"))
+        .unwrap();
     let users = vault.list_users().unwrap();
     assert_eq!(users.len(), 1);
     let actions: Vec<_> = entries(vault.conn())
@@ -184,8 +207,10 @@ fn users_roles_and_unlock_errors() {
 #[test]
 fn editing_a_role_in_the_key_file_does_not_promote() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, mut vault) = new_vault(tmp.path(), "data");
+    let (data, vault) = new_vault(tmp.path(), "data");
     vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
     vault.lock().unwrap();
@@ -207,12 +232,18 @@ fn passphrase_change_keeps_all_data_and_other_users() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, mut vault) = new_vault(tmp.path(), "data");
     vault
+        .coordinator()
+        .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
     create_notes_table(&vault);
     add_note(&vault, "first note");
     add_note(&vault, "second note");
-    vault.set_auto_lock_minutes(9).unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .set_auto_lock_minutes(9)
+        .unwrap();
 
     let new = "a brand new passphrase";
     assert!(matches!(
@@ -309,16 +340,24 @@ fn repeated_failures_impose_a_growing_wait_and_success_resets() {
 #[test]
 fn auto_lock_setting_defaults_validates_and_persists() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, mut vault) = new_vault(tmp.path(), "data");
+    let (data, vault) = new_vault(tmp.path(), "data");
     assert_eq!(vault.auto_lock_minutes().unwrap(), 5);
     for bad in [0, 61, 1000] {
         assert!(matches!(
-            vault.set_auto_lock_minutes(bad),
+            vault.coordinator().unwrap().set_auto_lock_minutes(bad),
             Err(VaultError::InvalidSetting { .. })
         ));
     }
-    vault.set_auto_lock_minutes(1).unwrap();
-    vault.set_auto_lock_minutes(60).unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .set_auto_lock_minutes(1)
+        .unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .set_auto_lock_minutes(60)
+        .unwrap();
     vault.lock().unwrap();
     let vault = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
     assert_eq!(vault.auto_lock_minutes().unwrap(), 60);
@@ -327,7 +366,7 @@ fn auto_lock_setting_defaults_validates_and_persists() {
         (last.action.as_str(), last.params.as_str()),
         ("settings.auto_lock", r#"{"minutes":60}"#)
     );
-    assert!(vault.audit("Not A Name", &serde_json::json!({})).is_err());
+    assert!(vault.audit("Not A Name", serde_json::json!({})).is_err());
 }
 
 #[test]
