@@ -72,6 +72,16 @@ pub enum ErrorCode {
     NotSeedArticle,
     /// A stored pack no longer passes the checks.
     PackUnusable,
+    /// A referral directory entry breaks a rule; `field` names the field.
+    InvalidReferral,
+    /// An entry of a referral directory file breaks a rule; `number` is the
+    /// entry (from 1) and `field` the field, when known.
+    InvalidReferralEntry,
+    /// The file is not a referral directory file (or not valid JSON).
+    InvalidReferralFile,
+    /// A call names a referral that is not in the directory; `number` is
+    /// its place in the list (from 1).
+    UnknownReferral,
 }
 
 /// One problem of a refused pack, as the UI lists it.
@@ -109,6 +119,21 @@ pub struct UiError {
     /// For `paragraph_mismatch`: paragraphs found in the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<usize>,
+    /// For referral errors: the field and entry concerned (boxed, so that
+    /// every command's error stays small).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Box<ReferralDetail>>,
+}
+
+/// Where a referral error lies, sent as the error's `field` and `number`.
+#[derive(Debug, Serialize)]
+pub struct ReferralDetail {
+    /// The field concerned, as named in the directory file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// Which entry (of a file) or referral (of a call), from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
 }
 
 impl UiError {
@@ -122,12 +147,22 @@ impl UiError {
             issues: None,
             expected: None,
             found: None,
+            referral: None,
         }
     }
 
     /// The vault is locked.
     pub fn locked() -> Self {
         Self::new(ErrorCode::Locked, "the vault is locked")
+    }
+
+    /// Attach where a referral error lies.
+    pub fn with_referral(mut self, field: Option<&'static str>, number: Option<usize>) -> Self {
+        self.referral = Some(Box::new(ReferralDetail {
+            field,
+            number: number.and_then(|n| u32::try_from(n).ok()),
+        }));
+        self
     }
 
     /// Attach the count of failed unlock attempts.
@@ -147,6 +182,10 @@ impl From<hotline_core::calls::CallError> for UiError {
     fn from(err: hotline_core::calls::CallError) -> Self {
         match err {
             hotline_core::calls::CallError::Vault(inner) => Self::from(inner),
+            hotline_core::calls::CallError::UnknownReferral { number } => {
+                Self::new(ErrorCode::UnknownReferral, err.to_string())
+                    .with_referral(None, Some(number))
+            }
             other => Self::new(
                 crate::commands::calls::call_error_code(&other),
                 other.to_string(),

@@ -35,7 +35,11 @@ export type ErrorCode =
   | 'cannot_remove_builtin'
   | 'paragraph_mismatch'
   | 'not_seed_article'
-  | 'pack_unusable';
+  | 'pack_unusable'
+  | 'invalid_referral'
+  | 'invalid_referral_entry'
+  | 'invalid_referral_file'
+  | 'unknown_referral';
 
 /** One problem of a refused pack (mirrors `PackIssueDto`). */
 export interface PackIssue {
@@ -63,6 +67,10 @@ export interface UiError {
   expected?: number;
   /** For `paragraph_mismatch`: paragraphs found in the text. */
   found?: number;
+  /** For referral errors: the field concerned, as named in the directory file. */
+  field?: string;
+  /** For referral errors: which entry of a file, or referral of a call, from 1. */
+  number?: number;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [
@@ -73,6 +81,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'invalid_input', 'too_long', 'invalid_transition', 'not_found', 'unknown_area',
   'invalid_pack', 'pack_too_large', 'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin',
   'paragraph_mismatch', 'not_seed_article', 'pack_unusable',
+  'invalid_referral', 'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral',
 ];
 
 /** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
@@ -103,6 +112,8 @@ export function asUiError(err: unknown): UiError {
         : undefined,
       expected: typeof raw.expected === 'number' ? raw.expected : undefined,
       found: typeof raw.found === 'number' ? raw.found : undefined,
+      field: typeof raw.field === 'string' ? raw.field : undefined,
+      number: typeof raw.number === 'number' ? raw.number : undefined,
     };
   }
   return { code: 'internal', message: String(err) };
@@ -229,6 +240,8 @@ export interface PlayerNode {
   has_next: boolean;
   evidence: Evidence;
   resources: ResourceInfo[];
+  /** Kinds of referral the step asks for (such as `legal-aid`), when the pack gives them. */
+  refer?: string[];
 }
 
 /** Call fields a script can set. */
@@ -576,3 +589,65 @@ export const summaryPreview = (request: SummaryRequest) =>
   invoke<{ text: string; file_name: string }>('summary_preview', { request });
 export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
 export const today = () => invoke<string>('today');
+
+/** One entry of the referral directory (mirrors `ReferralDto`). */
+export interface Referral {
+  /** Stable id (a UUID): what a call's `referrals` hold. */
+  id: string;
+  name: string;
+  about_en: string;
+  about_es: string;
+  languages: string[];
+  hours: string | null;
+  phone: string | null;
+  web: string | null;
+  area: string | null;
+  kinds: string[];
+  source: string | null;
+  /** When the facts were last checked (YYYY-MM-DD). */
+  verified_on: string | null;
+  /** False when the source or the date is missing: shown as unverified. */
+  verified: boolean;
+}
+
+/** An entry as the coordinator's form sends it (mirrors `ReferralInput`); no id for a new one. */
+export interface ReferralInput {
+  id: string | null;
+  name: string;
+  about_en: string;
+  about_es: string;
+  languages: string[];
+  hours: string | null;
+  phone: string | null;
+  web: string | null;
+  area: string | null;
+  kinds: string[];
+  source: string | null;
+  verified_on: string | null;
+}
+
+/** What a directory import did (mirrors `ReferralImportDto`). */
+export interface ReferralImport {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Every directory entry still offered, by name. */
+export const referralsList = () => invoke<Referral[]>('referrals_list');
+
+/** Entries matching every word of `query` (any language, accents ignored), of any of `kinds`. */
+export const referralsSearch = (query: string, kinds: string[]) =>
+  invoke<Referral[]>('referrals_search', { query, kinds });
+
+/** Add (no id) or replace an entry (coordinators). */
+export const referralSave = (entry: ReferralInput) => invoke<Referral>('referral_save', { entry });
+
+/** Stop offering an entry (coordinators); calls that name it keep it. */
+export const referralRemove = (id: string) => invoke<void>('referral_remove', { id });
+
+/** Import a directory file's text, merging by id (coordinators). */
+export const referralsImport = (text: string) => invoke<ReferralImport>('referrals_import', { text });
+
+/** Write the directory file to the exports folder; resolves to its path. */
+export const referralsExport = () => invoke<string>('referrals_export');
