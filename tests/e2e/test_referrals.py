@@ -52,6 +52,8 @@ def test_search_the_directory_and_save_a_referral_on_a_call(app):
     assert len(calls) == 1, listed.stderr
     shown = run_cli(app.data_dir, "call", "show", calls[0]["id"], env=AS_COORDINATOR)
     assert json.loads(shown.stdout)["referrals"] == [PRO_BONO], shown.stderr
+    app.wait_present("call-item").click()
+    app.wait_text("detail-referrals", "EOIR List of Pro Bono Legal Service Providers")
 
 
 def test_the_directory_speaks_spanish(app):

@@ -252,3 +252,50 @@ pub fn referrals_export(state: State<'_, AppState>) -> Result<String, UiError> {
         Ok(path.display().to_string())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(err: UiError) -> serde_json::Value {
+        serde_json::to_value(err).unwrap()
+    }
+
+    #[test]
+    fn a_refused_field_reaches_the_ui_with_its_name() {
+        let err = ReferralError::Invalid {
+            field: "web",
+            reason: "x",
+        };
+        let value = json(UiError::from(err));
+        assert_eq!(value["code"], "invalid_referral");
+        assert_eq!(value["field"], "web");
+        assert!(value.get("number").is_none());
+    }
+
+    #[test]
+    fn a_refused_file_entry_names_the_entry_and_the_field() {
+        let err = ReferralError::InEntry {
+            number: 3,
+            total: 4,
+            source: Box::new(ReferralError::TooMany {
+                field: "kinds",
+                limit: 12,
+            }),
+        };
+        let value = json(UiError::from(err));
+        assert_eq!(value["code"], "invalid_referral_entry");
+        assert_eq!(value["field"], "kinds");
+        assert_eq!(value["number"], 3);
+    }
+
+    #[test]
+    fn other_errors_carry_no_referral_details_and_dates_are_checked() {
+        let value = json(UiError::from(ReferralError::WrongFormat));
+        assert_eq!(value["code"], "invalid_referral_file");
+        assert!(value.get("field").is_none() && value.get("number").is_none());
+        let bad = parse_date(Some("1 Dec 2026")).map(|_| ()).unwrap_err();
+        assert_eq!(json(bad)["field"], "verified_on");
+        assert_eq!(parse_date(Some(" ")).ok(), Some(None));
+    }
+}
