@@ -49,6 +49,12 @@ const COMMANDS: &[&str] = &[
     "pack_remove",
     "pack_attach_text",
     "citation_text",
+    "referrals_list",
+    "referrals_search",
+    "referral_save",
+    "referral_remove",
+    "referrals_import",
+    "referrals_export",
 ];
 
 fn main() {

@@ -13,6 +13,7 @@ mod calls;
 mod export;
 mod pack;
 mod passphrase;
+mod referral;
 mod user;
 mod vault;
 
@@ -35,6 +36,8 @@ enum Command {
     About(about::AboutArgs),
     /// Guidance packs: check, dump, import, list, use, remove, attach-text.
     Pack(pack::PackArgs),
+    /// Referral directory: list, search, add, remove, import, export, schema.
+    Referral(referral::ReferralArgs),
     /// Create the encrypted vault and its first coordinator (--user HANDLE).
     Init(vault::InitArgs),
     /// Add, list or remove users.
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::About(args) => about::run(&data_dir, &args),
         Command::Pack(args) => pack::run(&data_dir, &args),
+        Command::Referral(args) => referral::run(&data_dir, &args),
         Command::Init(args) => vault::init(&data_dir, &args),
         Command::User(args) => user::run(&data_dir, &args),
         Command::Passwd(args) => vault::passwd(&data_dir, &args),

@@ -16,6 +16,7 @@ use crate::export::ExportError;
 use crate::guidance::{PackLibraryError, PlayerError};
 use crate::paths::PathError;
 use crate::prefs::PrefsError;
+use crate::referrals::ReferralError;
 use crate::vault::VaultError;
 
 /// Exit status of `hotline` for a failure nobody could explain.
@@ -151,6 +152,16 @@ error_codes! {
     ScriptMove = "script_move",
     /// No data folder could be found.
     NoDataDir = "no_data_dir",
+    /// A referral directory entry breaks a rule (`field`).
+    InvalidReferral = "invalid_referral",
+    /// An entry of a referral directory file breaks a rule (`number`, `field`).
+    InvalidReferralEntry = "invalid_referral_entry",
+    /// The file is not a referral directory file (or not valid JSON).
+    InvalidReferralFile = "invalid_referral_file",
+    /// A call names a referral that is not in the directory (`number`).
+    UnknownReferral = "unknown_referral",
+    /// No directory entry has that id.
+    ReferralNotFound = "referral_not_found",
 }
 
 impl ErrorCode {
@@ -179,6 +190,12 @@ pub trait Coded: std::error::Error {
 
     /// The limit broken (bytes or entries), where there is one.
     fn limit(&self) -> Option<usize> {
+        None
+    }
+
+    /// Which entry of a file, or item of a list, from 1, where the error is
+    /// about one.
+    fn number(&self) -> Option<usize> {
         None
     }
 
@@ -237,9 +254,18 @@ impl Coded for CallError {
             Self::AreaExists => C::AreaExists,
             Self::Shredded => C::Shredded,
             Self::InvalidRetention { .. } => C::InvalidRetention,
+            Self::UnknownReferral { .. } => C::UnknownReferral,
             Self::InBatch { source, .. } => source.code(),
             Self::Vault(inner) => inner.code(),
             Self::Random | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn number(&self) -> Option<usize> {
+        match self {
+            Self::UnknownReferral { number } => Some(*number),
+            Self::InBatch { source, .. } => source.number(),
+            _ => None,
         }
     }
 
@@ -304,6 +330,49 @@ impl Coded for PackLibraryError {
             Self::StoredPackBroken { .. } => C::PackUnusable,
             Self::Vault(inner) => inner.code(),
             Self::Io(_) | Self::Database(_) => C::Internal,
+        }
+    }
+}
+
+impl Coded for ReferralError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::Invalid { .. } | Self::TooLong { .. } | Self::TooMany { .. } => {
+                C::InvalidReferral
+            }
+            Self::InvalidId | Self::NotFound => C::ReferralNotFound,
+            Self::Json { .. } | Self::WrongFormat => C::InvalidReferralFile,
+            Self::InEntry { .. } | Self::DuplicateId { .. } => C::InvalidReferralEntry,
+            Self::OutputExists { .. } => C::OutputExists,
+            Self::Vault(inner) => inner.code(),
+            Self::Write { .. } | Self::Random | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid { field, .. }
+            | Self::TooLong { field, .. }
+            | Self::TooMany { field, .. } => Some(field),
+            Self::InEntry { source, .. } => source.field(),
+            Self::DuplicateId { .. } => Some("id"),
+            _ => None,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Self::TooLong { limit, .. } | Self::TooMany { limit, .. } => Some(*limit),
+            Self::InEntry { source, .. } => source.limit(),
+            _ => None,
+        }
+    }
+
+    fn number(&self) -> Option<usize> {
+        match self {
+            Self::InEntry { number, .. } | Self::DuplicateId { number } => Some(*number),
+            _ => None,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod guidance;
 pub mod paths;
 pub mod prefs;
+pub mod referrals;
 pub(crate) mod store;
 pub mod vault;
 

@@ -44,12 +44,24 @@ pub struct UiError {
     /// For `paragraph_mismatch`: paragraphs found in the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<u32>,
-    /// For errors about one field: the field, named as in the call JSON.
+    /// Where the error lies, for errors about one field or entry (boxed,
+    /// so that every command's error stays small).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<FieldDetail>>,
+}
+
+/// Where an error lies, sent as the error's `field`, `limit` and `number`.
+#[derive(Debug, Serialize)]
+pub struct FieldDetail {
+    /// The field, named as in the call JSON or the directory file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
     /// For `too_long` and `too_many`: the limit (bytes or entries).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// Which entry (of a file) or list item (of a call), from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
 }
 
 impl UiError {
@@ -63,8 +75,7 @@ impl UiError {
             issues: None,
             expected: None,
             found: None,
-            field: None,
-            limit: None,
+            detail: None,
         }
     }
 
@@ -72,8 +83,15 @@ impl UiError {
     /// gives it.
     pub fn coded(err: &impl Coded) -> Self {
         let mut ui = Self::new(err.code(), err.to_string());
-        ui.field = err.field();
-        ui.limit = err.limit().map(|l| u32::try_from(l).unwrap_or(u32::MAX));
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let detail = FieldDetail {
+            field: err.field(),
+            limit: err.limit().map(small),
+            number: err.number().map(small),
+        };
+        if detail.field.is_some() || detail.limit.is_some() || detail.number.is_some() {
+            ui.detail = Some(Box::new(detail));
+        }
         ui
     }
 
@@ -105,7 +123,8 @@ from_coded!(
     hotline_core::calls::CallError,
     hotline_core::export::ExportError,
     hotline_core::guidance::PlayerError,
-    hotline_core::prefs::PrefsError
+    hotline_core::prefs::PrefsError,
+    hotline_core::referrals::ReferralError
 );
 
 fn issues(errors: &PackErrors) -> Vec<PackIssueDto> {

@@ -78,6 +78,12 @@ fn main() -> ExitCode {
             commands::packs::pack_remove,
             commands::packs::pack_attach_text,
             commands::packs::citation_text,
+            commands::referrals::referrals_list,
+            commands::referrals::referrals_search,
+            commands::referrals::referral_save,
+            commands::referrals::referral_remove,
+            commands::referrals::referrals_import,
+            commands::referrals::referrals_export,
         ])
         .run(tauri::generate_context!());
     match result {

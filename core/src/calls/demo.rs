@@ -317,7 +317,7 @@ fn received_times(rng: &mut Rng, count: u32, now: DateTime<Utc>) -> Vec<DateTime
 }
 
 /// One synthetic call received at `at`.
-/// Where the demo calls' referrals and pack come from.
+/// Where the demo calls' referrals (directory ids) and pack come from.
 struct Sources<'a> {
     referral_ids: Vec<&'a str>,
     pack: (&'a str, &'a str),
@@ -466,8 +466,12 @@ pub(crate) fn insert_demo(
     now: DateTime<Utc>,
 ) -> Result<DemoReport, CallError> {
     let pack = crate::guidance::Pack::builtin();
+    let directory: Vec<String> = tx
+        .prepare("SELECT uid FROM referrals WHERE removed = 0 ORDER BY uid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let sources = Sources {
-        referral_ids: pack.resources().iter().map(|r| r.id.as_str()).collect(),
+        referral_ids: directory.iter().map(String::as_str).collect(),
         pack: (pack.meta().id.as_str(), pack.meta().version.as_str()),
     };
     let mut rng = Rng(seed);

@@ -59,6 +59,15 @@ pub enum CallError {
     /// The area is not in the list (or, for new entries, not active).
     #[error("unknown area: choose one from the coordinator's list of active areas")]
     UnknownArea,
+    /// A referral is not an entry of the referral directory (or one a
+    /// coordinator removed).
+    #[error(
+        "invalid referrals: entry {number} is not in the referral directory (use the id of a directory entry, a UUID)"
+    )]
+    UnknownReferral {
+        /// Which referral of the list, counting from 1.
+        number: usize,
+    },
     /// An active area with that name exists already.
     #[error("an active area with that name already exists")]
     AreaExists,

@@ -111,7 +111,7 @@ pub fn example(now: DateTime<Utc>) -> NewCall {
         people_affected: None,
         children_present: ChildrenPresent::Unknown,
         urgency: Urgency::Normal,
-        referrals: vec!["ice-detainee-locator".to_owned()],
+        referrals: vec![crate::referrals::BUILTIN[0].to_string()],
         followups: vec![NewFollowUp {
             what: "Call back if the verifier learns more".to_owned(),
             due,

@@ -236,7 +236,7 @@ pub struct NewCall {
     /// How urgent the call is.
     #[serde(default)]
     pub urgency: Urgency,
-    /// Referrals made: resource ids from the guidance pack (at most 50).
+    /// Referrals made: ids (UUIDs) of referral directory entries (at most 50).
     #[serde(default)]
     pub referrals: Vec<String>,
     /// Follow-up tasks (at most 20).

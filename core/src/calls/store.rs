@@ -312,6 +312,15 @@ pub(crate) fn insert_followup(
     Ok(FollowUpId(tx.last_insert_rowid()))
 }
 
+/// Refuse a referral that is not an entry of the directory still offered;
+/// those in `kept` (already on the call) stay even if removed since.
+fn check_referrals(tx: &Connection, ids: &[String], kept: &[String]) -> Result<(), CallError> {
+    match crate::referrals::first_unknown(tx, ids, kept)? {
+        Some(i) => Err(CallError::UnknownReferral { number: i + 1 }),
+        None => Ok(()),
+    }
+}
+
 /// Check and store `call`, logged by `actor` at `now`.
 pub(crate) fn create_in(
     tx: &Connection,
@@ -324,6 +333,7 @@ pub(crate) fn create_in(
         None => None,
     };
     let checked = check(actor, call, area_id)?;
+    check_referrals(tx, &checked.call.referrals, &[])?;
     insert(tx, &checked, &actor.handle, now, false)
 }
 
@@ -649,6 +659,7 @@ pub(crate) fn update_in(
         ..actor.clone()
     };
     let checked = check(&checker, new, area_id)?;
+    check_referrals(tx, &checked.call.referrals, &old.referrals)?;
     let new = &checked.call;
     let fields = changes(&old, new);
     if fields.is_empty() {

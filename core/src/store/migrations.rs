@@ -391,6 +391,69 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "
         ),
     },
+    Migration {
+        version: 8,
+        name: "referral directory, with the entries official pages name",
+        // Entries are never deleted (calls keep their ids); `removed` hides
+        // one. The three seed entries state only what the cited official
+        // page says, checked on the date given; what it does not say is left
+        // empty for coordinators to fill. Calls that named the built-in
+        // pack's resources by their old ids now name these entries.
+        sql: "
+            CREATE TABLE referrals (
+                uid         TEXT PRIMARY KEY NOT NULL,
+                name        TEXT NOT NULL,
+                about_en    TEXT NOT NULL DEFAULT '',
+                about_es    TEXT NOT NULL DEFAULT '',
+                languages   TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(languages)),
+                hours       TEXT,
+                phone       TEXT,
+                web         TEXT,
+                area        TEXT,
+                kinds       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(kinds)),
+                source      TEXT,
+                verified_on TEXT,
+                removed     INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+                updated_at  INTEGER NOT NULL,
+                updated_by  TEXT NOT NULL
+            ) STRICT;
+            INSERT INTO referrals (uid, name, about_en, about_es, languages, hours, phone, web,
+                area, kinds, source, verified_on, updated_at, updated_by) VALUES
+            ('d8f08dc7-189f-42b4-a7df-a91c0d8e9c89',
+             'ICE Online Detainee Locator System',
+             'ICE''s website for finding out whether an adult is held by ICE, and in which facility. Search with the A-number and country of birth, or with the exact name and country of birth. Search it during the call, or have the family search it; never write the A-number down.',
+             'El sitio web de ICE para saber si un adulto está detenido por ICE y en qué centro. Se busca con el número A y el país de nacimiento, o con el nombre exacto y el país de nacimiento. Búsquelo durante la llamada o pida a la familia que lo busque; nunca anote el número A.',
+             '[]', NULL, NULL, 'https://locator.ice.gov/odls/', 'United States',
+             '[\"detainee-locator\"]',
+             'U.S. Immigration and Customs Enforcement (ICE), Online Detainee Locator System, https://locator.ice.gov/odls/',
+             '2026-12-01', 1796083200, 'built-in'),
+            ('4182e82a-396e-4ac5-8690-6bb6e8ee88b4',
+             'EOIR List of Pro Bono Legal Service Providers',
+             'The immigration courts'' list, court by court, of non-profit organisations and attorneys who have committed to free (pro bono) legal work for people in immigration court, and of pro bono referral services. EOIR publishes it every quarter (January, April, July, October).',
+             'La lista de las cortes de inmigración, corte por corte, de organizaciones sin fines de lucro y abogados que se comprometieron a dar ayuda legal gratuita (pro bono) a personas en la corte de inmigración, y de servicios que refieren a esa ayuda. La EOIR la publica cada trimestre (enero, abril, julio, octubre).',
+             '[]', NULL, NULL, 'https://www.justice.gov/eoir/list-pro-bono-legal-service-providers',
+             'United States, listed by immigration court',
+             '[\"legal-aid\", \"immigration-court\"]',
+             'Executive Office for Immigration Review (EOIR), U.S. Department of Justice, \"List of Pro Bono Legal Service Providers\", https://www.justice.gov/eoir/list-pro-bono-legal-service-providers',
+             '2026-12-01', 1796083200, 'built-in'),
+            ('092d4795-46ee-4a00-afae-67e27c052356',
+             'EOIR automated case information (immigration court)',
+             'An automated phone line for the status of a case in immigration court or at the Board of Immigration Appeals: next hearing date, time and place, and decisions. Enter the 9 digits of the A-number (put a 0 before an 8-digit number). It has no information on bond proceedings.',
+             'Una línea telefónica automatizada para el estado de un caso en la corte de inmigración o en la Junta de Apelaciones de Inmigración: fecha, hora y lugar de la próxima audiencia, y decisiones. Marque los 9 dígitos del número A (ponga un 0 delante de un número de 8 dígitos). No tiene información sobre audiencias de fianza.',
+             '[\"en\", \"es\"]', '24 hours a day, 7 days a week (automated line)', '1-800-898-7180',
+             'https://www.justice.gov/eoir/customer-service-initiatives', 'United States',
+             '[\"immigration-court\"]',
+             'EOIR, U.S. Department of Justice, \"Customer Service Initiatives\", https://www.justice.gov/eoir/customer-service-initiatives; Immigration Court Practice Manual, chapter 1.6(c), https://www.justice.gov/eoir/reference-materials/ic/chapter-1/6',
+             '2026-12-01', 1796083200, 'built-in');
+            UPDATE calls SET referrals = (
+                SELECT json_group_array(CASE value
+                    WHEN 'ice-detainee-locator' THEN 'd8f08dc7-189f-42b4-a7df-a91c0d8e9c89'
+                    WHEN 'eoir-case-info' THEN '092d4795-46ee-4a00-afae-67e27c052356'
+                    ELSE value END)
+                FROM json_each(calls.referrals))
+            WHERE referrals <> '[]';
+        ",
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -473,6 +536,19 @@ mod tests {
             )
             .unwrap();
         }
+        if version >= 3 {
+            // A call naming the built-in pack's resources by their old ids.
+            conn.execute_batch(
+                "INSERT INTO calls (uid, received_at, volunteer, language, caller_relation,
+                     category, agency, identified_by, verification, children_present, urgency,
+                     referrals, created_at, created_by, updated_at)
+                 VALUES ('c1', 1700000000, 'Ana', 'es', 'witness', 'ice_public', 'unknown',
+                     'unknown', 'unverified', 'unknown', 'normal',
+                     '[\"eoir-case-info\",\"local-clinic\",\"ice-detainee-locator\"]',
+                     1700000000, 'Ana', 1700000000);",
+            )
+            .unwrap();
+        }
     }
 
     fn tables(conn: &Connection) -> Vec<String> {
@@ -524,6 +600,7 @@ mod tests {
                     "imported_bundles",
                     "pack_source_texts",
                     "packs",
+                    "referrals",
                     "settings",
                     "users"
                 ]
@@ -536,6 +613,22 @@ mod tests {
                     .unwrap();
                 assert_eq!(role, "coordinator", "data kept from version {start}");
             }
+            if start >= 3 {
+                let referrals: String = conn
+                    .query_row("SELECT referrals FROM calls WHERE uid = 'c1'", [], |r| {
+                        r.get(0)
+                    })
+                    .unwrap();
+                assert_eq!(
+                    referrals,
+                    "[\"092d4795-46ee-4a00-afae-67e27c052356\",\"local-clinic\",\"d8f08dc7-189f-42b4-a7df-a91c0d8e9c89\"]",
+                    "old resource ids mapped to directory ids from version {start}"
+                );
+            }
+            let seeded: i64 = conn
+                .query_row("SELECT count(*) FROM referrals", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(seeded, 3);
             // The result is usable at the newest schema.
             conn.execute(
                 "INSERT INTO audit_log (at, actor, action) VALUES (1, 'x', 'y')",

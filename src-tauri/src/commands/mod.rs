@@ -7,5 +7,6 @@ pub mod calls;
 pub mod guidance;
 pub mod packs;
 pub mod prefs;
+pub mod referrals;
 pub mod reports;
 pub mod vault;

@@ -18,7 +18,8 @@ export const ERROR_CODES = [
   'shredded', 'threshold_too_low', 'invalid_period', 'output_exists', 'no_coordinator_key',
   'invalid_recipient', 'invalid_bundle', 'invalid_pack', 'not_utf8', 'pack_too_large',
   'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin', 'paragraph_mismatch',
-  'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir',
+  'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
+  'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
 ] as const;
 
 /** One error code (see `ERROR_CODES`). */
@@ -54,6 +55,8 @@ export interface UiError {
   field?: string;
   /** For `too_long` and `too_many`: the limit (bytes or entries). */
   limit?: number;
+  /** Which entry of a file, or item of a call's list, from 1. */
+  number?: number;
 }
 
 /** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
@@ -86,6 +89,7 @@ export function asUiError(err: unknown): UiError {
       found: typeof raw.found === 'number' ? raw.found : undefined,
       field: typeof raw.field === 'string' ? raw.field : undefined,
       limit: typeof raw.limit === 'number' ? raw.limit : undefined,
+      number: typeof raw.number === 'number' ? raw.number : undefined,
     };
   }
   return { code: 'internal', message: String(err) };
@@ -212,6 +216,8 @@ export interface PlayerNode {
   has_next: boolean;
   evidence: Evidence;
   resources: ResourceInfo[];
+  /** Kinds of referral the step asks for (such as `legal-aid`), when the pack gives them. */
+  refer?: string[];
 }
 
 /** Call fields a script can set. */
@@ -582,3 +588,65 @@ export const summaryPreview = (request: SummaryRequest) =>
   invoke<{ text: string; file_name: string }>('summary_preview', { request });
 export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
 export const today = () => invoke<string>('today');
+
+/** One entry of the referral directory (mirrors `ReferralDto`). */
+export interface Referral {
+  /** Stable id (a UUID): what a call's `referrals` hold. */
+  id: string;
+  name: string;
+  about_en: string;
+  about_es: string;
+  languages: string[];
+  hours: string | null;
+  phone: string | null;
+  web: string | null;
+  area: string | null;
+  kinds: string[];
+  source: string | null;
+  /** When the facts were last checked (YYYY-MM-DD). */
+  verified_on: string | null;
+  /** False when the source or the date is missing: shown as unverified. */
+  verified: boolean;
+}
+
+/** An entry as the coordinator's form sends it (mirrors `ReferralInput`); no id for a new one. */
+export interface ReferralInput {
+  id: string | null;
+  name: string;
+  about_en: string;
+  about_es: string;
+  languages: string[];
+  hours: string | null;
+  phone: string | null;
+  web: string | null;
+  area: string | null;
+  kinds: string[];
+  source: string | null;
+  verified_on: string | null;
+}
+
+/** What a directory import did (mirrors `ReferralImportDto`). */
+export interface ReferralImport {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Every directory entry still offered, by name. */
+export const referralsList = () => invoke<Referral[]>('referrals_list');
+
+/** Entries matching every word of `query` (any language, accents ignored), of any of `kinds`. */
+export const referralsSearch = (query: string, kinds: string[]) =>
+  invoke<Referral[]>('referrals_search', { query, kinds });
+
+/** Add (no id) or replace an entry (coordinators). */
+export const referralSave = (entry: ReferralInput) => invoke<Referral>('referral_save', { entry });
+
+/** Stop offering an entry (coordinators); calls that name it keep it. */
+export const referralRemove = (id: string) => invoke<void>('referral_remove', { id });
+
+/** Import a directory file's text, merging by id (coordinators). */
+export const referralsImport = (text: string) => invoke<ReferralImport>('referrals_import', { text });
+
+/** Write the directory file to the exports folder; resolves to its path. */
+export const referralsExport = () => invoke<string>('referrals_export');

@@ -17,7 +17,15 @@ export function describeError(lang: Lang, err: UiError): string {
     seconds,
     expected: err.expected ?? '?',
     found: err.found ?? '?',
-    field: err.field ?? '?',
+    field: fieldLabel(lang, err.field),
     limit: err.limit ?? '?',
+    number: err.number ?? '?',
   });
+}
+
+/** The form's label of a referral field, in `lang`; the raw name if unknown. */
+export function fieldLabel(lang: Lang, field: string | undefined): string {
+  if (!field) return '?';
+  const key = `referral.field.${field}`;
+  return key in en ? translate(lang, key as MessageKey) : field;
 }

@@ -28,7 +28,7 @@ fn old_call_with(word: &str, age_days: i64) -> NewCall {
     c.agency = Agency::IceEro;
     c.category = Category::IceHomeDoor;
     c.people_affected = Some(3);
-    c.referrals = vec!["ice-detainee-locator".into()];
+    c.referrals = vec![crate::referrals::BUILTIN[0].to_string()];
     c.exact_location = Some(format!("{word} street"));
     c.contact_name = Some(format!("{word} contact"));
     c.contact_phone = Some("608-555-0199".into());

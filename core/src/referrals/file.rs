@@ -1,0 +1,306 @@
+//! The directory file: a JSON document coordinators share
+//! (`docs/referrals.schema.json`, documented in `docs/REFERRALS.md`).
+//! Importing merges by id: a new id is added, a known one replaced.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::store::{self, Written};
+use super::{Referral, ReferralError};
+use crate::vault::{Coordinator, Vault};
+
+/// The `format` every directory file names.
+pub const FILE_FORMAT: &str = "hotline-referrals";
+/// The file version this build writes and reads.
+pub const FILE_VERSION: u32 = 1;
+/// Most entries in one file.
+pub const MAX_FILE_ENTRIES: usize = 5000;
+
+/// A referral directory file.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Hotline Desk referral directory")]
+struct DirectoryFile {
+    /// Always `hotline-referrals`.
+    format: String,
+    /// Always 1.
+    version: u32,
+    /// The entries, in any order.
+    entries: Vec<FileEntry>,
+}
+
+/// One entry of the file. Optional fields left out or `null` are unknown.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct FileEntry {
+    /// Stable id (a UUID), the same on every laptop; importing merges by it.
+    id: FileId,
+    /// Name of the organisation or service.
+    name: String,
+    /// What they do, in English.
+    #[serde(default)]
+    about_en: String,
+    /// What they do, in Spanish.
+    #[serde(default)]
+    about_es: String,
+    /// Languages they serve in, as language tags such as `en`, `es`, `hmn`.
+    #[serde(default)]
+    languages: Vec<String>,
+    /// When they can be reached, as the source states it.
+    #[serde(default)]
+    hours: Option<String>,
+    /// Phone number, as the source writes it.
+    #[serde(default)]
+    phone: Option<String>,
+    /// Web address, starting with https://.
+    #[serde(default)]
+    web: Option<String>,
+    /// Area served.
+    #[serde(default)]
+    area: Option<String>,
+    /// Kinds of resource: lowercase tags such as `legal-aid` or `detainee-locator`.
+    #[serde(default)]
+    kinds: Vec<String>,
+    /// Where the entry's facts come from. Without it the entry is shown as unverified.
+    #[serde(default)]
+    source: Option<String>,
+    /// When the facts were last checked against the source (YYYY-MM-DD).
+    /// Without it the entry is shown as unverified.
+    #[serde(default)]
+    verified_on: Option<NaiveDate>,
+}
+
+/// A UUID written as text.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+struct FileId(Uuid);
+
+impl JsonSchema for FileId {
+    fn schema_name() -> Cow<'static, str> {
+        "ReferralId".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut map = Map::new();
+        map.insert(
+            "description".into(),
+            json!("A UUID, such as 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b."),
+        );
+        map.insert("type".into(), json!("string"));
+        map.insert("format".into(), json!("uuid"));
+        Schema::from(map)
+    }
+}
+
+impl From<FileEntry> for Referral {
+    fn from(e: FileEntry) -> Self {
+        Self {
+            id: e.id.0,
+            name: e.name,
+            about_en: e.about_en,
+            about_es: e.about_es,
+            languages: e.languages,
+            hours: e.hours,
+            phone: e.phone,
+            web: e.web,
+            area: e.area,
+            kinds: e.kinds,
+            source: e.source,
+            verified_on: e.verified_on,
+        }
+    }
+}
+
+impl From<Referral> for FileEntry {
+    fn from(r: Referral) -> Self {
+        Self {
+            id: FileId(r.id),
+            name: r.name,
+            about_en: r.about_en,
+            about_es: r.about_es,
+            languages: r.languages,
+            hours: r.hours,
+            phone: r.phone,
+            web: r.web,
+            area: r.area,
+            kinds: r.kinds,
+            source: r.source,
+            verified_on: r.verified_on,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Entries that were new here.
+    pub added: usize,
+    /// Entries that replaced different details (or came back after removal).
+    pub updated: usize,
+    /// Entries the directory already held exactly.
+    pub unchanged: usize,
+}
+
+/// Read a directory file and check every entry, without storing anything.
+pub fn parse_file(text: &str) -> Result<Vec<Referral>, ReferralError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let file: DirectoryFile =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            json_error(path, err.inner())
+        })?;
+    deserializer
+        .end()
+        .map_err(|err| json_error(".".to_owned(), &err))?;
+    if file.format != FILE_FORMAT || file.version != FILE_VERSION {
+        return Err(ReferralError::WrongFormat);
+    }
+    if file.entries.len() > MAX_FILE_ENTRIES {
+        return Err(ReferralError::TooMany {
+            field: "entries",
+            limit: MAX_FILE_ENTRIES,
+        });
+    }
+    let total = file.entries.len();
+    let mut seen = std::collections::HashSet::new();
+    file.entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            if !seen.insert(entry.id.0) {
+                return Err(ReferralError::DuplicateId { number: i + 1 });
+            }
+            Referral::from(entry)
+                .checked()
+                .map_err(|err| ReferralError::InEntry {
+                    number: i + 1,
+                    total,
+                    source: Box::new(err),
+                })
+        })
+        .collect()
+}
+
+fn json_error(path: String, err: &serde_json::Error) -> ReferralError {
+    let message = err.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => &message,
+    };
+    // Keep serde's words up to any quoted input value.
+    let detail = message
+        .split(['"'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([' ', ':', ','])
+        .to_owned();
+    ReferralError::Json {
+        path,
+        line: err.line(),
+        column: err.column(),
+        detail,
+    }
+}
+
+/// Import a directory file: all entries or none,
+/// merged by id. Audited with the counts.
+pub fn import_file(vault: &Coordinator<'_>, text: &str) -> Result<ImportReport, ReferralError> {
+    let entries = parse_file(text)?;
+    let mut tx = vault.write()?;
+    let mut report = ImportReport::default();
+    for entry in &entries {
+        match store::write(&tx, entry, &vault.user().handle)? {
+            Written::Added => report.added += 1,
+            Written::Updated => report.updated += 1,
+            Written::Unchanged => report.unchanged += 1,
+        }
+    }
+    tx.audit(
+        "referral.import",
+        json!({ "added": report.added, "updated": report.updated }),
+    );
+    tx.commit()?;
+    Ok(report)
+}
+
+/// The directory (entries not removed) as the text of a directory file,
+/// pretty-printed and ending in a newline.
+pub fn export_file(vault: &Vault) -> Result<String, ReferralError> {
+    let entries = store::list(vault)?;
+    Ok(file_text(entries))
+}
+
+/// Write the directory file to `path`: a new file, or (with `force`) over
+/// an existing one. Returns how many entries it holds. Audited with the count.
+pub fn write_export(vault: &Vault, path: &Path, force: bool) -> Result<usize, ReferralError> {
+    let entries = store::list(vault)?;
+    let count = entries.len();
+    let text = file_text(entries);
+    let shown = || path.display().to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            ReferralError::OutputExists { path: shown() }
+        } else {
+            ReferralError::Write {
+                path: shown(),
+                source,
+            }
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|source| ReferralError::Write {
+            path: shown(),
+            source,
+        })?;
+    vault.audit_file(path, "referral.export", json!({ "entries": count }))?;
+    Ok(count)
+}
+
+/// `entries` as the text of a directory file.
+pub fn file_text(entries: Vec<Referral>) -> String {
+    let file = DirectoryFile {
+        format: FILE_FORMAT.to_owned(),
+        version: FILE_VERSION,
+        entries: entries.into_iter().map(FileEntry::from).collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON schema of the directory file, with object keys sorted, as the
+/// text of `docs/referrals.schema.json`.
+pub fn file_schema_text() -> String {
+    let schema = sorted(schemars::schema_for!(DirectoryFile).to_value());
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `value` with every object's keys in sorted order.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
