@@ -28,7 +28,7 @@ fn check_builtin_succeeds_with_a_summary() {
     assert!(stdout.contains("madison-dane.toml: OK"), "{stdout}");
     assert!(stdout.contains("pack madison-dane version"), "{stdout}");
     assert!(stdout.contains("reviewed on 20"), "{stdout}");
-    assert!(stdout.contains("8 flows"), "{stdout}");
+    assert!(stdout.contains("22 flows"), "{stdout}");
 }
 
 #[test]
@@ -36,8 +36,8 @@ fn a_bad_file_fails_naming_file_line_and_node() {
     let dir = tempfile::tempdir().unwrap();
     let out = hotline(&["pack", "dump", "--builtin"], dir.path());
     let broken = text(&out.stdout).replacen(
-        "next = \"who_look\"\nset.category = \"ice_public\"",
-        "next = \"nowhere\"\nset.category = \"ice_public\"",
+        "next = \"work_say\"\nset.category = \"workplace_operation\"",
+        "next = \"nowhere\"\nset.category = \"workplace_operation\"",
         1,
     );
     let line = broken[..broken.find("next = \"nowhere\"").unwrap()]
@@ -51,7 +51,7 @@ fn a_bad_file_fails_naming_file_line_and_node() {
     let stderr = text(&out.stderr);
     assert!(!out.status.success());
     let expected = format!(
-        "{}:{line}: node \"who_start\": option 2 leads to \"nowhere\", which is not a node",
+        "{}:{line}: node \"who_start\": option 4 leads to \"nowhere\", which is not a node",
         file.display()
     );
     assert!(stderr.contains(&expected), "{stderr}");

@@ -687,6 +687,20 @@ fn builtin_pack_has_the_required_flows_and_card() {
         "mpd-and-ice",
         "traffic-stop",
         "rumour",
+        "door-now",
+        "agents-now",
+        "detained",
+        "workplace",
+        "places",
+        "hearing",
+        "car-stop",
+        "crisis",
+        "minor",
+        "preparedness",
+        "victim",
+        "lawyer",
+        "bond",
+        "verifier-safety",
     ] {
         assert!(pack.flow(flow).is_some(), "missing flow {flow}");
     }
@@ -697,7 +711,15 @@ fn builtin_pack_has_the_required_flows_and_card() {
         .iter()
         .map(|r| r.id.as_str())
         .collect();
-    for row in ["who", "enforce", "warrants", "home", "cooperation"] {
+    for row in [
+        "who",
+        "enforce",
+        "warrants",
+        "home",
+        "rights",
+        "jail",
+        "cooperation",
+    ] {
         assert!(rows.contains(&row), "missing card row {row}");
     }
     assert!(pack.resource("ice-detainee-locator").is_some());
@@ -765,18 +787,32 @@ fn builtin_pack_uses_its_own_words() {
 #[test]
 fn builtin_volatile_facts_are_dated() {
     let pack = Pack::builtin();
-    // K3 memo, K9 courthouse, M4 Oct 2025 arrests, M5 sheriff and 287(g), A11 postponement.
-    for id in [
-        "warrant_memo",
-        "verify_courthouse",
-        "mpd_recent",
-        "mpd_sheriff",
-        "arrest_detainer",
-        "rumour_say",
+    // How things stand now: ICE arrests in the Madison area (July 2026).
+    let node = pack.node("mpd_recent").unwrap();
+    assert!(node.evidence.volatile);
+    assert_eq!(node.evidence.as_of, PackDate::ymd(2026, 7, 2));
+    let row = pack
+        .glance()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.id == "cooperation");
+    assert!(row.is_some_and(|r| r.evidence.volatile && r.evidence.as_of.is_some()));
+    // Facts that could not be confirmed as current are written as dated
+    // events, with the date in the sentence in both languages.
+    for (id, en, es) in [
+        ("warrant_memo", "May 2025", "mayo de 2025"),
+        ("verify_courthouse", "January 2025", "enero de 2025"),
+        ("arrest_detainer", "December 2025", "diciembre de 2025"),
+        ("arrest_sheriff", "March 2026", "marzo de 2026"),
+        ("arrest_mpd_policy", "January 2017", "enero de 2017"),
+        ("bond_facts", "September 2025", "septiembre de 2025"),
+        ("places_facts", "January 2025", "enero de 2025"),
+        ("rumour_history", "June 2019", "junio de 2019"),
     ] {
         let node = pack.node(id).unwrap_or_else(|| panic!("no node {id}"));
-        assert!(node.evidence.volatile, "{id} not volatile");
-        assert!(node.evidence.as_of.is_some(), "{id} has no date");
+        assert!(node.text.get("en").unwrap().contains(en), "{id}");
+        assert!(node.text.get("es").unwrap().contains(es), "{id}");
     }
 }
 
@@ -825,7 +861,7 @@ fn player_moves_back_and_restarts() {
     assert_eq!(path.current(), "who_door");
     path.choose(pack, 0).unwrap(); // say → continue
     assert_eq!(path.current(), "who_look");
-    path.choose(pack, 2).unwrap(); // only "POLICE"
+    path.choose(pack, 3).unwrap(); // only "POLICE"
     assert_eq!(
         path.call_fields(),
         CallFields {
@@ -850,9 +886,9 @@ fn later_choices_override_earlier_call_fields() {
     let pack = Pack::builtin();
     let mut path = PlayerPath::start(pack, "who-is-there").unwrap();
     for (option, expect) in [
-        (1, "who_look"),        // street
-        (2, "who_police_only"), // agency unknown
-        (0, "who_vehicles"),
+        (1, "who_street"),      // street
+        (0, "who_look"),        // the calm, hands-visible line first
+        (3, "who_police_only"), // agency unknown
         (0, "who_ask"),
         (0, "who_answer"),
         (0, "who_is_ice"), // agency ice_ero
@@ -883,7 +919,7 @@ fn player_refuses_impossible_moves() {
     ));
     let mut path2 = PlayerPath::start(pack, "rumour").unwrap();
     path2.choose(pack, 1).unwrap(); // heard it from someone
-    for _ in 0..2 {
+    for _ in 0..3 {
         path2.choose(pack, 0).unwrap();
     }
     assert_eq!(path2.current(), "rumour_malicious");
@@ -907,7 +943,7 @@ fn player_path_round_trips_through_serde() {
     let pack = Pack::builtin();
     let mut path = PlayerPath::start(pack, "verify").unwrap();
     path.choose(pack, 0).unwrap();
-    path.choose(pack, 2).unwrap(); // workplace
+    path.choose(pack, 3).unwrap(); // workplace
     let json = serde_json::to_string(&path).unwrap();
     assert!(
         json.contains("\"category\":\"workplace_operation\""),
