@@ -229,6 +229,8 @@ export interface PlayerNode {
   has_next: boolean;
   evidence: Evidence;
   resources: ResourceInfo[];
+  /** Kinds of resource to refer the caller to, such as `legal-aid` or `crisis`. */
+  refer: string[];
 }
 
 /** Call fields a script can set. */
@@ -266,8 +268,11 @@ export interface Guidance {
   version: string;
   reviewed_on: string | null;
   notice: PackText;
+  /** Legal standing: whether counsel approved the pack, when and who. */
+  counsel: { approved: boolean; approved_on: string | null; organisation: string | null };
   languages: string[];
-  flows: { id: string; title: PackText }[];
+  /** `urgent`: a "right now" flow whose first screen is the words to say. */
+  flows: { id: string; title: PackText; urgent: boolean }[];
   glance: { title: PackText; local: PackText; ice: PackText; rows: GlanceRow[] } | null;
   resources: ResourceInfo[];
   /** The built-in pack stands in for a chosen pack that could not be loaded. */
