@@ -914,10 +914,16 @@ fn builtin_pack_uses_its_own_words() {
 #[test]
 fn builtin_volatile_facts_are_dated() {
     let pack = Pack::builtin();
-    // How things stand now: ICE arrests in the Madison area (July 2026).
-    let node = pack.node("mpd_recent").unwrap();
-    assert!(node.evidence.volatile);
-    assert_eq!(node.evidence.as_of, PackDate::ymd(2026, 7, 2));
+    // How things stand now: ICE arrests in the Madison area (July 2026) and
+    // fast-track removal across the country (June 2026).
+    for (id, as_of) in [
+        ("mpd_recent", PackDate::ymd(2026, 7, 2)),
+        ("det_fast_track", PackDate::ymd(2026, 6, 23)),
+    ] {
+        let node = pack.node(id).unwrap();
+        assert!(node.evidence.volatile, "{id}");
+        assert_eq!(node.evidence.as_of, as_of, "{id}");
+    }
     let row = pack
         .glance()
         .unwrap()
