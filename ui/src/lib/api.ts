@@ -47,6 +47,8 @@ export interface PackIssue {
   item_id: string | null;
   /** What is wrong (English, from the pack checker). */
   message: string;
+  /** True for a problem that does not refuse the pack (docs/PACKS.md, "Errors and warnings"). */
+  warning: boolean;
 }
 
 /** The error shape every command rejects with. */
@@ -85,6 +87,7 @@ function asPackIssue(raw: unknown): PackIssue | null {
     item_kind: typeof r.item_kind === 'string' ? r.item_kind : null,
     item_id: typeof r.item_id === 'string' ? r.item_id : null,
     message: r.message,
+    warning: r.warning === true,
   };
 }
 
@@ -331,6 +334,8 @@ export interface PackImport {
   version: string;
   replaced_version: string | null;
   active: boolean;
+  /** Problems that did not refuse the pack, for the coordinator to fix. */
+  warnings: PackIssue[];
 }
 
 /** The cited paragraphs of an attached article (mirrors `CitationTextDto`). */
