@@ -131,6 +131,7 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
             lock(vault, data_dir)?;
             let outcome = result
                 .map_err(|err| library_error(err, &import.file.display().to_string(), data_dir))?;
+            print_warnings(&outcome.pack);
             let meta = outcome.pack.meta();
             match &outcome.replaced_version {
                 Some(old) => println!(
@@ -269,10 +270,18 @@ fn run_check(args: &CheckArgs) -> Result<(), CliError> {
     };
     match result {
         Ok(pack) => {
+            print_warnings(&pack);
             print_summary(&name, &pack);
             Ok(())
         }
         Err(errors) => Err(report(&name, &errors)),
+    }
+}
+
+/// Problems that did not refuse the pack, on stderr (`file:line: warning: …`).
+fn print_warnings(pack: &Pack) {
+    for warning in pack.warnings() {
+        eprintln!("{warning}");
     }
 }
 
@@ -291,6 +300,18 @@ fn print_summary(name: &str, pack: &Pack) {
         "{} flows, {} nodes, {} sources, {} resources",
         counts.flows, counts.nodes, counts.sources, counts.resources
     );
+    let standing = match &meta.counsel {
+        Some(c) if c.approved => format!(
+            "approved by counsel ({}, {})",
+            c.organisation.as_deref().unwrap_or_default(),
+            c.approved_on.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        _ => "not yet approved by counsel".to_owned(),
+    };
+    println!("legal standing: {standing}");
+    if !pack.warnings().is_empty() {
+        println!("{} warning(s), listed above", pack.warnings().len());
+    }
 }
 
 /// Print every problem on stderr; the returned error gives the count.

@@ -28,7 +28,7 @@ fn check_builtin_succeeds_with_a_summary() {
     assert!(stdout.contains("madison-dane.toml: OK"), "{stdout}");
     assert!(stdout.contains("pack madison-dane version"), "{stdout}");
     assert!(stdout.contains("reviewed on 20"), "{stdout}");
-    assert!(stdout.contains("8 flows"), "{stdout}");
+    assert!(stdout.contains("22 flows"), "{stdout}");
 }
 
 #[test]
@@ -36,8 +36,8 @@ fn a_bad_file_fails_naming_file_line_and_node() {
     let dir = tempfile::tempdir().unwrap();
     let out = hotline(&["pack", "dump", "--builtin"], dir.path());
     let broken = text(&out.stdout).replacen(
-        "next = \"who_look\"\nset.category = \"ice_public\"",
-        "next = \"nowhere\"\nset.category = \"ice_public\"",
+        "next = \"work_say\"\nset.category = \"workplace_operation\"",
+        "next = \"nowhere\"\nset.category = \"workplace_operation\"",
         1,
     );
     let line = broken[..broken.find("next = \"nowhere\"").unwrap()]
@@ -51,7 +51,7 @@ fn a_bad_file_fails_naming_file_line_and_node() {
     let stderr = text(&out.stderr);
     assert!(!out.status.success());
     let expected = format!(
-        "{}:{line}: node \"who_start\": option 2 leads to \"nowhere\", which is not a node",
+        "{}:{line}: node \"who_start\": option 4 leads to \"nowhere\", which is not a node",
         file.display()
     );
     assert!(stderr.contains(&expected), "{stderr}");
@@ -311,4 +311,27 @@ fn attach_text_checks_the_paragraph_count() {
     )
     .ok();
     assert!(listed(d)[1].contains("text attached: article"));
+}
+
+#[test]
+fn a_pack_with_only_warnings_passes_the_check_and_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("warned.toml");
+    // A volatile fact a year older than the review: a warning for an imported pack.
+    let pack = "[pack]\nid = \"warned\"\ntitle = { en = \"W\" }\njurisdiction = \"J\"\nversion = \"1\"\nlanguages = [\"en\"]\nreviewed_on = 2026-01-01\nreviewer = \"R\"\n\n[[source]]\nid = \"news\"\nkind = \"news\"\ntitle = \"N\"\npublisher = \"P\"\ndate = 2025-01-05\n\n[[flow]]\nid = \"f\"\ntitle = { en = \"F\" }\nentry = \"say\"\n\n[[node]]\nid = \"say\"\nkind = \"say\"\ntext = { en = \"S\" }\ncites = [\"news\"]\nvolatile = true\nas_of = 2025-01-05\nnext = \"end\"\n\n[[node]]\nid = \"end\"\nkind = \"end\"\ntext = { en = \"E\" }\n";
+    std::fs::write(&file, pack).unwrap();
+    let out = hotline(&["pack", "check", file.to_str().unwrap()], dir.path());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("warned.toml: OK"), "{stdout}");
+    assert!(stdout.contains("1 warning(s), listed above"), "{stdout}");
+    assert!(
+        stdout.contains("legal standing: not yet approved by counsel"),
+        "{stdout}"
+    );
+    let expected = format!(
+        "{}:27: warning: node \"say\": `as_of` 2025-01-05 is more than 6 months before `reviewed_on` 2026-01-01",
+        file.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
 }

@@ -5,7 +5,7 @@
 
 use hotline_core::errors::Coded;
 pub use hotline_core::errors::ErrorCode;
-use hotline_core::guidance::{PackErrors, PackLibraryError};
+use hotline_core::guidance::{PackErrors, PackIssue, PackLibraryError};
 use hotline_core::vault::VaultError;
 use serde::Serialize;
 
@@ -20,6 +20,9 @@ pub struct PackIssueDto {
     pub item_id: Option<String>,
     /// What is wrong (English, from the checker).
     pub message: String,
+    /// True for a problem that does not refuse the pack (see docs/PACKS.md,
+    /// "Errors and warnings").
+    pub warning: bool,
 }
 
 /// An error as sent to the webview.
@@ -128,14 +131,19 @@ from_coded!(
 );
 
 fn issues(errors: &PackErrors) -> Vec<PackIssueDto> {
-    errors
-        .issues()
+    issue_dtos(errors.issues())
+}
+
+/// Pack problems as the UI lists them, errors and warnings alike.
+pub fn issue_dtos(issues: &[PackIssue]) -> Vec<PackIssueDto> {
+    issues
         .iter()
         .map(|issue| PackIssueDto {
             line: issue.line,
             item_kind: issue.item.as_ref().map(|item| item.kind.to_string()),
             item_id: issue.item.as_ref().map(|item| item.id.clone()),
             message: issue.message.clone(),
+            warning: !issue.is_error(),
         })
         .collect()
 }

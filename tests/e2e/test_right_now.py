@@ -63,6 +63,10 @@ def test_alt_1_puts_the_door_now_spoken_line_on_screen_in_english(app):
     assert app.find("node-text-es").text.strip(), "Spanish beside it"
     app.wait_present("call-timer")  # a call was started, as Ctrl+N does
     assert app.find("call-notes").get_attribute("value") == "", "nothing typed into a field"
+    # The built-in pack is honest about its legal standing, in both languages.
+    standing = app.find("standing-banner").text
+    assert "not yet approved by a lawyer" in standing
+    assert "todavía no está aprobado por un abogado" in standing
 
 
 def test_alt_1_puts_the_door_now_spoken_line_on_screen_in_spanish(app):

@@ -17,8 +17,8 @@ use toml::de::{DeTable, DeValue, Deserializer};
 use super::date::PackDate;
 use super::issue::{IssueKind, ItemKind, ItemRef, PackIssue, Reporter, item};
 use super::model::{
-    Citation, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption, PackMeta,
-    Resource, Source, SourceKind, Text, Translation,
+    Citation, Counsel, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption,
+    PackMeta, REFERRAL_KINDS, Resource, Source, SourceKind, Text, Translation,
 };
 use crate::codes::{Agency, CallFields, Category, Verification};
 
@@ -58,6 +58,16 @@ struct RawMeta {
     reviewed_on: Option<Spanned<toml::Value>>,
     reviewer: String,
     notice: Option<RawText>,
+    counsel: Option<Spanned<RawCounsel>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounsel {
+    approved: bool,
+    approved_on: Option<Spanned<toml::Value>>,
+    organisation: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +105,8 @@ struct RawFlow {
     id: Spanned<String>,
     title: RawText,
     entry: Spanned<String>,
+    #[serde(default)]
+    urgent: bool,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +121,8 @@ struct RawNode {
     as_of: Option<Spanned<toml::Value>>,
     #[serde(default)]
     resources: RawList,
+    #[serde(default)]
+    refer: RawList,
     next: Option<Spanned<String>>,
     #[serde(default)]
     option: Vec<Spanned<RawOption>>,
@@ -329,8 +343,23 @@ impl Lowerer<'_> {
             reviewed_on,
             reviewer: raw.reviewer,
             notice: raw.notice.map(|t| self.text(t)),
+            counsel: raw.counsel.map(|c| self.counsel(c)),
             line,
             reviewed_on_line,
+        }
+    }
+
+    fn counsel(&mut self, raw: Spanned<RawCounsel>) -> Counsel {
+        let line = self.line(raw.span());
+        let raw = raw.into_inner();
+        Counsel {
+            approved: raw.approved,
+            approved_on: raw
+                .approved_on
+                .and_then(|d| self.date(&d, None, "counsel.approved_on")),
+            organisation: raw.organisation,
+            note: raw.note,
+            line,
         }
     }
 
@@ -378,6 +407,7 @@ impl Lowerer<'_> {
             id: self.id(&raw.id, Some(ItemKind::Flow)),
             title: self.text(raw.title),
             entry: self.link(raw.entry),
+            urgent: raw.urgent,
             line,
         }
     }
@@ -397,6 +427,7 @@ impl Lowerer<'_> {
             text: self.text(raw.text),
             evidence,
             resources: raw.resources.into_iter().map(|r| self.link(r)).collect(),
+            refer: self.referral_kinds(raw.refer, &it),
             next: raw.next.map(|n| self.link(n)),
             options,
             line,
@@ -479,6 +510,36 @@ impl Lowerer<'_> {
             })
             .collect();
         Text { entries, line }
+    }
+
+    /// Referral kinds a node points to; each must be one of [`REFERRAL_KINDS`].
+    fn referral_kinds(&mut self, raw: RawList, it: &Option<ItemRef>) -> Vec<String> {
+        let mut kinds = Vec::new();
+        for kind in raw {
+            let line = self.line(kind.span());
+            let kind = kind.into_inner();
+            if !REFERRAL_KINDS.contains(&kind.as_str()) {
+                self.reporter.push(
+                    line,
+                    it.clone(),
+                    IssueKind::UnknownReferral,
+                    format!(
+                        "`refer` names \"{kind}\", which is not a referral kind; use one of: {}",
+                        REFERRAL_KINDS.join(", ")
+                    ),
+                );
+            } else if kinds.contains(&kind) {
+                self.reporter.push(
+                    line,
+                    it.clone(),
+                    IssueKind::UnknownReferral,
+                    format!("`refer` lists \"{kind}\" twice"),
+                );
+            } else {
+                kinds.push(kind);
+            }
+        }
+        kinds
     }
 
     fn languages(&mut self, raw: &RawList, it: Option<ItemRef>) -> Vec<String> {

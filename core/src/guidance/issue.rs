@@ -40,6 +40,48 @@ pub enum IssueKind {
     VolatileDate,
     /// `reviewed_on` missing or in the future.
     ReviewDate,
+    /// A volatile fact whose `as_of` is more than six months older than `reviewed_on`.
+    StaleFact,
+    /// A volatile fact that cites no dated source of news, law or an official page.
+    UndatedSource,
+    /// A flow whose first spoken line comes too late on some path.
+    SpokenLineLate,
+    /// A node on a loop: a caller who keeps giving the same answers goes round for ever.
+    Loop,
+    /// A referral kind that is not in [`super::REFERRAL_KINDS`].
+    UnknownReferral,
+    /// The counsel approval record is incomplete or contradicts itself.
+    Counsel,
+}
+
+/// How serious a problem is.
+///
+/// Errors stop a pack from loading. Warnings are shown to the coordinator
+/// but let an imported pack load: they are the content rules added after
+/// packs were first written (see [`IssueKind::is_content_rule`]), which the
+/// built-in pack must meet and an imported pack is only warned about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Severity {
+    /// The pack is refused.
+    #[default]
+    Error,
+    /// The pack loads; the coordinator should fix this.
+    Warning,
+}
+
+impl IssueKind {
+    /// True for the rules that are errors in the built-in pack and warnings
+    /// in an imported one: stale or undated volatile facts, a late spoken
+    /// line, and loops that have a way out.
+    pub fn is_content_rule(self) -> bool {
+        matches!(
+            self,
+            IssueKind::StaleFact
+                | IssueKind::UndatedSource
+                | IssueKind::SpokenLineLate
+                | IssueKind::Loop
+        )
+    }
 }
 
 /// The kind of item a problem is about.
@@ -91,9 +133,16 @@ pub struct PackIssue {
     pub kind: IssueKind,
     /// What is wrong and, where it helps, how to fix it.
     pub message: String,
+    /// Whether the problem refuses the pack or only warns.
+    pub severity: Severity,
 }
 
 impl PackIssue {
+    /// True when the problem refuses the pack.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     /// The id of the node concerned, if the problem is about a node.
     pub fn node_id(&self) -> Option<&str> {
         self.item
@@ -106,6 +155,9 @@ impl PackIssue {
 impl fmt::Display for PackIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.file, self.line)?;
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
         if let Some(item) = &self.item {
             write!(f, "{} \"{}\": ", item.kind, item.id)?;
         }
@@ -180,7 +232,23 @@ impl Reporter {
             item,
             kind,
             message: message.into(),
+            severity: Severity::Error,
         });
+    }
+
+    /// Record a problem of the given severity on `line`.
+    pub(crate) fn push_with(
+        &mut self,
+        severity: Severity,
+        line: usize,
+        item: Option<ItemRef>,
+        kind: IssueKind,
+        message: impl Into<String>,
+    ) {
+        self.push(line, item, kind, message);
+        if let Some(last) = self.issues.last_mut() {
+            last.severity = severity;
+        }
     }
 
     /// The problems recorded so far, sorted by line.

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
-use super::issue::{IssueKind, PackErrors, PackIssue};
+use super::issue::{IssueKind, PackErrors, PackIssue, Severity};
 use super::model::SourceKind;
 use super::validate::check_source;
 use super::{Pack, Text};
@@ -352,6 +352,7 @@ pub fn import_pack_file(
                 item: None,
                 kind: IssueKind::File,
                 message: "the file is not UTF-8 text; save it as UTF-8 (plain text)".to_owned(),
+                severity: Severity::Error,
             }])))
         }
     }

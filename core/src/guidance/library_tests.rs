@@ -481,3 +481,29 @@ fn neither_the_pack_nor_the_article_is_readable_on_disk() {
         }
     }
 }
+
+#[test]
+fn a_pack_with_only_warnings_is_imported_used_and_keeps_its_warnings() {
+    let (dir, vault) = new_vault();
+    // A volatile fact a year older than the review: a warning, not an error.
+    let src = super::tests::BASE
+        .replacen("id = \"t\"", "id = \"warned\"", 1)
+        .replacen(
+            "resources = []",
+            "volatile = true\nas_of = \"2025-01\"\nresources = []",
+            1,
+        );
+    let outcome = import_pack(&vault.coordinator().unwrap(), &src, "warned.toml").unwrap();
+    assert_eq!(outcome.pack.warnings().len(), 1);
+    assert_eq!(outcome.pack.warnings()[0].kind, IssueKind::StaleFact);
+    use_pack(&vault.coordinator().unwrap(), "warned").unwrap();
+    let vault = relock(&dir, vault, COORDINATOR);
+    let active = load_active_pack(&vault);
+    assert_eq!(active.pack.meta().id, "warned");
+    assert_eq!(active.fallback, None);
+    let listed = list_packs(&vault).unwrap();
+    assert_eq!(
+        listed.iter().find(|e| e.id == "warned").unwrap().problem,
+        None
+    );
+}

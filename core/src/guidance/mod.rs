@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 pub use builtin::{BUILTIN_FILE_NAME, BUILTIN_SOURCE};
 pub use date::{BadDate, PackDate};
-pub use issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue};
+pub use issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue, Severity};
 pub use library::{
     ActivePack, BUILTIN_ALIAS, CitedParagraph, ImportOutcome, MAX_IMPORT_BYTES,
     MAX_SOURCE_TEXT_BYTES, PackEntry, PackLibraryError, SeedSourceEntry, attach_source_text,
@@ -35,11 +35,15 @@ pub use library::{
     list_packs, load_active_pack, remove_pack, split_paragraphs, use_pack,
 };
 pub use model::{
-    Citation, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption, PackCounts,
-    PackMeta, ResolvedCitation, Resource, Source, SourceKind, Text, Translation,
+    Citation, Counsel, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption,
+    PackCounts, PackMeta, REFERRAL_KINDS, ResolvedCitation, Resource, Source, SourceKind, Text,
+    Translation,
 };
 pub use player::{PlayerError, PlayerPath, Step};
-pub use validate::{MAX_PACK_BYTES, check_source, validate, validate_as_of, validate_file};
+pub use validate::{
+    MAX_FACT_AGE_MONTHS, MAX_PACK_BYTES, MAX_STEPS_BEFORE_SPOKEN_LINE, check_source, validate,
+    validate_as_of, validate_file,
+};
 
 use format::PackData;
 
@@ -52,6 +56,7 @@ pub struct Pack {
     flows: HashMap<String, usize>,
     sources: HashMap<String, usize>,
     resources: HashMap<String, usize>,
+    warnings: Vec<PackIssue>,
 }
 
 impl Pack {
@@ -76,6 +81,7 @@ impl Pack {
             flows: index(&data.flows, |f| &f.id),
             sources: index(&data.sources, |s| &s.id),
             resources: index(&data.resources, |r| &r.id),
+            warnings: Vec::new(),
             data,
         }
     }
@@ -83,6 +89,18 @@ impl Pack {
     /// The file name given when the pack was parsed.
     pub fn file_name(&self) -> &str {
         &self.file_name
+    }
+
+    /// Problems that did not stop the pack from loading, as found by
+    /// [`check_source`] or [`validate_file`]; empty for a pack from [`Pack::parse`].
+    pub fn warnings(&self) -> &[PackIssue] {
+        &self.warnings
+    }
+
+    /// True when the content rules are errors for this pack rather than
+    /// warnings: the built-in pack's id (imports of that id are refused).
+    pub fn is_held_to_builtin_rules(&self) -> bool {
+        library::is_builtin_id(&self.data.meta.id)
     }
 
     /// Id, title, languages, version and review details.

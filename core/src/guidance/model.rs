@@ -65,11 +65,58 @@ pub struct PackMeta {
     pub reviewer: String,
     /// A notice to show with the guidance ("legal information, not legal advice").
     pub notice: Option<Text>,
+    /// Whether counsel approved the content; `None` when the pack does not say
+    /// (then it counts as not approved).
+    pub counsel: Option<Counsel>,
     /// Line of the `[pack]` table.
     pub line: usize,
     /// Line of `reviewed_on`, or of `[pack]` when it is missing.
     pub reviewed_on_line: usize,
 }
+
+impl PackMeta {
+    /// True only when the pack records an approval by counsel.
+    pub fn approved_by_counsel(&self) -> bool {
+        self.counsel.as_ref().is_some_and(|c| c.approved)
+    }
+}
+
+/// The pack's legal standing: whether, when and by which organisation a
+/// lawyer approved its content (`[pack.counsel]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counsel {
+    /// True once counsel approved the content as it stands.
+    pub approved: bool,
+    /// The day of the approval; required when `approved` is true.
+    pub approved_on: Option<PackDate>,
+    /// The organisation whose lawyer approved it; required when `approved` is true.
+    pub organisation: Option<String>,
+    /// A remark, such as what is still waiting for review.
+    pub note: Option<String>,
+    /// Line of the `[pack.counsel]` table.
+    pub line: usize,
+}
+
+/// The kinds of resource a node may refer a caller to (`refer = [...]`).
+///
+/// Packs name kinds, not one hotline's entries: each hotline keeps its own
+/// directory of organisations, tagged with these kinds.
+pub const REFERRAL_KINDS: &[&str] = &[
+    "legal-aid",
+    "immigration-court",
+    "detainee-locator",
+    "ice-field-office",
+    "criminal-defence",
+    "bond",
+    "crisis",
+    "emergency",
+    "domestic-violence",
+    "victim-services",
+    "youth",
+    "family-preparedness",
+    "workers-rights",
+    "rapid-response",
+];
 
 /// What kind of publication a source is; the UI may label secondary sources as such.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -183,6 +230,9 @@ pub struct Flow {
     pub title: Text,
     /// The first node.
     pub entry: Link,
+    /// A "right now" flow (someone is at the door, agents are here): its
+    /// first node must be the words to say.
+    pub urgent: bool,
     /// Line of its id.
     pub line: usize,
 }
@@ -216,12 +266,21 @@ pub struct Node {
     pub evidence: Evidence,
     /// Resources the node points to.
     pub resources: Vec<Link>,
+    /// Kinds of resource to refer the caller to, each one of [`REFERRAL_KINDS`].
+    pub refer: Vec<String>,
     /// The following node, for advice, say and action nodes.
     pub next: Option<Link>,
     /// The answers, for question nodes.
     pub options: Vec<NodeOption>,
     /// Line of its id.
     pub line: usize,
+}
+
+impl Node {
+    /// Kinds of resource to refer the caller to, each one of [`REFERRAL_KINDS`].
+    pub fn refer(&self) -> &[String] {
+        &self.refer
+    }
 }
 
 /// An answer to a question node.

@@ -5,7 +5,7 @@ use super::*;
 use crate::codes::{Agency, CallFields, Category, Verification};
 
 /// A minimal valid pack; each case below changes one thing in it.
-const BASE: &str = r#"[pack]
+pub(super) const BASE: &str = r#"[pack]
 id = "t"
 title = { en = "T", es = "T" }
 jurisdiction = "Test"
@@ -87,7 +87,7 @@ fn line_of(src: &str, needle: &str) -> usize {
 /// Problems found in `src`, as (kind, line, item id), sorted.
 fn problems(src: &str) -> Vec<(IssueKind, usize, Option<String>)> {
     let issues = match check_source(src, "t.toml") {
-        Ok(_) => Vec::new(),
+        Ok(pack) => pack.warnings().to_vec(),
         Err(errors) => errors.0,
     };
     for issue in &issues {
@@ -396,6 +396,133 @@ const CASES: &[Case] = &[
         extra: "\n[glance]\ntitle = { en = \"C\", es = \"C\" }\nlocal = { en = \"L\", es = \"L\" }\nice = { en = \"I\", es = \"I\" }\n\n[[glance.row]]\nid = \"who\"\nlabel = { en = \"W\", es = \"Q\" }\nlocal = { en = \"L\", es = \"L\" }\nice = { en = \"I\", es = \"I\" }\n",
         expect: &[(MissingCitation, "id = \"who\"", Some("who"))],
     },
+    // --- Content rules: warnings for an imported pack (this one), errors for the built-in pack.
+    Case {
+        name: "a spoken line after two steps is in time",
+        from: "next = \"tell\"\nset",
+        to: "next = \"bg\"\nset",
+        extra: "\n[[node]]\nid = \"bg\"\nkind = \"advice\"\ntext = { en = \"B\", es = \"B\" }\ncites = [\"art:2\"]\nnext = \"tell\"\n",
+        expect: &[],
+    },
+    Case {
+        name: "a spoken line after three steps is late",
+        from: "next = \"tell\"\nset",
+        to: "next = \"bg\"\nset",
+        extra: "\n[[node]]\nid = \"bg\"\nkind = \"advice\"\ntext = { en = \"B\", es = \"B\" }\ncites = [\"art:2\"]\nnext = \"bg2\"\n\n[[node]]\nid = \"bg2\"\nkind = \"action\"\ntext = { en = \"B\", es = \"B\" }\nnext = \"tell\"\n",
+        expect: &[(SpokenLineLate, "id = \"f\"", Some("f"))],
+    },
+    Case {
+        name: "a flow that ends before any spoken line",
+        from: "",
+        to: "",
+        extra: "\n[[flow]]\nid = \"g\"\ntitle = { en = \"G\", es = \"G\" }\nentry = \"done\"\n",
+        expect: &[(SpokenLineLate, "id = \"g\"", Some("g"))],
+    },
+    Case {
+        name: "a right-now flow that opens with the words to say",
+        from: "",
+        to: "",
+        extra: "\n[[flow]]\nid = \"now\"\ntitle = { en = \"N\", es = \"N\" }\nentry = \"tell\"\nurgent = true\n",
+        expect: &[],
+    },
+    Case {
+        name: "a right-now flow that opens with a question",
+        from: "",
+        to: "",
+        extra: "\n[[flow]]\nid = \"now\"\ntitle = { en = \"N\", es = \"N\" }\nentry = \"start\"\nurgent = true\n",
+        expect: &[(SpokenLineLate, "id = \"now\"", Some("now"))],
+    },
+    Case {
+        name: "a loop with a way out is still a loop",
+        from: "set = { agency = \"ice_ero\" }\n",
+        to: "set = { agency = \"ice_ero\" }\n\n[[node.option]]\nlabel = { en = \"Again\", es = \"Otra vez\" }\nnext = \"again\"\n",
+        extra: "\n[[node]]\nid = \"again\"\nkind = \"say\"\ntext = { en = \"Read it again\", es = \"Léalo otra vez\" }\ncites = [\"art:1\"]\nnext = \"start\"\n",
+        expect: &[
+            (Loop, "id = \"start\"", Some("start")),
+            (Loop, "id = \"again\"", Some("again")),
+        ],
+    },
+    Case {
+        name: "a volatile fact six months old is current",
+        from: "resources = []",
+        to: "volatile = true\nas_of = \"2025-07\"\nresources = []",
+        extra: "",
+        expect: &[],
+    },
+    Case {
+        name: "a volatile fact more than six months older than the review is stale",
+        from: "resources = []",
+        to: "volatile = true\nas_of = 2025-06-30\nresources = []",
+        extra: "",
+        expect: &[(StaleFact, "volatile = true", Some("tell"))],
+    },
+    Case {
+        name: "a volatile fact resting only on an undated guide",
+        from: "cites = [\"art:3\"]\nresources",
+        to: "cites = [\"guides\"]\nvolatile = true\nas_of = \"2025-12\"\nresources",
+        extra: "\n[[source]]\nid = \"guides\"\nkind = \"guide\"\ntitle = \"G\"\npublisher = \"P\"\n",
+        expect: &[(UndatedSource, "volatile = true", Some("tell"))],
+    },
+    Case {
+        name: "a volatile fact resting on a dated guide is still not checkable",
+        from: "cites = [\"art:3\"]\nresources",
+        to: "cites = [\"guides\"]\nvolatile = true\nas_of = \"2025-12\"\nresources",
+        extra: "\n[[source]]\nid = \"guides\"\nkind = \"guide\"\ntitle = \"G\"\npublisher = \"P\"\ndate = \"2025\"\n",
+        expect: &[(UndatedSource, "volatile = true", Some("tell"))],
+    },
+    Case {
+        name: "a volatile fact resting on a dated news report",
+        from: "cites = [\"art:3\"]\nresources",
+        to: "cites = [\"report\"]\nvolatile = true\nas_of = \"2025-12\"\nresources",
+        extra: "\n[[source]]\nid = \"report\"\nkind = \"news\"\ntitle = \"R\"\npublisher = \"P\"\ndate = 2025-12-03\n",
+        expect: &[],
+    },
+    // --- Referral kinds and legal standing (always errors).
+    Case {
+        name: "known referral kinds",
+        from: "resources = []",
+        to: "resources = []\nrefer = [\"legal-aid\", \"crisis\"]",
+        extra: "",
+        expect: &[],
+    },
+    Case {
+        name: "an unknown referral kind",
+        from: "resources = []",
+        to: "resources = []\nrefer = [\"legal-aid\", \"lawyers\"]",
+        extra: "",
+        expect: &[(UnknownReferral, "refer = ", Some("tell"))],
+    },
+    Case {
+        name: "a referral kind listed twice",
+        from: "resources = []",
+        to: "resources = []\nrefer = [\"crisis\", \"crisis\"]",
+        extra: "",
+        expect: &[(UnknownReferral, "refer = ", Some("tell"))],
+    },
+    Case {
+        name: "an approval by counsel with its day and organisation",
+        from: "\n[[source]]\nid = \"art\"",
+        to: "\n[pack.counsel]\napproved = true\napproved_on = 2025-12-15\norganisation = \"Example Legal Aid\"\n\n[[source]]\nid = \"art\"",
+        extra: "",
+        expect: &[],
+    },
+    Case {
+        name: "an approval by counsel without its day or organisation",
+        from: "\n[[source]]\nid = \"art\"",
+        to: "\n[pack.counsel]\napproved = true\n\n[[source]]\nid = \"art\"",
+        extra: "",
+        expect: &[
+            (Counsel, "[pack.counsel]", None),
+            (Counsel, "[pack.counsel]", None),
+        ],
+    },
+    Case {
+        name: "a day of approval without an approval",
+        from: "\n[[source]]\nid = \"art\"",
+        to: "\n[pack.counsel]\napproved = false\napproved_on = 2025-12-15\n\n[[source]]\nid = \"art\"",
+        extra: "",
+        expect: &[(Counsel, "[pack.counsel]", None)],
+    },
 ];
 
 #[test]
@@ -687,6 +814,20 @@ fn builtin_pack_has_the_required_flows_and_card() {
         "mpd-and-ice",
         "traffic-stop",
         "rumour",
+        "door-now",
+        "agents-now",
+        "detained",
+        "workplace",
+        "places",
+        "hearing",
+        "car-stop",
+        "crisis",
+        "minor",
+        "preparedness",
+        "victim",
+        "lawyer",
+        "bond",
+        "verifier-safety",
     ] {
         assert!(pack.flow(flow).is_some(), "missing flow {flow}");
     }
@@ -697,7 +838,15 @@ fn builtin_pack_has_the_required_flows_and_card() {
         .iter()
         .map(|r| r.id.as_str())
         .collect();
-    for row in ["who", "enforce", "warrants", "home", "cooperation"] {
+    for row in [
+        "who",
+        "enforce",
+        "warrants",
+        "home",
+        "rights",
+        "jail",
+        "cooperation",
+    ] {
         assert!(rows.contains(&row), "missing card row {row}");
     }
     assert!(pack.resource("ice-detainee-locator").is_some());
@@ -765,18 +914,38 @@ fn builtin_pack_uses_its_own_words() {
 #[test]
 fn builtin_volatile_facts_are_dated() {
     let pack = Pack::builtin();
-    // K3 memo, K9 courthouse, M4 Oct 2025 arrests, M5 sheriff and 287(g), A11 postponement.
-    for id in [
-        "warrant_memo",
-        "verify_courthouse",
-        "mpd_recent",
-        "mpd_sheriff",
-        "arrest_detainer",
-        "rumour_say",
+    // How things stand now: ICE arrests in the Madison area (July 2026) and
+    // fast-track removal across the country (June 2026).
+    for (id, as_of) in [
+        ("mpd_recent", PackDate::ymd(2026, 7, 2)),
+        ("det_fast_track", PackDate::ymd(2026, 6, 23)),
+    ] {
+        let node = pack.node(id).unwrap();
+        assert!(node.evidence.volatile, "{id}");
+        assert_eq!(node.evidence.as_of, as_of, "{id}");
+    }
+    let row = pack
+        .glance()
+        .unwrap()
+        .rows
+        .iter()
+        .find(|r| r.id == "cooperation");
+    assert!(row.is_some_and(|r| r.evidence.volatile && r.evidence.as_of.is_some()));
+    // Facts that could not be confirmed as current are written as dated
+    // events, with the date in the sentence in both languages.
+    for (id, en, es) in [
+        ("warrant_memo", "May 2025", "mayo de 2025"),
+        ("verify_courthouse", "January 2025", "enero de 2025"),
+        ("arrest_detainer", "December 2025", "diciembre de 2025"),
+        ("arrest_sheriff", "March 2026", "marzo de 2026"),
+        ("mpd_limits", "January 2017", "enero de 2017"),
+        ("bond_facts", "September 2025", "septiembre de 2025"),
+        ("places_facts", "January 2025", "enero de 2025"),
+        ("rumour_history", "June 2019", "junio de 2019"),
     ] {
         let node = pack.node(id).unwrap_or_else(|| panic!("no node {id}"));
-        assert!(node.evidence.volatile, "{id} not volatile");
-        assert!(node.evidence.as_of.is_some(), "{id} has no date");
+        assert!(node.text.get("en").unwrap().contains(en), "{id}");
+        assert!(node.text.get("es").unwrap().contains(es), "{id}");
     }
 }
 
@@ -825,7 +994,7 @@ fn player_moves_back_and_restarts() {
     assert_eq!(path.current(), "who_door");
     path.choose(pack, 0).unwrap(); // say → continue
     assert_eq!(path.current(), "who_look");
-    path.choose(pack, 2).unwrap(); // only "POLICE"
+    path.choose(pack, 3).unwrap(); // only "POLICE"
     assert_eq!(
         path.call_fields(),
         CallFields {
@@ -850,9 +1019,9 @@ fn later_choices_override_earlier_call_fields() {
     let pack = Pack::builtin();
     let mut path = PlayerPath::start(pack, "who-is-there").unwrap();
     for (option, expect) in [
-        (1, "who_look"),        // street
-        (2, "who_police_only"), // agency unknown
-        (0, "who_vehicles"),
+        (1, "who_street"),      // street
+        (0, "who_look"),        // the calm, hands-visible line first
+        (3, "who_police_only"), // agency unknown
         (0, "who_ask"),
         (0, "who_answer"),
         (0, "who_is_ice"), // agency ice_ero
@@ -883,7 +1052,7 @@ fn player_refuses_impossible_moves() {
     ));
     let mut path2 = PlayerPath::start(pack, "rumour").unwrap();
     path2.choose(pack, 1).unwrap(); // heard it from someone
-    for _ in 0..2 {
+    for _ in 0..3 {
         path2.choose(pack, 0).unwrap();
     }
     assert_eq!(path2.current(), "rumour_malicious");
@@ -907,7 +1076,7 @@ fn player_path_round_trips_through_serde() {
     let pack = Pack::builtin();
     let mut path = PlayerPath::start(pack, "verify").unwrap();
     path.choose(pack, 0).unwrap();
-    path.choose(pack, 2).unwrap(); // workplace
+    path.choose(pack, 3).unwrap(); // workplace
     let json = serde_json::to_string(&path).unwrap();
     assert!(
         json.contains("\"category\":\"workplace_operation\""),
@@ -931,4 +1100,324 @@ fn player_reports_a_path_saved_against_a_changed_pack() {
         path.choose(pack, 0),
         Err(PlayerError::UnknownNode("gone".into()))
     );
+}
+
+// --- Content rules: severity, and the built-in pack's content ---------------
+
+/// The base pack with a volatile fact more than six months older than its review.
+fn stale_pack(id: &str) -> String {
+    BASE.replacen("id = \"t\"", &format!("id = \"{id}\""), 1)
+        .replacen(
+            "resources = []",
+            "volatile = true\nas_of = \"2025-01\"\nresources = []",
+            1,
+        )
+}
+
+#[test]
+fn content_rules_only_warn_about_an_imported_pack() {
+    let pack = check_source(&stale_pack("t"), "t.toml").expect("an imported pack keeps loading");
+    let warnings = pack.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].kind, StaleFact);
+    assert_eq!(warnings[0].severity, Severity::Warning);
+    assert!(!warnings[0].is_error());
+    assert!(
+        warnings[0].to_string().starts_with(
+            "t.toml:38: warning: node \"tell\": `as_of` 2025-01 is more than 6 months"
+        ),
+        "{}",
+        warnings[0]
+    );
+    assert!(StaleFact.is_content_rule() && !Counsel.is_content_rule());
+}
+
+#[test]
+fn content_rules_are_errors_for_the_builtin_pack() {
+    let errors = check_source(&stale_pack("madison-dane"), "madison-dane.toml").unwrap_err();
+    assert_eq!(errors.issues().len(), 1);
+    assert_eq!(errors.issues()[0].kind, StaleFact);
+    assert!(errors.issues()[0].is_error());
+}
+
+#[test]
+fn a_right_now_flow_that_does_not_open_with_words_to_say_is_refused_for_any_pack() {
+    let src = BASE.to_owned()
+        + "\n[[flow]]\nid = \"now\"\ntitle = { en = \"N\", es = \"N\" }\nentry = \"start\"\nurgent = true\n";
+    let errors = check_source(&src, "t.toml").unwrap_err();
+    assert_eq!(errors.issues().len(), 1);
+    assert_eq!(errors.issues()[0].kind, SpokenLineLate);
+    assert!(
+        errors.issues()[0]
+            .message
+            .contains("\"start\" must be a say node")
+    );
+}
+
+#[test]
+fn referral_kinds_and_counsel_are_read_into_the_model() {
+    let src = BASE
+        .replacen(
+            "resources = []",
+            "resources = []\nrefer = [\"legal-aid\", \"detainee-locator\"]",
+            1,
+        )
+        .replacen(
+            "\n[[source]]\nid = \"art\"",
+            "\n[pack.counsel]\napproved = true\napproved_on = 2025-12-15\norganisation = \"Example Legal Aid\"\n\n[[source]]\nid = \"art\"",
+            1,
+        );
+    let pack = check_source(&src, "t.toml").unwrap();
+    assert_eq!(
+        pack.node("tell").unwrap().refer(),
+        ["legal-aid", "detainee-locator"]
+    );
+    assert!(pack.node("start").unwrap().refer().is_empty());
+    let meta = pack.meta();
+    assert!(meta.approved_by_counsel());
+    let counsel = meta.counsel.as_ref().unwrap();
+    assert_eq!(counsel.approved_on, PackDate::ymd(2025, 12, 15));
+    assert_eq!(counsel.organisation.as_deref(), Some("Example Legal Aid"));
+    // A pack that says nothing about counsel counts as not approved.
+    assert!(
+        !Pack::parse(BASE, "t.toml")
+            .unwrap()
+            .meta()
+            .approved_by_counsel()
+    );
+    for kind in REFERRAL_KINDS {
+        assert!(
+            kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn builtin_pack_is_honestly_not_yet_approved_by_counsel() {
+    let meta = Pack::builtin().meta();
+    let counsel = meta
+        .counsel
+        .as_ref()
+        .expect("the built-in pack states its standing");
+    assert!(!counsel.approved && !meta.approved_by_counsel());
+    assert_eq!(counsel.approved_on, None);
+    assert!(
+        counsel
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("attorney"))
+    );
+    assert_eq!(meta.version, "2.0.0");
+    assert_eq!(meta.reviewed_on, PackDate::ymd(2026, 12, 1));
+    assert!(Pack::builtin().is_held_to_builtin_rules());
+}
+
+#[test]
+fn builtin_right_now_flows_open_with_the_words_to_say() {
+    let pack = Pack::builtin();
+    for (id, words) in [
+        ("door-now", "Keep the door closed"),
+        ("agents-now", "keep your hands where they can see them"),
+    ] {
+        let flow = pack.flow(id).unwrap_or_else(|| panic!("no flow {id}"));
+        assert!(flow.urgent, "{id}");
+        let path = PlayerPath::start(pack, id).unwrap();
+        let first = pack.node(path.current()).unwrap();
+        assert_eq!(first.kind, NodeKind::Say, "{id}");
+        assert!(first.text.get("en").unwrap().contains(words), "{id}");
+        assert!(!first.text.get("es").unwrap().is_empty(), "{id}");
+    }
+    let urgent: Vec<&str> = pack
+        .flows()
+        .iter()
+        .filter(|f| f.urgent)
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(urgent, ["door-now", "agents-now"]);
+}
+
+/// Every path from `node` to an end, depth first, as a walk of bounded
+/// depth: a node met again on the same path, or a path longer than
+/// `bound`, fails the test. Marks every node and option walked; returns
+/// the longest number of steps to an end.
+fn walk_to_ends(
+    pack: &Pack,
+    node: &str,
+    on_path: &mut Vec<String>,
+    longest: &mut std::collections::HashMap<String, usize>,
+    options: &mut std::collections::HashSet<(String, usize)>,
+    bound: usize,
+) -> usize {
+    if let Some(&known) = longest.get(node) {
+        return known;
+    }
+    assert!(
+        !on_path.iter().any(|n| n == node),
+        "a trap: {} → {node}",
+        on_path.join(" → ")
+    );
+    assert!(
+        on_path.len() < bound,
+        "longer than {bound} steps: {}",
+        on_path.join(" → ")
+    );
+    let here = pack.node(node).unwrap_or_else(|| panic!("no node {node}"));
+    let nexts: Vec<&str> = match here.kind {
+        NodeKind::End => Vec::new(),
+        NodeKind::Question => here.options.iter().map(|o| o.next.id.as_str()).collect(),
+        _ => vec![here.next.as_ref().unwrap().id.as_str()],
+    };
+    on_path.push(node.to_owned());
+    let mut most = 0;
+    for (i, next) in nexts.into_iter().enumerate() {
+        options.insert((node.to_owned(), i));
+        most = most.max(1 + walk_to_ends(pack, next, on_path, longest, options, bound));
+    }
+    on_path.pop();
+    longest.insert(node.to_owned(), most);
+    most
+}
+
+/// Longest script a volunteer can be walked through, from any node to an
+/// end. The longest path (42 steps) crosses five flows: a door, the warrant
+/// check, an arrest the caller witnesses, verification, and a local arrest.
+const MAX_SCRIPT_STEPS: usize = 45;
+
+#[test]
+fn builtin_every_node_and_option_is_walked_and_every_node_ends_within_the_bound() {
+    let pack = Pack::builtin();
+    let mut longest = std::collections::HashMap::new();
+    let mut options = std::collections::HashSet::new();
+    for flow in pack.flows() {
+        walk_to_ends(
+            pack,
+            &flow.entry.id,
+            &mut Vec::new(),
+            &mut longest,
+            &mut options,
+            MAX_SCRIPT_STEPS,
+        );
+    }
+    for node in pack.nodes() {
+        assert!(
+            longest.contains_key(&node.id),
+            "node {} is never walked",
+            node.id
+        );
+        let steps = longest[&node.id];
+        assert!(
+            steps < MAX_SCRIPT_STEPS,
+            "{}: {steps} steps to an end",
+            node.id
+        );
+        let count = if node.kind == NodeKind::Question {
+            node.options.len()
+        } else {
+            usize::from(node.kind != NodeKind::End)
+        };
+        for i in 0..count {
+            assert!(
+                options.contains(&(node.id.clone(), i)),
+                "option {} of {} is never walked",
+                i + 1,
+                node.id
+            );
+        }
+    }
+    let worst = longest.values().max().copied().unwrap_or_default();
+    assert!(worst >= 10, "the walk is suspiciously short: {worst}");
+}
+
+#[test]
+fn builtin_every_flow_speaks_to_the_caller_within_the_bound() {
+    let pack = Pack::builtin();
+    for flow in pack.flows() {
+        // Every path of the player, cut at the bound: a say node on each.
+        let mut stack = vec![PlayerPath::start(pack, &flow.id).unwrap()];
+        while let Some(path) = stack.pop() {
+            let node = pack.node(path.current()).unwrap();
+            if node.kind == NodeKind::Say {
+                continue;
+            }
+            let steps_before = path.steps().len();
+            assert!(
+                steps_before <= MAX_STEPS_BEFORE_SPOKEN_LINE && node.kind != NodeKind::End,
+                "flow {}: no words to say by {}",
+                flow.id,
+                node.id
+            );
+            let choices = if node.kind == NodeKind::Question {
+                node.options.len()
+            } else {
+                1
+            };
+            for option in 0..choices {
+                let mut next = path.clone();
+                next.choose(pack, option).unwrap();
+                stack.push(next);
+            }
+        }
+    }
+}
+
+#[test]
+fn builtin_refers_to_kinds_of_resource_and_never_has_the_a_number_written_down() {
+    let pack = Pack::builtin();
+    let used: std::collections::HashSet<&str> = pack
+        .nodes()
+        .iter()
+        .flat_map(|n| n.refer().iter().map(String::as_str))
+        .collect();
+    for kind in &used {
+        assert!(REFERRAL_KINDS.contains(kind), "{kind}");
+    }
+    for kind in [
+        "legal-aid",
+        "detainee-locator",
+        "crisis",
+        "domestic-violence",
+        "immigration-court",
+    ] {
+        assert!(used.contains(kind), "no node refers to {kind}");
+    }
+    // Every step that handles an A-number says it is not written down.
+    for node in pack.nodes() {
+        let en = node.text.get("en").unwrap();
+        if node.kind == NodeKind::Action && en.contains("A-number") {
+            assert!(
+                en.contains("do not write it down")
+                    || en.contains("Do not write the A-number")
+                    || en.contains("Never write the A-number")
+                    || en.contains("no A-number")
+                    || en.contains("Do not record anyone's immigration status, A-number"),
+                "{}: {en}",
+                node.id
+            );
+        }
+    }
+}
+
+#[test]
+fn builtin_spanish_says_the_consent_sentence_one_way() {
+    let pack = Pack::builtin();
+    let mut texts: Vec<&str> = pack
+        .nodes()
+        .iter()
+        .filter_map(|n| n.text.get("es"))
+        .collect();
+    for row in &pack.glance().unwrap().rows {
+        texts.extend(row.ice.get("es"));
+        texts.extend(row.local.get("es"));
+    }
+    let consent = texts
+        .iter()
+        .filter(|t| t.contains("No doy permiso para que entren"))
+        .count();
+    assert!(consent >= 5, "{consent}");
+    for text in &texts {
+        assert!(!text.contains("No doy mi permiso"), "{text}");
+        assert!(!text.contains("u otra policía de la ciudad"), "{text}");
+        assert!(!text.contains("(a)"), "{text}");
+    }
 }

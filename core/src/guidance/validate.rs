@@ -8,11 +8,20 @@ use std::path::Path;
 
 use super::Pack;
 use super::date::PackDate;
-use super::issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue, Reporter, item};
-use super::model::{Citation, Evidence, Node, NodeKind, SourceKind, Text};
+use super::issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue, Reporter, Severity, item};
+use super::model::{Citation, Evidence, Flow, Node, NodeKind, SourceKind, Text};
 
 /// Largest pack file [`validate_file`] reads; real packs are far smaller.
 pub const MAX_PACK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// At most this many steps may come before a flow's first spoken line
+/// (a `say` node), on every path from the flow's entry. A "right now" flow
+/// (`urgent = true`) has none: its entry is the spoken line.
+pub const MAX_STEPS_BEFORE_SPOKEN_LINE: usize = 2;
+
+/// A volatile fact is stale when its `as_of` is more than this many months
+/// older than the pack's `reviewed_on`.
+pub const MAX_FACT_AGE_MONTHS: i32 = 6;
 
 /// Check a loaded pack against every rule, as of today (UTC).
 pub fn validate(pack: &Pack) -> Vec<PackIssue> {
@@ -34,21 +43,25 @@ pub fn validate_as_of(pack: &Pack, today: PackDate) -> Vec<PackIssue> {
     check.flows();
     check.nodes();
     check.graph();
+    check.spoken_lines();
     check.glance();
+    check.counsel();
     check.reporter.finish()
 }
 
-/// Parse and validate pack text: `Ok` only if there is no problem at all;
-/// otherwise every problem found, in file order.
+/// Parse and validate pack text: `Ok` if no problem is an error (warnings
+/// are kept in [`Pack::warnings`]); otherwise every problem found, warnings
+/// included, in file order.
 pub fn check_source(source: &str, file_name: &str) -> Result<Pack, PackErrors> {
     let (data, mut issues) = super::format::read(source, file_name).map_err(PackErrors)?;
-    let pack = Pack::from_data(file_name, data);
+    let mut pack = Pack::from_data(file_name, data);
     issues.extend(validate(&pack));
     issues.sort_by_key(|issue| issue.line);
-    if issues.is_empty() {
-        Ok(pack)
-    } else {
+    if issues.iter().any(PackIssue::is_error) {
         Err(PackErrors(issues))
+    } else {
+        pack.warnings = issues;
+        Ok(pack)
     }
 }
 
@@ -62,6 +75,7 @@ pub fn validate_file(path: &Path) -> Result<Pack, PackErrors> {
             item: None,
             kind: IssueKind::File,
             message,
+            severity: Severity::Error,
         }])
     };
     let mut bytes = Vec::new();
@@ -94,6 +108,120 @@ struct Checker<'p> {
 impl Checker<'_> {
     fn push(&mut self, line: usize, it: Option<ItemRef>, kind: IssueKind, message: String) {
         self.reporter.push(line, it, kind, message);
+    }
+
+    /// A content rule: an error for the built-in pack, a warning for an
+    /// imported one, so that packs written before the rule keep loading.
+    fn push_content(&mut self, line: usize, it: Option<ItemRef>, kind: IssueKind, message: String) {
+        let severity = if self.pack.is_held_to_builtin_rules() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        self.reporter.push_with(severity, line, it, kind, message);
+    }
+
+    /// `[pack.counsel]`: an approval names its day and organisation; a day
+    /// is not in the future and is not given without an approval.
+    fn counsel(&mut self) {
+        let Some(counsel) = &self.pack.meta().counsel else {
+            return;
+        };
+        let line = counsel.line;
+        let organisation = counsel
+            .organisation
+            .as_deref()
+            .is_some_and(|o| !o.trim().is_empty());
+        let mut problems = Vec::new();
+        if counsel.approved && counsel.approved_on.is_none() {
+            problems.push(
+                "an approval needs `approved_on`, the day counsel approved the content".to_owned(),
+            );
+        }
+        if counsel.approved && !organisation {
+            problems.push(
+                "an approval needs `organisation`, the organisation whose lawyer approved it"
+                    .to_owned(),
+            );
+        }
+        if !counsel.approved && counsel.approved_on.is_some() {
+            problems.push(
+                "`approved_on` is only for an approval: set approved = true, or remove it"
+                    .to_owned(),
+            );
+        }
+        if let Some(day) = counsel.approved_on
+            && day.is_after(&self.today)
+        {
+            problems.push(format!(
+                "`approved_on` {day} is in the future (today is {})",
+                self.today
+            ));
+        }
+        for message in problems {
+            self.push(line, None, IssueKind::Counsel, message);
+        }
+    }
+
+    /// Every flow reaches a spoken line soon: within
+    /// [`MAX_STEPS_BEFORE_SPOKEN_LINE`] steps on every path, and at once in
+    /// a "right now" flow.
+    fn spoken_lines(&mut self) {
+        for flow in self.pack.flows() {
+            let Some(entry) = self.pack.node(&flow.entry.id) else {
+                continue; // reported already
+            };
+            let it = item(ItemKind::Flow, &flow.id);
+            if flow.urgent {
+                if entry.kind != NodeKind::Say {
+                    self.push(
+                        flow.line,
+                        it,
+                        IssueKind::SpokenLineLate,
+                        format!(
+                            "a \"right now\" flow (urgent = true) starts with the words to say: its entry \"{}\" must be a say node",
+                            entry.id
+                        ),
+                    );
+                }
+                continue;
+            }
+            if let Some(path) = self.late_spoken_line(flow) {
+                self.push_content(
+                    flow.line,
+                    it,
+                    IssueKind::SpokenLineLate,
+                    format!(
+                        "the first words to say come after more than {MAX_STEPS_BEFORE_SPOKEN_LINE} steps on the path {}; put a say node earlier",
+                        path.join(" → ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A path from the flow's entry whose first
+    /// `MAX_STEPS_BEFORE_SPOKEN_LINE + 1` nodes hold no say node, if any.
+    fn late_spoken_line(&self, flow: &Flow) -> Option<Vec<String>> {
+        let mut stack = vec![vec![flow.entry.id.as_str()]];
+        while let Some(path) = stack.pop() {
+            let last = path.last().copied().unwrap_or_default();
+            let Some(node) = self.pack.node(last) else {
+                continue; // a broken link, reported already
+            };
+            if node.kind == NodeKind::Say {
+                continue;
+            }
+            if path.len() > MAX_STEPS_BEFORE_SPOKEN_LINE || node.kind == NodeKind::End {
+                return Some(path.iter().map(|&id| id.to_owned()).collect());
+            }
+            for next in next_ids(node) {
+                let mut longer = path.clone();
+                longer.push(next);
+                stack.push(longer);
+            }
+        }
+        None
     }
 
     fn review_date(&mut self) {
@@ -409,6 +537,39 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+        if evidence.volatile {
+            self.current_fact(evidence, it);
+        }
+    }
+
+    /// A volatile fact is recent next to the review date and rests on a
+    /// dated source that can be checked.
+    fn current_fact(&mut self, evidence: &Evidence, it: &Option<ItemRef>) {
+        if let (Some(as_of), Some(reviewed)) = (evidence.as_of, self.pack.meta().reviewed_on)
+            && is_stale(as_of, reviewed)
+        {
+            self.push_content(
+                evidence.line,
+                it.clone(),
+                IssueKind::StaleFact,
+                format!(
+                    "`as_of` {as_of} is more than {MAX_FACT_AGE_MONTHS} months before `reviewed_on` {reviewed}; check the fact again and update `as_of`, or write it as a dated event and send the caller to a lawyer"
+                ),
+            );
+        }
+        let dated = evidence.cites.iter().any(|cite| {
+            self.pack.source(&cite.source).is_some_and(|s| {
+                s.date.is_some() && !matches!(s.kind, SourceKind::Guide | SourceKind::Practice)
+            })
+        });
+        if !dated && !evidence.cites.is_empty() {
+            self.push_content(
+                evidence.line,
+                it.clone(),
+                IssueKind::UndatedSource,
+                "a dated fact needs a dated source that can be checked: cite a news report, law, official page or the seed article with its `date`, not only a general guide".into(),
+            );
+        }
     }
 
     fn citations(&mut self, cites: &[Citation], it: &Option<ItemRef>) {
@@ -483,6 +644,20 @@ impl Checker<'_> {
         let ends = (0..nodes.len()).filter(|&i| nodes[i].kind == NodeKind::End);
         let reaches_end = walk(ends, &predecessors);
         let reaches_broken = walk(broken, &predecessors);
+        // The player stops at an end node, so links out of one (an error of
+        // their own) cannot make a loop.
+        let played: Vec<Vec<usize>> = successors
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if nodes[i].kind == NodeKind::End {
+                    Vec::new()
+                } else {
+                    s.clone()
+                }
+            })
+            .collect();
+        let cyclic = on_cycles(&played);
         for (i, node) in nodes.iter().enumerate() {
             if index.get(node.id.as_str()) != Some(&i) {
                 continue; // a duplicate id, reported already
@@ -502,6 +677,13 @@ impl Checker<'_> {
                     IssueKind::DeadEnd,
                     "every path from here goes round in a loop and never reaches an end node"
                         .into(),
+                );
+            } else if cyclic[i] {
+                self.push_content(
+                    node.line,
+                    it,
+                    IssueKind::Loop,
+                    "this node is on a loop: a caller who keeps giving the same answer never reaches an end; give the repeated answer its own way on (Back repeats a step)".into(),
                 );
             }
         }
@@ -545,6 +727,84 @@ fn walk(start: impl Iterator<Item = usize>, edges: &[Vec<usize>]) -> HashSet<usi
     seen
 }
 
+/// True when `later` comes more than [`MAX_FACT_AGE_MONTHS`] months after
+/// `as_of`. A missing month or day of `as_of` counts as the first, the
+/// earliest the date can mean, so that `as_of = "2026"` is never taken for
+/// more recent than it may be; the same for `later`.
+fn is_stale(as_of: PackDate, later: PackDate) -> bool {
+    let months =
+        i32::from(as_of.year) * 12 + i32::from(as_of.month.unwrap_or(1)) - 1 + MAX_FACT_AGE_MONTHS;
+    let (year, month) = (months.div_euclid(12), months.rem_euclid(12) + 1);
+    let (Ok(year), Ok(month)) = (u16::try_from(year), u8::try_from(month)) else {
+        return false;
+    };
+    // The same day of the month, or the month's last day if it is shorter.
+    let day = as_of.day.unwrap_or(1);
+    let day = (1..=day)
+        .rev()
+        .find(|&d| PackDate::ymd(year, month, d).is_some())
+        .unwrap_or(1);
+    (later.year, later.month.unwrap_or(1), later.day.unwrap_or(1)) > (year, month, day)
+}
+
+/// For each node, whether it lies on a cycle (a strongly connected
+/// component of more than one node, or a node linking to itself).
+/// Tarjan's algorithm, iterative so that a long chain cannot overflow the stack.
+fn on_cycles(edges: &[Vec<usize>]) -> Vec<bool> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut cyclic = vec![false; n];
+    let mut counter = 0;
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut work = vec![(root, 0)];
+        while let Some(&mut (v, ref mut next)) = work.last_mut() {
+            if *next == 0 && order[v] == UNSEEN {
+                order[v] = counter;
+                low[v] = counter;
+                counter += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = edges[v].get(*next) {
+                *next += 1;
+                if order[w] == UNSEEN {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == order[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let looped = component.len() > 1 || edges[v].contains(&v);
+                for w in component {
+                    cyclic[w] = looped;
+                }
+            }
+        }
+    }
+    cyclic
+}
+
 fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut reversed = vec![Vec::new(); edges.len()];
     for (i, targets) in edges.iter().enumerate() {
@@ -553,4 +813,48 @@ fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     reversed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> PackDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_fact_is_stale_after_six_months_counted_from_its_earliest_day() {
+        let reviewed = date("2026-12-01");
+        for (as_of, stale) in [
+            ("2026-06-01", false), // exactly six months
+            ("2026-05-31", true),  // six months and a day
+            ("2026-06", false),
+            ("2026-05", true),
+            ("2026", true), // counts as 2026-01-01
+            ("2026-07-02", false),
+            ("2025-12-31", true),
+        ] {
+            assert_eq!(is_stale(date(as_of), reviewed), stale, "{as_of}");
+        }
+        // The end of a long month lands on the end of a short one.
+        assert!(!is_stale(date("2025-08-31"), date("2026-02-28")));
+        assert!(is_stale(date("2025-08-31"), date("2026-03-01")));
+    }
+
+    #[test]
+    fn finds_the_nodes_on_cycles_and_only_those() {
+        // 0 → 1 → 2 → 1, 2 → 3; 4 → 4; 5 → 0
+        let edges = vec![vec![1], vec![2], vec![1, 3], vec![], vec![4], vec![0]];
+        assert_eq!(on_cycles(&edges), [false, true, true, false, true, false]);
+        assert_eq!(on_cycles(&[vec![1], vec![2], vec![]]), [false; 3]);
+    }
+
+    #[test]
+    fn a_long_chain_does_not_overflow_the_stack() {
+        let n = 200_000;
+        let mut edges: Vec<Vec<usize>> = (1..n).map(|i| vec![i]).collect();
+        edges.push(vec![0]);
+        assert!(on_cycles(&edges).iter().all(|&c| c));
+    }
 }

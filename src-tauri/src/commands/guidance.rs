@@ -97,6 +97,8 @@ pub struct NodeDto {
     pub evidence: EvidenceDto,
     /// Resources the node points to.
     pub resources: Vec<ResourceDto>,
+    /// Kinds of resource to refer the caller to (`legal-aid`, `crisis`, …).
+    pub refer: Vec<String>,
 }
 
 /// What the player shows: where the volunteer is and what the script has set.
@@ -123,6 +125,19 @@ pub struct FlowDto {
     pub id: String,
     /// Title per language.
     pub title: TextDto,
+    /// A "right now" flow, whose first screen is the words to say.
+    pub urgent: bool,
+}
+
+/// The pack's legal standing: whether counsel approved it, when, and who.
+#[derive(Debug, Serialize)]
+pub struct CounselDto {
+    /// True only when the pack records an approval by counsel.
+    pub approved: bool,
+    /// The day of the approval.
+    pub approved_on: Option<String>,
+    /// The organisation whose lawyer approved it.
+    pub organisation: Option<String>,
 }
 
 /// A row of the at-a-glance card.
@@ -164,6 +179,8 @@ pub struct GuidanceDto {
     pub reviewed_on: Option<String>,
     /// Legal-information notice per language.
     pub notice: TextDto,
+    /// Legal standing; a pack that does not say counts as not approved.
+    pub counsel: CounselDto,
     /// Pack languages.
     pub languages: Vec<String>,
     /// Flows, in pack order.
@@ -239,6 +256,7 @@ fn node(pack: &Pack, value: &Node) -> NodeDto {
             .filter_map(|link| pack.resource(&link.id))
             .map(resource)
             .collect(),
+        refer: value.refer().to_vec(),
     }
 }
 
@@ -291,6 +309,14 @@ pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
         version: meta.version.clone(),
         reviewed_on: meta.reviewed_on.map(|d| d.to_string()),
         notice: meta.notice.as_ref().map(text).unwrap_or_default(),
+        counsel: CounselDto {
+            approved: meta.approved_by_counsel(),
+            approved_on: meta
+                .counsel
+                .as_ref()
+                .and_then(|c| c.approved_on.map(|d| d.to_string())),
+            organisation: meta.counsel.as_ref().and_then(|c| c.organisation.clone()),
+        },
         languages: meta.languages.clone(),
         flows: pack
             .flows()
@@ -298,6 +324,7 @@ pub fn guidance_pack(state: State<'_, AppState>) -> GuidanceDto {
             .map(|f| FlowDto {
                 id: f.id.clone(),
                 title: text(&f.title),
+                urgent: f.urgent,
             })
             .collect(),
         glance: pack.glance().map(|g| glance(pack, g)),

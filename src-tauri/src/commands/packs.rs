@@ -11,7 +11,7 @@ use hotline_core::guidance::{self, PackEntry};
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::UiError;
+use crate::error::{PackIssueDto, UiError, issue_dtos};
 use crate::state::{AppState, Session};
 
 /// The packs, and why the built-in pack stands in for the chosen one, if it does.
@@ -34,6 +34,8 @@ pub struct ImportDto {
     pub replaced_version: Option<String>,
     /// Whether it is the active pack.
     pub active: bool,
+    /// Problems that did not refuse the pack, for the coordinator to fix.
+    pub warnings: Vec<PackIssueDto>,
 }
 
 /// One cited paragraph of the attached article text.
@@ -88,6 +90,7 @@ pub fn pack_import(
         Ok(ImportDto {
             id: outcome.pack.meta().id.clone(),
             version: outcome.pack.meta().version.clone(),
+            warnings: issue_dtos(outcome.pack.warnings()),
             replaced_version: outcome.replaced_version,
             active: outcome.active,
         })

@@ -35,6 +35,8 @@ export interface PackIssue {
   item_id: string | null;
   /** What is wrong (English, from the pack checker). */
   message: string;
+  /** True for a problem that does not refuse the pack (docs/PACKS.md, "Errors and warnings"). */
+  warning: boolean;
 }
 
 /** The error shape every command rejects with. */
@@ -69,6 +71,7 @@ function asPackIssue(raw: unknown): PackIssue | null {
     item_kind: typeof r.item_kind === 'string' ? r.item_kind : null,
     item_id: typeof r.item_id === 'string' ? r.item_id : null,
     message: r.message,
+    warning: r.warning === true,
   };
 }
 
@@ -216,8 +219,8 @@ export interface PlayerNode {
   has_next: boolean;
   evidence: Evidence;
   resources: ResourceInfo[];
-  /** Kinds of referral the step asks for (such as `legal-aid`), when the pack gives them. */
-  refer?: string[];
+  /** Kinds of resource to refer the caller to, such as `legal-aid` or `crisis`. */
+  refer: string[];
 }
 
 /** Call fields a script can set. */
@@ -255,8 +258,11 @@ export interface Guidance {
   version: string;
   reviewed_on: string | null;
   notice: PackText;
+  /** Legal standing: whether counsel approved the pack, when and who. */
+  counsel: { approved: boolean; approved_on: string | null; organisation: string | null };
   languages: string[];
-  flows: { id: string; title: PackText }[];
+  /** `urgent`: a "right now" flow whose first screen is the words to say. */
+  flows: { id: string; title: PackText; urgent: boolean }[];
   glance: { title: PackText; local: PackText; ice: PackText; rows: GlanceRow[] } | null;
   resources: ResourceInfo[];
   /** The built-in pack stands in for a chosen pack that could not be loaded. */
@@ -315,6 +321,8 @@ export interface PackImport {
   version: string;
   replaced_version: string | null;
   active: boolean;
+  /** Problems that did not refuse the pack, for the coordinator to fix. */
+  warnings: PackIssue[];
 }
 
 /** The cited paragraphs of an attached article (mirrors `CitationTextDto`). */

@@ -45,13 +45,13 @@ describe('errors', () => {
       issues: [
         { line: 12, item_kind: 'node', item_id: 'door', message: 'leads nowhere' },
         { line: 'x', message: 'not a number' },
-        { line: 3, message: 'no item' },
+        { line: 3, message: 'no item', warning: true },
       ],
     });
     expect(err.code).toBe('invalid_pack');
     expect(err.issues).toEqual([
-      { line: 12, item_kind: 'node', item_id: 'door', message: 'leads nowhere' },
-      { line: 3, item_kind: null, item_id: null, message: 'no item' },
+      { line: 12, item_kind: 'node', item_id: 'door', message: 'leads nowhere', warning: false },
+      { line: 3, item_kind: null, item_id: null, message: 'no item', warning: true },
     ]);
     expect(describeError('es', err)).toMatch(/^El paquete tiene problemas/);
   });
