@@ -35,8 +35,16 @@ $(UI_DIR)/node_modules/.installed: $(UI_DIR)/package-lock.json
 
 ui-deps: $(UI_DIR)/node_modules/.installed
 
-ui: ui-deps
+# The app embeds ui/dist at compile time, so rebuilding it needlessly would
+# recompile the app (debug and release) on every run: build it only when a
+# source, a setting or the installed packages changed.
+UI_SOURCES := $(shell find $(UI_DIR)/src) \
+  $(addprefix $(UI_DIR)/,index.html package.json svelte.config.js tsconfig.json vite.config.ts)
+
+$(UI_DIR)/dist/index.html: $(UI_DIR)/node_modules/.installed $(UI_SOURCES)
 	cd $(UI_DIR) && npm run build
+
+ui: $(UI_DIR)/dist/index.html
 
 ui-check: ui-deps
 	cd $(UI_DIR) && npm run check
