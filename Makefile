@@ -14,12 +14,12 @@ VENV := target/e2e-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help run test deps-run deps-test ui-deps ui ui-check ui-test app cli \
-        fmt-check clippy cargo-test e2e package bench clean
+        fmt-check clippy cargo-test e2e package package-assets package-test bench clean
 
 help:
 	@echo "make run      install what is missing, build and open Hotline Desk"
 	@echo "make test     install what is missing and run every check and test"
-	@echo "make package  build a .deb (release)"
+	@echo "make package  build a .deb (release): the app, the hotline command, its man pages"
 	@echo "make bench    measure the store, the app start-up and memory (docs/PERFORMANCE.md)"
 
 deps-run:
@@ -35,9 +35,17 @@ $(UI_DIR)/node_modules/.installed: $(UI_DIR)/package-lock.json
 
 ui-deps: $(UI_DIR)/node_modules/.installed
 
-ui: ui-deps
+# The app embeds ui/dist at compile time, so rebuilding it needlessly would
+# recompile the app (debug and release) on every run: build it only when a
+# source, a setting or the installed packages changed.
+UI_SOURCES := $(shell find $(UI_DIR)/src) \
+  $(addprefix $(UI_DIR)/,index.html package.json svelte.config.js tsconfig.json vite.config.ts)
+
+$(UI_DIR)/dist/index.html: $(UI_DIR)/node_modules/.installed $(UI_SOURCES)
 	cd $(UI_DIR) && npm run build
 	@echo "UI bundle: $$(cat $(UI_DIR)/dist/assets/*.js | wc -c) bytes of JavaScript"
+
+ui: $(UI_DIR)/dist/index.html
 
 ui-check: ui-deps
 	cd $(UI_DIR) && npm run check
@@ -79,13 +87,37 @@ $(VENV)/.installed: tests/requirements.txt
 # process. Screenshots land in target/e2e-screenshots/.
 e2e: app cli $(VENV)/.installed
 	HOTLINE_APP_BIN=$(CURDIR)/$(APP_BIN) HOTLINE_CLI_BIN=$(CURDIR)/$(CLI_BIN) \
-	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider tests
+	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider tests/cli tests/e2e
 
-test: deps-test fmt-check ui-check ui-test clippy cargo-test e2e
+test: deps-test fmt-check ui-check ui-test clippy cargo-test e2e package-test
+
+# The package: `tauri build` compiles the app and the `hotline` command (with
+# `hotline-assets`) in one cargo run, so the crates they share are built once
+# with the same features; then, before bundling, it runs `make package-assets`
+# (beforeBundleCommand in src-tauri/tauri.conf.json), and the files map there
+# puts the command, its man pages and its completions in the .deb.
+PACKAGE_ASSETS := target/package-assets
+DEB_DIR := target/release/bundle/deb
 
 package: deps-run ui
-	$(UI_DIR)/node_modules/.bin/tauri build --bundles deb
-	@ls -l target/release/hotline-desk target/release/bundle/deb/*.deb
+	rm -f $(DEB_DIR)/*.deb
+	$(UI_DIR)/node_modules/.bin/tauri build --bundles deb -- -p hotline-desk -p hotline-cli
+	@ls -l target/release/hotline-desk target/release/hotline $(DEB_DIR)/*.deb
+
+# The man pages (gzipped, as Debian keeps them) and the bash, zsh and fish
+# completions, generated from the clap definitions by the release build of
+# `hotline-assets` that `make package` has just made.
+package-assets:
+	rm -rf $(PACKAGE_ASSETS)
+	target/release/hotline-assets $(PACKAGE_ASSETS)
+	gzip -9n $(PACKAGE_ASSETS)/man1/*.1
+
+# The package as a coordinator gets it: installed into this machine with
+# apt-get (root, or sudo without a password prompt), the installed command and
+# app used on a temporary data folder, then removed; see tests/package/.
+package-test: package $(VENV)/.installed
+	HOTLINE_DEB="$$(ls $(DEB_DIR)/*.deb)" \
+	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider tests/package
 
 # Benchmarks (not tests: nothing fails on a timing). The store benchmark
 # compares the encrypted vault with plain SQLite in the same run (feature
@@ -97,8 +129,8 @@ BENCH_RUNS ?= 5
 # Each full integrity check reads the whole store (about 45 s for the slowest at 1M).
 BENCH_CHECK_REPS ?= 1
 
+# `make package` has built target/release/hotline beside the app.
 bench: package $(VENV)/.installed
-	$(CARGO) build --release -p hotline-cli --bin hotline
 	$(CARGO) build --release -p hotline-cli --features bench --bin hotline-bench
 	target/release/hotline-bench --sizes $(BENCH_SIZES) --check-reps $(BENCH_CHECK_REPS)
 	HOTLINE_APP_BIN=$(CURDIR)/target/release/hotline-desk \

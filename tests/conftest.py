@@ -52,12 +52,13 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> Non
 
 
 def run_cli(data_dir: Path, *args: str, env: dict[str, str] | None = None,
-            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real `hotline` binary against `data_dir`."""
+            input_text: str | None = None,
+            cli_bin: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `hotline` binary (default: HOTLINE_CLI_BIN) against `data_dir`."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     full_env.update(env or {})
     return subprocess.run(
-        [str(CLI_BIN), "--data-dir", str(data_dir), *args],
+        [str(cli_bin or CLI_BIN), "--data-dir", str(data_dir), *args],
         capture_output=True, text=True, env=full_env, input=input_text, timeout=120,
     )
 
@@ -102,15 +103,17 @@ class App:
         return WebDriverWait(self.driver, timeout).until(check)
 
 
-def start_app(data_dir: Path, attempts: int = 2):
+def start_app(data_dir: Path, attempts: int = 2, app_bin: Path | None = None):
     """Start the app under WebDriver and wait for its UI; return (driver, proc).
+
+    `app_bin` is the binary to open (default: HOTLINE_APP_BIN, the built app).
 
     On a loaded machine WebKit occasionally never paints its first page; such a
     start is thrown away and made again once, so a test fails only on what it
     checks, not on a start-up that never happened.
     """
     for attempt in range(attempts):
-        driver, proc = start_driver_session(data_dir)
+        driver, proc = start_driver_session(data_dir, app_bin or APP_BIN)
         try:
             WebDriverWait(driver, 20).until(
                 lambda d: d.execute_script("return document.querySelector('main') !== null")
@@ -127,10 +130,10 @@ def start_app(data_dir: Path, attempts: int = 2):
     raise RuntimeError("unreachable")
 
 
-def start_driver_session(data_dir: Path):
-    """Start tauri-driver and a WebDriver session on the app; return (driver, proc)."""
-    if not APP_BIN.exists():
-        raise FileNotFoundError(f"app binary missing: {APP_BIN} (run make app)")
+def start_driver_session(data_dir: Path, app_bin: Path = APP_BIN):
+    """Start tauri-driver and a WebDriver session on `app_bin`; return (driver, proc)."""
+    if not app_bin.exists():
+        raise FileNotFoundError(f"app binary missing: {app_bin} (run make app)")
     port, native_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env["HOTLINE_DATA_DIR"] = str(data_dir)
@@ -145,7 +148,7 @@ def start_driver_session(data_dir: Path):
         wait_for_port(native_port, proc)
         options = ArgOptions()
         options.set_capability("browserName", "wry")
-        options.set_capability("tauri:options", {"application": str(APP_BIN)})
+        options.set_capability("tauri:options", {"application": str(app_bin)})
         driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
     except Exception:
         stop_process_group(proc)

@@ -1,0 +1,123 @@
+//! `hotline`: the command-line face of Hotline Desk.
+//!
+//! Thin by design: parse arguments, call `hotline-core`, print the result,
+//! map errors to a message on stderr and a non-zero exit status. The clap
+//! definitions live in this library so that the `hotline` binary and the
+//! generator of its man pages and shell completions (`hotline-assets`) share
+//! one source.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod about;
+mod calls;
+mod export;
+mod pack;
+mod passphrase;
+mod referral;
+mod user;
+mod vault;
+
+/// Top-level arguments shared by every subcommand.
+#[derive(Debug, Parser)]
+#[command(name = "hotline", version, about = "Hotline Desk from a terminal")]
+pub struct Cli {
+    /// Data directory (default: $HOTLINE_DATA_DIR, then the OS app-data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Every subcommand of `hotline`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show versions, the data directory and whether a vault exists.
+    About(about::AboutArgs),
+    /// Guidance packs: check, dump, import, list, use, remove, attach-text.
+    Pack(pack::PackArgs),
+    /// Referral directory: list, search, add, remove, import, export, schema.
+    Referral(referral::ReferralArgs),
+    /// Create the encrypted vault and its first coordinator (--user HANDLE).
+    Init(vault::InitArgs),
+    /// Add, list or remove users.
+    User(user::UserArgs),
+    /// Change your own passphrase.
+    Passwd(vault::PasswdArgs),
+    /// Write an encrypted backup of the vault to a new file.
+    Backup(vault::BackupArgs),
+    /// Restore an encrypted backup into a data directory without a vault.
+    Restore(vault::RestoreArgs),
+    /// Check the vault's integrity, your passphrase and the key slots.
+    Verify(vault::VerifyArgs),
+    /// Emergency erase: destroy the key slots, then the database.
+    Erase(vault::EraseArgs),
+    /// Call log: call, purge, demo-data, retention, hold, area.
+    #[command(flatten)]
+    Calls(calls::CallCommands),
+    /// Exports: export summary|bundle, keys coordinator, summary merge.
+    #[command(flatten)]
+    Exports(export::ExportCommands),
+}
+
+/// An error to report on stderr, with the process exit status to use.
+#[derive(Debug)]
+pub struct CliError {
+    /// Message for the user; never contains secrets or caller data.
+    pub message: String,
+    /// Process exit status (non-zero).
+    pub code: u8,
+}
+
+impl CliError {
+    /// A failure with exit status 1.
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: hotline_core::errors::EXIT_FAILURE,
+        }
+    }
+
+    /// A core error, with the exit status the core's error map gives it.
+    pub fn coded(err: &impl hotline_core::errors::Coded) -> Self {
+        Self {
+            message: err.to_string(),
+            code: err.exit_status(),
+        }
+    }
+}
+
+/// Run one parsed command line.
+fn run(cli: Cli) -> Result<(), CliError> {
+    let data_dir =
+        hotline_core::paths::resolve_data_dir(cli.data_dir).map_err(|err| CliError::coded(&err))?;
+    match cli.command {
+        Command::About(args) => about::run(&data_dir, &args),
+        Command::Pack(args) => pack::run(&data_dir, &args),
+        Command::Referral(args) => referral::run(&data_dir, &args),
+        Command::Init(args) => vault::init(&data_dir, &args),
+        Command::User(args) => user::run(&data_dir, &args),
+        Command::Passwd(args) => vault::passwd(&data_dir, &args),
+        Command::Backup(args) => vault::backup(&data_dir, &args),
+        Command::Restore(args) => vault::restore(&data_dir, &args),
+        Command::Verify(args) => vault::verify(&data_dir, &args),
+        Command::Erase(args) => vault::erase(&data_dir, &args),
+        Command::Calls(command) => calls::run(&data_dir, &command),
+        Command::Exports(command) => export::run(&data_dir, &command),
+    }
+}
+
+/// Parse the process's arguments, run them, and report the outcome: the body
+/// of the `hotline` binary.
+pub fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("hotline: {}", err.message);
+            ExitCode::from(err.code)
+        }
+    }
+}
