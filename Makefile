@@ -74,6 +74,7 @@ fmt-check:
 
 clippy: ui
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p hotline-cli --features bench --bin hotline-bench -- -D warnings
 
 cargo-test: ui
 	$(CARGO) test --workspace

@@ -524,7 +524,8 @@ fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
 fn demo(data_dir: &Path, args: &DemoArgs) -> Result<(), CliError> {
     let (report, seconds) = with_vault(data_dir, &args.auth, |v| {
         let started = Instant::now();
-        let report = calls::demo_data(&v.coordinator()?, args.calls, args.seed, Utc::now())?;
+        let report =
+            hotline_core::demo::demo_data(&v.coordinator()?, args.calls, args.seed, Utc::now())?;
         Ok((report, started.elapsed().as_secs_f64()))
     })?;
     let rate = f64::from(report.calls) / seconds.max(f64::EPSILON);

@@ -7,6 +7,8 @@
 pub mod about;
 pub mod calls;
 pub mod codes;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod errors;
 pub mod export;
 pub mod guidance;

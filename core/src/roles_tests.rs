@@ -9,8 +9,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use tempfile::TempDir;
 
-use crate::calls::{self, CallFilter, CallerRelation, NewCall};
-use crate::codes::Category;
+use crate::calls::{self, CallFilter, NewCall};
 use crate::export::{self, SummaryOptions};
 use crate::guidance;
 use crate::vault::{Passphrase, Role, Vault, VaultError};
@@ -44,32 +43,7 @@ fn outcome<E: std::fmt::Display>(result: Result<(), E>) -> Outcome {
 }
 
 fn call() -> NewCall {
-    NewCall {
-        received_at: Utc::now() - Duration::hours(1),
-        duration_seconds: Some(60),
-        volunteer: None,
-        language: "es".into(),
-        caller_relation: CallerRelation::Witness,
-        category: Category::IcePublic,
-        agency: crate::codes::Agency::Unknown,
-        identified_by: Default::default(),
-        area: None,
-        exact_location: None,
-        salute: Default::default(),
-        verification: crate::codes::Verification::Unverified,
-        people_affected: None,
-        children_present: Default::default(),
-        urgency: Default::default(),
-        referrals: vec![],
-        followups: vec![],
-        notes: "two vans".into(),
-        contact_name: None,
-        contact_phone: None,
-        possibly_malicious: false,
-        script_path: None,
-        pack_id: None,
-        pack_version: None,
-    }
+    calls::example(Utc::now() - Duration::hours(1))
 }
 
 fn period() -> SummaryOptions {
@@ -147,7 +121,7 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
         outcome(
             v.coordinator()
                 .map_err(Into::into)
-                .and_then(|c| calls::demo_data(&c, 3, 1, Utc::now()).map(drop)),
+                .and_then(|c| crate::demo::demo_data(&c, 3, 1, Utc::now()).map(drop)),
         )
     }),
     ("export::summary", Needs::Coordinator, |v, _, _| {

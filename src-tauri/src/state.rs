@@ -130,11 +130,16 @@ pub struct AppState {
 impl AppState {
     /// Resolve the data directory (`HOTLINE_DATA_DIR` or the OS default).
     pub fn from_environment() -> Result<Self, hotline_core::paths::PathError> {
-        Ok(Self {
-            data_dir: hotline_core::paths::resolve_data_dir(None)?,
+        Ok(Self::new(hotline_core::paths::resolve_data_dir(None)?))
+    }
+
+    /// State for the data directory `data_dir`, locked.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
             session: Mutex::new(None),
             player: Mutex::new(None),
-        })
+        }
     }
 
     /// The session slot, locked for exclusive use. A poisoned lock (a panic
@@ -199,13 +204,7 @@ impl AppState {
     /// Once the vault is known sound, `then` runs on it (the retention
     /// purge): a write nobody asked for is never made to a damaged vault.
     pub fn start_integrity_check(app: &AppHandle, then: impl FnOnce(&Vault) + Send + 'static) {
-        let started = app.state::<AppState>().slot().as_ref().and_then(|session| {
-            session
-                .check
-                .as_ref()
-                .map(|check| (session.id, Arc::clone(check)))
-        });
-        let Some((id, check)) = started else {
+        let Some((id, check)) = app.state::<AppState>().pending_check() else {
             return;
         };
         let app = app.clone();
@@ -214,6 +213,16 @@ impl AppState {
             app.state::<AppState>()
                 .finish_integrity_check(id, outcome, then);
         });
+    }
+
+    /// The open session's id and its check, if one is still to run.
+    fn pending_check(&self) -> Option<(u64, Arc<IntegrityCheck>)> {
+        self.slot().as_ref().and_then(|session| {
+            session
+                .check
+                .as_ref()
+                .map(|check| (session.id, Arc::clone(check)))
+        })
     }
 
     /// Record the outcome of session `id`'s check, unless that session was
@@ -256,5 +265,153 @@ impl AppState {
             }
             None => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The session state machine without a window, on real vault files:
+    //! the background check racing a lock, an unlock over an open session,
+    //! and damage reported by a command.
+
+    use std::cell::Cell;
+
+    use hotline_core::calls;
+    use hotline_core::vault::Passphrase;
+    use tempfile::TempDir;
+
+    use super::*;
+
+    const PASS: &str = "maple kettle harbor 42";
+
+    /// A vault in a fresh folder, and the shell's state for that folder.
+    fn state() -> (TempDir, AppState) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Vault::create(dir.path(), "river-7", &Passphrase::from(PASS))
+            .and_then(Vault::lock)
+            .expect("a vault");
+        let state = AppState::new(dir.path().to_path_buf());
+        (dir, state)
+    }
+
+    /// Unlock the vault and make it the open session; returns its id.
+    fn unlock(state: &AppState) -> u64 {
+        let vault =
+            Vault::unlock(&state.data_dir, "river-7", &Passphrase::from(PASS)).expect("unlock");
+        let check = Arc::new(vault.integrity_check());
+        let session = Session::new(vault, 5, check);
+        let id = session.id;
+        state.open_session(session);
+        id
+    }
+
+    fn integrity(state: &AppState) -> Option<Integrity> {
+        state.slot().as_ref().map(|s| s.integrity)
+    }
+
+    #[test]
+    fn a_sound_check_is_recorded_and_runs_the_purge_once() {
+        let (_dir, state) = state();
+        let id = unlock(&state);
+        let (checked, check) = state.pending_check().expect("a check to run");
+        assert_eq!(checked, id);
+        let runs = Cell::new(0);
+        state.finish_integrity_check(id, check.run(), |_| runs.set(runs.get() + 1));
+        assert_eq!(runs.get(), 1);
+        assert_eq!(integrity(&state), Some(Integrity::Sound));
+        assert!(state.pending_check().is_none(), "the check runs once");
+    }
+
+    #[test]
+    fn locking_during_the_check_stops_it_and_its_outcome_is_dropped() {
+        let (dir, state) = state();
+        let id = unlock(&state);
+        let (_, check) = state.pending_check().expect("a check to run");
+        let running = {
+            let check = Arc::clone(&check);
+            std::thread::spawn(move || check.run())
+        };
+        assert!(state.lock(), "a session was open");
+        let outcome = running.join().expect("the check's thread ends");
+        assert!(
+            matches!(
+                outcome,
+                Ok(IntegrityOutcome::Cancelled | IntegrityOutcome::Sound)
+            ),
+            "{outcome:?}"
+        );
+        let runs = Cell::new(0);
+        state.finish_integrity_check(id, outcome, |_| runs.set(runs.get() + 1));
+        assert_eq!(runs.get(), 0, "no purge on a locked vault");
+        assert!(state.slot().is_none());
+        assert!(matches!(
+            state.with_session(|_| Ok(())),
+            Err(UiError {
+                code: ErrorCode::Locked,
+                ..
+            })
+        ));
+        let wal = dir
+            .path()
+            .join(format!("{}-wal", hotline_core::vault::DATABASE_FILE));
+        assert!(
+            std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+            "locking leaves no write-ahead log behind"
+        );
+    }
+
+    #[test]
+    fn an_unlock_over_an_open_session_replaces_it_and_old_outcomes_are_ignored() {
+        let (_dir, state) = state();
+        let first = unlock(&state);
+        let (_, first_check) = state.pending_check().expect("a check");
+        let second = unlock(&state);
+        assert_ne!(first, second);
+        let runs = Cell::new(0);
+        state.finish_integrity_check(first, first_check.run(), |_| runs.set(runs.get() + 1));
+        assert_eq!(
+            runs.get(),
+            0,
+            "the first session's outcome is not the second's"
+        );
+        assert_eq!(integrity(&state), Some(Integrity::Checking));
+        let listed = state.with_session(|s| {
+            calls::list(&s.vault, &calls::CallFilter::default()).map_err(UiError::from)
+        });
+        assert!(listed.is_ok(), "the new session works");
+    }
+
+    #[test]
+    fn damage_reported_by_a_command_switches_saving_off() {
+        let (_dir, state) = state();
+        unlock(&state);
+        let reported = state.with_session(|_| -> Result<(), UiError> {
+            Err(UiError::new(
+                ErrorCode::DamagedVault,
+                "a page failed its check",
+            ))
+        });
+        assert!(reported.is_err());
+        assert_eq!(integrity(&state), Some(Integrity::Damaged));
+        let saved = state.with_session(|s| {
+            calls::create(&s.vault, calls::example(chrono::Utc::now())).map_err(UiError::from)
+        });
+        assert!(
+            matches!(
+                &saved,
+                Err(UiError {
+                    code: ErrorCode::VaultReadOnly,
+                    ..
+                })
+            ),
+            "{:?}",
+            saved.map(|_| ()).map_err(|e| e.code)
+        );
+        // A later "sound" outcome does not undo the damage.
+        let id = state.slot().as_ref().map(|s| s.id).expect("open");
+        state.finish_integrity_check(id, Ok(IntegrityOutcome::Sound), |_| {
+            panic!("no purge on a damaged vault")
+        });
+        assert_eq!(integrity(&state), Some(Integrity::Damaged));
     }
 }

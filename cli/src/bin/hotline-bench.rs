@@ -254,7 +254,9 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
         let vault = kind.open(dir)?;
         if !reuse {
             let start = Instant::now();
-            calls::demo_data(&vault, size, SEED, now).map_err(err("demo_data"))?;
+            let coordinator = vault.coordinator().map_err(err("coordinator"))?;
+            hotline_core::demo::demo_data(&coordinator, size, SEED, now)
+                .map_err(err("demo_data"))?;
             let secs = start.elapsed().as_secs_f64();
             eprintln!(
                 "  {:>9} filled {size} calls in {secs:.1} s ({:.0} calls/s)",
@@ -366,6 +368,7 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // Summary export: aggregate, suppress, render, write (fsync) and audit.
     let options = SummaryOptions::default();
+    let coordinator = vault.coordinator().map_err(err("coordinator"))?;
     let out_dir = dir.join("exports");
     fs::create_dir_all(&out_dir).map_err(err("exports dir"))?;
     for (name, format) in [
@@ -378,8 +381,8 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
         }
         let out = out_dir.join(format!("summary.{}", format.as_str()));
         let stats = measure(args.slow_reps, 1, || {
-            let summary = export::summary(&vault, &options).map_err(err("summary"))?;
-            export::write_summary(&vault, &summary, format, &out, true).map_err(err("write"))
+            let summary = export::summary(&coordinator, &options).map_err(err("summary"))?;
+            export::write_summary(&coordinator, &summary, format, &out, true).map_err(err("write"))
         })?;
         notes.insert(name, json!({ "bytes": file_size(&out) }));
         ops.insert(name, stats);
@@ -388,19 +391,19 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     // Merge: ten bundles of this store's exact counts (as if from ten
     // laptops), decrypted, checked, summed and published; nothing written.
     if args.wants("export_bundle") || args.wants("merge_10_bundles") {
-        let recipient = export::coordinator_key(&vault).map_err(err("coordinator key"))?;
+        let recipient = export::coordinator_key(&coordinator).map_err(err("coordinator key"))?;
         let mut bundles = Vec::with_capacity(BUNDLES);
         let start = Instant::now();
         for i in 0..BUNDLES {
             let path = out_dir.join(format!("bundle-{i}.age"));
-            export::export_bundle(&vault, &options, &recipient, &path, true)
+            export::export_bundle(&coordinator, &options, &recipient, &path, true)
                 .map_err(err("export bundle"))?;
             bundles.push(fs::read(&path).map_err(err("read bundle"))?);
         }
         let per_bundle = start.elapsed() / BUNDLES as u32;
         ops.insert("export_bundle", Stats::of(vec![per_bundle]));
         let merge = measure(args.slow_reps, 1, || {
-            export::merge_bundles(&vault, &bundles, export::DEFAULT_K)
+            export::merge_bundles(&coordinator, &bundles, export::DEFAULT_K)
                 .map(drop)
                 .map_err(err("merge"))
         })?;

@@ -11,15 +11,14 @@
 //! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
 //! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
 //!   [`set_legal_hold`], [`shred_at`]);
-//! - call JSON ([`parse_calls`], [`example`], [`call_schema`]) and
-//!   synthetic calls ([`demo_data`]).
+//! - call JSON ([`parse_calls`], [`example`], [`call_schema`]); synthetic
+//!   calls are in [`crate::demo`] (feature `demo`).
 //!
 //! Every function takes the unlocked [`Vault`](crate::vault::Vault) and acts
 //! as its user. Nothing here ever stores a person's immigration,
 //! citizenship or visa situation.
 
 mod areas;
-mod demo;
 mod drafts;
 mod error;
 mod fields;
@@ -30,7 +29,7 @@ mod model;
 mod retention;
 mod schema;
 mod search;
-mod store;
+pub(crate) mod store;
 pub mod text;
 mod verification;
 
@@ -38,7 +37,6 @@ mod verification;
 mod tests;
 
 pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
-pub use demo::{DemoReport, MAX_DEMO_CALLS, demo_data};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};

@@ -354,7 +354,7 @@ fn html_is_self_contained_and_bilingual() {
 #[test]
 fn synthetic_calls_are_included_unless_excluded() {
     let f = Fixture::new();
-    calls::demo_data(&f.vault.coordinator().unwrap(), 50, 3, Utc::now()).unwrap();
+    crate::demo::demo_data(&f.vault.coordinator().unwrap(), 50, 3, Utc::now()).unwrap();
     calls::create_many(&f.vault, dataset(0, 4)).unwrap();
     let to = Utc::now().date_naive();
     let from = day("2025-03-01").min(to - chrono::Days::new(400));
@@ -715,7 +715,7 @@ fn dashboards_count_exactly_and_share_with_suppression() {
 #[test]
 fn the_summary_of_demo_data_is_consistent() {
     let f = Fixture::new();
-    calls::demo_data(&f.vault.coordinator().unwrap(), 300, 7, Utc::now()).unwrap();
+    crate::demo::demo_data(&f.vault.coordinator().unwrap(), 300, 7, Utc::now()).unwrap();
     let s = summary(
         &f.vault.coordinator().unwrap(),
         &SummaryOptions {

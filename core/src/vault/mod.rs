@@ -243,7 +243,7 @@ impl Vault {
         let fresh = !matches!(files.db().try_exists(), Ok(true));
         if fresh {
             files::ensure_private_dir(data_dir)?;
-            let mut store = Store::open_plain_for_benchmark(&files.db(), OpenMode::Create)?;
+            let store = Store::open_plain_for_benchmark(&files.db(), OpenMode::Create)?;
             let mut tx = Write::begin(&store.conn, handle)?;
             tx.execute(
                 "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",

@@ -131,7 +131,7 @@ fn filtered_lists_use_indexes() {
 fn demo_data_is_synthetic_realistic_and_reproducible() {
     let fx = Fixture::new();
     let now = Utc::now();
-    let report = demo_data(&fx.vault.coordinator().unwrap(), 400, 1, now).unwrap();
+    let report = crate::demo::demo_data(&fx.vault.coordinator().unwrap(), 400, 1, now).unwrap();
     assert_eq!(report.calls, 400);
     let all = list(
         &fx.vault,
@@ -166,7 +166,7 @@ fn demo_data_is_synthetic_realistic_and_reproducible() {
 
     // The same seed gives the same calls.
     let other = Fixture::new();
-    demo_data(&other.vault.coordinator().unwrap(), 400, 1, now).unwrap();
+    crate::demo::demo_data(&other.vault.coordinator().unwrap(), 400, 1, now).unwrap();
     let again = list(
         &other.vault,
         &CallFilter {

@@ -325,7 +325,7 @@ fn overwritten_on_disk(mode: ShredMode) {
     // other calls, old and new, around it.
     let long = format!("{} {SHREDDED}", "filler words ".repeat(800));
     let tx = Write::begin(&conn, "river-7").unwrap();
-    crate::calls::demo::insert_demo(&tx, "river-7", 300, 5, Utc::now()).unwrap();
+    crate::demo::insert_demo(&tx, "river-7", 300, 5, Utc::now()).unwrap();
     let mut old = old_call_with(SHREDDED, 100);
     old.notes = long;
     create_in(&tx, &actor, old, Utc::now()).unwrap();

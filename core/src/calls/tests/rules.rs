@@ -155,7 +155,7 @@ fn a_volunteer_cannot_manage_retention_holds_or_areas() {
         volunteer
             .coordinator()
             .map_err(Into::into)
-            .and_then(|c| demo_data(&c, 5, 1, Utc::now())),
+            .and_then(|c| crate::demo::demo_data(&c, 5, 1, Utc::now())),
         Err(CallError::Vault(VaultError::NotCoordinator))
     ));
     assert_eq!(

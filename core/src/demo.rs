@@ -1,5 +1,6 @@
 //! Synthetic calls for demonstrations, training and load tests
-//! (`hotline demo-data`).
+//! (`hotline demo-data`). Built only with the `demo` feature, which the
+//! `hotline` command enables; the core's other users do without it.
 //!
 //! Calls spread over the year before `now` with weekly and daily rhythm
 //! (more on weekdays, mostly in daytime, Madison time), more rumour checks
@@ -16,10 +17,10 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::store::{self, Actor};
-use super::{
-    CallError, CallerRelation, ChildrenPresent, IdentifiedBy, NewCall, NewFollowUp, Salute,
-    Urgency, areas::SEED_AREAS,
+use crate::calls::store::{self, Actor};
+use crate::calls::{
+    CallError, CallerRelation, ChildrenPresent, IdentifiedBy, NewCall, NewFollowUp, SEED_AREAS,
+    Salute, Urgency,
 };
 use crate::codes::{Agency, Category, Verification};
 use crate::vault::Coordinator;
