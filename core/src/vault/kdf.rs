@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use super::VaultError;
-use super::secret::{KEY_LEN, MasterKey, Passphrase};
+use super::secret::{KEY_LEN, Passphrase, WrappingKey};
 
 /// How long one unlock should spend deriving the key, on the machine that
 /// created the key slot.
@@ -87,11 +87,11 @@ pub(crate) fn derive(
     passphrase: &Passphrase,
     salt: &[u8],
     params: &KdfParams,
-) -> Result<MasterKey, VaultError> {
+) -> Result<WrappingKey, VaultError> {
     params.check().map_err(VaultError::KeyDerivation)?;
     let argon = argon2_for(params)?;
     let mut failed = false;
-    let key = MasterKey::init_with(|out| {
+    let key = WrappingKey::init_with(|out| {
         failed = argon
             .hash_password_into(passphrase.expose().as_bytes(), salt, out)
             .is_err();

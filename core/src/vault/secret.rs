@@ -1,4 +1,6 @@
-//! Secret types: the user's passphrase and the vault's master key.
+//! Secret types: the user's passphrase, the vault's master key and the
+//! key-encryption keys derived from passphrases (two types, so that one can
+//! never be used where the other is meant).
 //!
 //! Both live in heap boxes that are wiped when dropped (`secrecy`/`zeroize`),
 //! print as `<redacted>` in `Debug`, implement neither `Display`, `Clone` nor
@@ -62,8 +64,8 @@ impl std::fmt::Debug for Passphrase {
     }
 }
 
-/// A 256-bit key: the vault's master key (the SQLCipher raw key) or a
-/// key-encryption key derived from a passphrase.
+/// The vault's 256-bit master key (the SQLCipher raw key). Key-encryption
+/// keys derived from passphrases are [`WrappingKey`]s.
 ///
 /// Kept in one heap box for its whole life, so moving the value around does
 /// not leave copies on the stack; wiped on drop.
@@ -92,8 +94,7 @@ impl MasterKey {
         })))
     }
 
-    /// Fill a new key in place (used by key derivation).
-    pub(crate) fn init_with(fill: impl FnOnce(&mut [u8; KEY_LEN])) -> Self {
+    fn init_with(fill: impl FnOnce(&mut [u8; KEY_LEN])) -> Self {
         Self(SecretBox::init_with_mut(fill))
     }
 
@@ -122,6 +123,28 @@ impl MasterKey {
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Key(<redacted>)")
+    }
+}
+
+/// A 256-bit key-encryption key derived from a passphrase: it wraps and
+/// unwraps a key slot, and nothing else. Wiped on drop.
+pub(crate) struct WrappingKey(SecretBox<[u8; KEY_LEN]>);
+
+impl WrappingKey {
+    /// Fill a new key in place (used by key derivation).
+    pub(crate) fn init_with(fill: impl FnOnce(&mut [u8; KEY_LEN])) -> Self {
+        Self(SecretBox::init_with_mut(fill))
+    }
+
+    /// The key bytes, for the slot's cipher.
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for WrappingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WrappingKey(<redacted>)")
     }
 }
 
