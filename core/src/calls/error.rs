@@ -123,15 +123,4 @@ pub enum CallError {
     Database(#[source] rusqlite::Error),
 }
 
-impl From<rusqlite::Error> for CallError {
-    /// A page that fails its check when read, or a write refused because of
-    /// damage, is the vault's error ([`VaultError::DamagedDatabase`],
-    /// [`VaultError::WritesRefused`]); anything else is a database error.
-    fn from(err: rusqlite::Error) -> Self {
-        if crate::store::damage(&err).is_some() {
-            Self::Vault(VaultError::from(err))
-        } else {
-            Self::Database(err)
-        }
-    }
-}
+crate::store::damage_aware_from_sqlite!(CallError);

@@ -127,10 +127,13 @@ pub enum PackLibraryError {
     /// The vault refused (for example while writing the audit log).
     #[error(transparent)]
     Vault(#[from] VaultError),
-    /// A database operation failed.
+    /// A database operation failed (damage is reported as a
+    /// [`VaultError`] inside [`PackLibraryError::Vault`] instead).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
 }
+
+crate::store::damage_aware_from_sqlite!(PackLibraryError);
 
 /// What an import did.
 #[derive(Debug, Clone)]

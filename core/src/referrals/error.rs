@@ -99,13 +99,4 @@ pub enum ReferralError {
     Database(#[source] rusqlite::Error),
 }
 
-impl From<rusqlite::Error> for ReferralError {
-    /// Damage is the vault's error; anything else is a database error.
-    fn from(err: rusqlite::Error) -> Self {
-        if crate::store::damage(&err).is_some() {
-            Self::Vault(VaultError::from(err))
-        } else {
-            Self::Database(err)
-        }
-    }
-}
+crate::store::damage_aware_from_sqlite!(ReferralError);

@@ -375,6 +375,27 @@ fn pragma_rows(conn: &Connection, sql: &str) -> Result<Vec<String>, StoreError> 
     }
 }
 
+/// `impl From<rusqlite::Error>` for a module's error enum with `Vault` and
+/// `Database` variants: a page that fails its check when read, or a write
+/// refused because of damage, becomes the vault's error
+/// ([`VaultError::DamagedDatabase`](crate::vault::VaultError::DamagedDatabase),
+/// [`VaultError::WritesRefused`](crate::vault::VaultError::WritesRefused));
+/// anything else is a database error.
+macro_rules! damage_aware_from_sqlite {
+    ($error:ty) => {
+        impl From<rusqlite::Error> for $error {
+            fn from(err: rusqlite::Error) -> Self {
+                if $crate::store::damage(&err).is_some() {
+                    Self::Vault($crate::vault::VaultError::from(err))
+                } else {
+                    Self::Database(err)
+                }
+            }
+        }
+    };
+}
+pub(crate) use damage_aware_from_sqlite;
+
 #[cfg(test)]
 mod tests {
     use super::*;
