@@ -12,6 +12,7 @@ pub mod demo;
 pub mod errors;
 pub mod export;
 pub mod guidance;
+mod output;
 pub mod paths;
 pub mod prefs;
 pub mod referrals;

@@ -63,28 +63,11 @@ impl JsonSchema for Verification {
 /// The JSON schema of one call in the import format ([`NewCall`]), with
 /// object keys in sorted order.
 pub fn call_schema() -> Value {
-    sorted(schemars::schema_for!(NewCall).to_value())
-}
-
-/// `value` with every object's keys in sorted order, whatever map type
-/// serde_json was built with (another crate in a build may turn on its
-/// `preserve_order` feature).
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
+    crate::output::sorted(schemars::schema_for!(NewCall).to_value())
 }
 
 /// [`call_schema`] as the text of `docs/call.schema.json` (pretty-printed,
 /// ending in a newline).
 pub fn call_schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&call_schema()).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::output::json_text(call_schema())
 }

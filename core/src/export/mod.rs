@@ -29,12 +29,12 @@ pub(crate) mod suppress;
 #[cfg(test)]
 mod tests;
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::output::OutputError;
 use crate::vault::{Coordinator, VaultError};
 
 pub use bundle::{
@@ -244,28 +244,13 @@ pub(crate) fn check_k(k: u32) -> Result<(), ExportError> {
 
 /// Write `bytes` to `path`: a new file, or (with `force`) over an existing one.
 pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), ExportError> {
-    let shown = || path.display().to_string();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            ExportError::OutputExists { path: shown() }
-        } else {
-            ExportError::Write {
-                path: shown(),
-                source,
-            }
-        }
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|source| ExportError::Write {
-            path: shown(),
+    crate::output::write_file(path, bytes, force).map_err(|err| match err {
+        OutputError::Exists => ExportError::OutputExists {
+            path: path.display().to_string(),
+        },
+        OutputError::Io(source) => ExportError::Write {
+            path: path.display().to_string(),
             source,
-        })
+        },
+    })
 }

@@ -3,17 +3,17 @@
 //! Importing merges by id: a new id is added, a known one replaced.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use uuid::Uuid;
 
 use super::store::{self, Written};
 use super::{Referral, ReferralError};
+use crate::output::OutputError;
 use crate::vault::{Coordinator, Vault};
 
 /// The `format` every directory file names.
@@ -243,30 +243,15 @@ pub fn write_export(vault: &Vault, path: &Path, force: bool) -> Result<usize, Re
     let entries = store::list(vault)?;
     let count = entries.len();
     let text = file_text(entries);
-    let shown = || path.display().to_string();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            ReferralError::OutputExists { path: shown() }
-        } else {
-            ReferralError::Write {
-                path: shown(),
-                source,
-            }
-        }
-    })?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|source| ReferralError::Write {
-            path: shown(),
+    crate::output::write_file(path, text.as_bytes(), force).map_err(|err| match err {
+        OutputError::Exists => ReferralError::OutputExists {
+            path: path.display().to_string(),
+        },
+        OutputError::Io(source) => ReferralError::Write {
+            path: path.display().to_string(),
             source,
-        })?;
+        },
+    })?;
     vault.audit_file(path, "referral.export", json!({ "entries": count }))?;
     Ok(count)
 }
@@ -286,21 +271,5 @@ pub fn file_text(entries: Vec<Referral>) -> String {
 /// The JSON schema of the directory file, with object keys sorted, as the
 /// text of `docs/referrals.schema.json`.
 pub fn file_schema_text() -> String {
-    let schema = sorted(schemars::schema_for!(DirectoryFile).to_value());
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// `value` with every object's keys in sorted order.
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
+    crate::output::json_text(schemars::schema_for!(DirectoryFile).to_value())
 }
