@@ -5,11 +5,9 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, json};
-use uuid::Uuid;
 
 use super::store::{self, Written};
 use super::{Referral, ReferralError};
@@ -33,54 +31,11 @@ struct DirectoryFile {
     /// Always 1.
     version: u32,
     /// The entries, in any order.
-    entries: Vec<FileEntry>,
+    entries: Vec<Referral>,
 }
 
-/// One entry of the file. Optional fields left out or `null` are unknown.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct FileEntry {
-    /// Stable id (a UUID), the same on every laptop; importing merges by it.
-    id: FileId,
-    /// Name of the organisation or service.
-    name: String,
-    /// What they do, in English.
-    #[serde(default)]
-    about_en: String,
-    /// What they do, in Spanish.
-    #[serde(default)]
-    about_es: String,
-    /// Languages they serve in, as language tags such as `en`, `es`, `hmn`.
-    #[serde(default)]
-    languages: Vec<String>,
-    /// When they can be reached, as the source states it.
-    #[serde(default)]
-    hours: Option<String>,
-    /// Phone number, as the source writes it.
-    #[serde(default)]
-    phone: Option<String>,
-    /// Web address, starting with https://.
-    #[serde(default)]
-    web: Option<String>,
-    /// Area served.
-    #[serde(default)]
-    area: Option<String>,
-    /// Kinds of resource: lowercase tags such as `legal-aid` or `detainee-locator`.
-    #[serde(default)]
-    kinds: Vec<String>,
-    /// Where the entry's facts come from. Without it the entry is shown as unverified.
-    #[serde(default)]
-    source: Option<String>,
-    /// When the facts were last checked against the source (YYYY-MM-DD).
-    /// Without it the entry is shown as unverified.
-    #[serde(default)]
-    verified_on: Option<NaiveDate>,
-}
-
-/// A UUID written as text.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(transparent)]
-struct FileId(Uuid);
+/// How the file's schema describes an id (a UUID written as text).
+pub(super) struct FileId;
 
 impl JsonSchema for FileId {
     fn schema_name() -> Cow<'static, str> {
@@ -96,44 +51,6 @@ impl JsonSchema for FileId {
         map.insert("type".into(), json!("string"));
         map.insert("format".into(), json!("uuid"));
         Schema::from(map)
-    }
-}
-
-impl From<FileEntry> for Referral {
-    fn from(e: FileEntry) -> Self {
-        Self {
-            id: e.id.0,
-            name: e.name,
-            about_en: e.about_en,
-            about_es: e.about_es,
-            languages: e.languages,
-            hours: e.hours,
-            phone: e.phone,
-            web: e.web,
-            area: e.area,
-            kinds: e.kinds,
-            source: e.source,
-            verified_on: e.verified_on,
-        }
-    }
-}
-
-impl From<Referral> for FileEntry {
-    fn from(r: Referral) -> Self {
-        Self {
-            id: FileId(r.id),
-            name: r.name,
-            about_en: r.about_en,
-            about_es: r.about_es,
-            languages: r.languages,
-            hours: r.hours,
-            phone: r.phone,
-            web: r.web,
-            area: r.area,
-            kinds: r.kinds,
-            source: r.source,
-            verified_on: r.verified_on,
-        }
     }
 }
 
@@ -174,16 +91,14 @@ pub fn parse_file(text: &str) -> Result<Vec<Referral>, ReferralError> {
         .into_iter()
         .enumerate()
         .map(|(i, entry)| {
-            if !seen.insert(entry.id.0) {
+            if !seen.insert(entry.id) {
                 return Err(ReferralError::DuplicateId { number: i + 1 });
             }
-            Referral::from(entry)
-                .checked()
-                .map_err(|err| ReferralError::InEntry {
-                    number: i + 1,
-                    total,
-                    source: Box::new(err),
-                })
+            entry.checked().map_err(|err| ReferralError::InEntry {
+                number: i + 1,
+                total,
+                source: Box::new(err),
+            })
         })
         .collect()
 }
@@ -261,7 +176,7 @@ pub fn file_text(entries: Vec<Referral>) -> String {
     let file = DirectoryFile {
         format: FILE_FORMAT.to_owned(),
         version: FILE_VERSION,
-        entries: entries.into_iter().map(FileEntry::from).collect(),
+        entries,
     };
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
     text.push('\n');

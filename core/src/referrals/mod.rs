@@ -34,7 +34,7 @@ pub use file::{
 };
 pub use model::{
     ABOUT_MAX_BYTES, KIND_MAX_BYTES, MAX_TAGS, NAME_MAX_BYTES, NOTE_MAX_BYTES, PHONE_MAX_BYTES,
-    Referral, WEB_MAX_BYTES, check_kind, new_id, parse_id,
+    Referral, ReferralView, WEB_MAX_BYTES, check_kind, new_id, parse_id,
 };
 pub use store::{add, edit, get, list, remove, search};
 

@@ -1,6 +1,8 @@
 //! One entry of the referral directory and the rules its fields keep.
 
 use chrono::{NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ReferralError;
@@ -25,33 +27,71 @@ pub const KIND_MAX_BYTES: usize = 40;
 /// The id is a UUID chosen when the entry is first made and kept on every
 /// laptop and in every export, so directory files from several
 /// coordinators merge by it. Empty optional fields are unknown: nothing is
-/// ever filled in without a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// ever filled in without a source. This is also one entry of a directory
+/// file (`docs/referrals.schema.json`) and what the window shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "FileEntry",
+    description = "One entry of the file. Optional fields left out or `null` are unknown."
+)]
 pub struct Referral {
-    /// Stable id.
+    /// Stable id (a UUID), the same on every laptop; importing merges by it.
+    #[schemars(with = "super::file::FileId")]
     pub id: Uuid,
     /// Name of the organisation or service.
     pub name: String,
     /// What they do, in English.
+    #[serde(default)]
     pub about_en: String,
     /// What they do, in Spanish.
+    #[serde(default)]
     pub about_es: String,
-    /// Languages they serve in, as language tags (`en`, `es`, `hmn` …).
+    /// Languages they serve in, as language tags such as `en`, `es`, `hmn`.
+    #[serde(default)]
     pub languages: Vec<String>,
     /// When they can be reached, as the source states it.
+    #[serde(default)]
     pub hours: Option<String>,
     /// Phone number, as the source writes it.
+    #[serde(default)]
     pub phone: Option<String>,
-    /// Web address (`https://…`).
+    /// Web address, starting with https://.
+    #[serde(default)]
     pub web: Option<String>,
     /// Area served.
+    #[serde(default)]
     pub area: Option<String>,
-    /// Kinds of resource (tags such as `legal-aid`), which script steps ask for.
+    /// Kinds of resource: lowercase tags such as `legal-aid` or `detainee-locator`.
+    #[serde(default)]
     pub kinds: Vec<String>,
-    /// Where the entry's facts come from (a page's address or a named, dated document).
+    /// Where the entry's facts come from. Without it the entry is shown as unverified.
+    #[serde(default)]
     pub source: Option<String>,
-    /// When a coordinator last checked the facts against the source.
+    /// When the facts were last checked against the source (YYYY-MM-DD).
+    /// Without it the entry is shown as unverified.
+    #[serde(default)]
     pub verified_on: Option<NaiveDate>,
+}
+
+/// An entry as the window shows it: the entry and whether it counts as
+/// verified (it has both a source and a date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralView {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: Referral,
+    /// Whether it has both a source and a date; otherwise shown as unverified.
+    pub verified: bool,
+}
+
+impl From<Referral> for ReferralView {
+    fn from(entry: Referral) -> Self {
+        Self {
+            verified: entry.is_verified(),
+            entry,
+        }
+    }
 }
 
 impl Referral {

@@ -3,63 +3,12 @@
 //! in `hotline_core::referrals`; these only move data across.
 
 use chrono::{Local, NaiveDate};
-use hotline_core::referrals::{self, Referral, ReferralError};
+use hotline_core::referrals::{self, Referral, ReferralError, ReferralView};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::{ErrorCode, UiError};
 use crate::state::AppState;
-
-/// One directory entry as the UI shows it.
-#[derive(Debug, Serialize)]
-pub struct ReferralDto {
-    /// Stable id (a UUID): what a call's `referrals` hold.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// What they do, in English.
-    pub about_en: String,
-    /// What they do, in Spanish.
-    pub about_es: String,
-    /// Language tags.
-    pub languages: Vec<String>,
-    /// Hours, as the source states them.
-    pub hours: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Web address.
-    pub web: Option<String>,
-    /// Area served.
-    pub area: Option<String>,
-    /// Kinds of resource.
-    pub kinds: Vec<String>,
-    /// Where the facts come from.
-    pub source: Option<String>,
-    /// When they were last checked (YYYY-MM-DD).
-    pub verified_on: Option<String>,
-    /// Whether it has both a source and a date; otherwise shown as unverified.
-    pub verified: bool,
-}
-
-impl From<Referral> for ReferralDto {
-    fn from(r: Referral) -> Self {
-        Self {
-            verified: r.is_verified(),
-            id: r.id.to_string(),
-            name: r.name,
-            about_en: r.about_en,
-            about_es: r.about_es,
-            languages: r.languages,
-            hours: r.hours,
-            phone: r.phone,
-            web: r.web,
-            area: r.area,
-            kinds: r.kinds,
-            source: r.source,
-            verified_on: r.verified_on.map(|d| d.to_string()),
-        }
-    }
-}
 
 /// An entry as the coordinator's form sends it; `id` is absent for a new one.
 #[derive(Debug, Deserialize)]
@@ -118,11 +67,11 @@ fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, UiError> {
 
 /// Every entry still offered, by name.
 #[tauri::command]
-pub fn referrals_list(state: State<'_, AppState>) -> Result<Vec<ReferralDto>, UiError> {
+pub fn referrals_list(state: State<'_, AppState>) -> Result<Vec<ReferralView>, UiError> {
     state.with_session(|s| {
         Ok(referrals::list(&s.vault)?
             .into_iter()
-            .map(ReferralDto::from)
+            .map(ReferralView::from)
             .collect())
     })
 }
@@ -133,11 +82,11 @@ pub fn referrals_search(
     state: State<'_, AppState>,
     query: String,
     kinds: Vec<String>,
-) -> Result<Vec<ReferralDto>, UiError> {
+) -> Result<Vec<ReferralView>, UiError> {
     state.with_session(|s| {
         Ok(referrals::search(&s.vault, &query, &kinds)?
             .into_iter()
-            .map(ReferralDto::from)
+            .map(ReferralView::from)
             .collect())
     })
 }
@@ -147,7 +96,7 @@ pub fn referrals_search(
 pub fn referral_save(
     state: State<'_, AppState>,
     entry: ReferralInput,
-) -> Result<ReferralDto, UiError> {
+) -> Result<ReferralView, UiError> {
     let verified_on = parse_date(entry.verified_on.as_deref())?;
     let existing = entry
         .id
@@ -179,7 +128,7 @@ pub fn referral_save(
         } else {
             referrals::add(&s.vault.coordinator()?, referral)?;
         }
-        Ok(ReferralDto::from(referrals::get(&s.vault, id)?))
+        Ok(ReferralView::from(referrals::get(&s.vault, id)?))
     })
 }
 

@@ -597,7 +597,7 @@ export const summaryPreview = (request: SummaryRequest) =>
 export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
 export const today = () => invoke<string>('today');
 
-/** One entry of the referral directory (mirrors `ReferralDto`). */
+/** One entry of the referral directory (mirrors `referrals::ReferralView`). */
 export interface Referral {
   /** Stable id (a UUID): what a call's `referrals` hold. */
   id: string;
