@@ -15,6 +15,7 @@ pub const PREFS_FILE: &str = "prefs.json";
 /// Languages the interface speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum UiLang {
     /// English (the default).
     #[default]

@@ -3,6 +3,8 @@
 //! Thin on purpose: it resolves the data directory, opens the window and
 //! forwards each command to `hotline-core`. No business logic lives here.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod error;
 mod idle;

@@ -18,6 +18,7 @@ use crate::error::{ErrorCode, UiError};
 /// Where the full integrity check of the open vault stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Integrity {
     /// Running in the background since the unlock.
     Checking,

@@ -41,6 +41,7 @@ pub const SEED_AREAS: &[&str] = &[
 
 /// One area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Area {
     /// Its name, as shown and as used in call JSON.
     pub name: String,

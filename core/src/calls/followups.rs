@@ -14,6 +14,7 @@ use crate::vault::Vault;
 /// A follow-up task that is due or overdue, with what the list needs to
 /// show about its call (no free text from the call itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpDue {
     /// The task.
     pub id: FollowUpId,

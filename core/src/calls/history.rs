@@ -17,6 +17,7 @@ use crate::vault::Vault;
 /// What happened to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HistoryAction {
     /// The call was logged.
     Created,
@@ -69,6 +70,7 @@ impl HistoryAction {
 
 /// One changed field. `from` and `to` are set only for structured fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldChange {
     /// The field, as named in the call JSON (`verification`, `notes`, `salute.size` …).
     pub field: String,
@@ -102,6 +104,7 @@ impl FieldChange {
 
 /// One entry of a call's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     /// When.
     pub at: DateTime<Utc>,

@@ -165,6 +165,7 @@ crate::store::damage_aware_from_sqlite!(ExportError);
 /// Language of an HTML report's headings and labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Lang {
     /// English.
     #[default]

@@ -150,6 +150,7 @@ pub struct ImportOutcome {
 
 /// A seed-article source of a listed pack, and whether its text is attached.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SeedSourceEntry {
     /// Source id.
     pub id: String,
@@ -163,6 +164,7 @@ pub struct SeedSourceEntry {
 
 /// One pack in [`list_packs`] (also what the app's Script packs card shows).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackEntry {
     /// Pack id.
     pub id: String,

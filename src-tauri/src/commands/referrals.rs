@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// An entry as the coordinator's form sends it; `id` is absent for a new one.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReferralInput {
     /// The entry being edited, or none for a new entry.
     pub id: Option<String>,
@@ -41,6 +42,7 @@ pub struct ReferralInput {
 
 /// What an import did.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ReferralImport"))]
 pub struct ReferralImportDto {
     /// New entries.
     pub added: usize,

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Which summary to build.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SummaryRequest {
     /// First day (inclusive); default: the first call.
     pub from: Option<NaiveDate>,
@@ -20,7 +21,9 @@ pub struct SummaryRequest {
     pub to: Option<NaiveDate>,
     /// Threshold for small cells (at least 3).
     pub k: u32,
-    /// `csv`, `json` or `html`.
+    /// `csv`, `json` or `html` (text, so that another word is refused with
+    /// the field named).
+    #[cfg_attr(test, ts(type = r#""csv" | "json" | "html""#))]
     pub format: String,
     /// Language of the HTML report.
     pub lang: Lang,
@@ -30,6 +33,7 @@ pub struct SummaryRequest {
 
 /// A rendered summary: what would be written, and where.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SummaryPreview {
     /// The file's text (CSV, JSON or HTML source).
     pub text: String,

@@ -17,6 +17,7 @@ use crate::state::{AppState, Integrity, Session};
 
 /// The signed-in user, as the UI sees it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Session"))]
 pub struct SessionDto {
     /// Handle (pseudonym).
     pub handle: String,
@@ -32,6 +33,7 @@ pub struct SessionDto {
 /// A role on the wire.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Role"))]
 pub enum RoleDto {
     /// May manage users, settings and exports.
     Coordinator,
@@ -59,6 +61,7 @@ impl From<RoleDto> for Role {
 
 /// Vault presence, failed attempts and the open session.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "VaultStatus"))]
 pub struct VaultStatusDto {
     /// Whether vault files exist in the data directory.
     pub exists: bool,
@@ -70,6 +73,7 @@ pub struct VaultStatusDto {
 
 /// One user as listed to a coordinator.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "UserSummary"))]
 pub struct UserDto {
     /// Handle (pseudonym).
     pub handle: String,
