@@ -65,9 +65,9 @@ pub fn load_draft(vault: &Vault) -> Result<Option<Draft>, CallError> {
 
 /// Delete the unlocked user's draft (after the call is saved, or discarded).
 pub fn clear_draft(vault: &Vault) -> Result<(), CallError> {
-    vault.conn().execute(
-        "DELETE FROM call_drafts WHERE handle = ?1",
-        [&vault.user().handle],
-    )?;
+    let tx = vault.write()?;
+    tx.prepare_cached("DELETE FROM call_drafts WHERE handle = ?1")?
+        .execute([&vault.user().handle])?;
+    tx.commit()?;
     Ok(())
 }

@@ -271,6 +271,26 @@ pub struct NewCall {
     pub pack_version: Option<String>,
 }
 
+#[cfg(test)]
+impl NewCall {
+    /// A call with only the required fields; every other field is what the
+    /// call JSON gives when it is left out (for tests).
+    pub(crate) fn required(
+        received_at: DateTime<Utc>,
+        language: &str,
+        caller_relation: CallerRelation,
+        category: Category,
+    ) -> Self {
+        serde_json::from_value(serde_json::json!({
+            "received_at": received_at,
+            "language": language,
+            "caller_relation": caller_relation,
+            "category": category,
+        }))
+        .expect("the required fields make a call")
+    }
+}
+
 /// A stored call, as [`super::get`] returns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

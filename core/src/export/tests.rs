@@ -63,30 +63,10 @@ fn call(
     language: &str,
 ) -> NewCall {
     NewCall {
-        received_at: at(received),
-        duration_seconds: None,
-        volunteer: None,
-        language: language.into(),
-        caller_relation: CallerRelation::Witness,
-        category,
         agency,
-        identified_by: calls::IdentifiedBy::Unknown,
         area: area.map(str::to_owned),
-        exact_location: None,
-        salute: Salute::default(),
         verification,
-        people_affected: None,
-        children_present: calls::ChildrenPresent::Unknown,
-        urgency: calls::Urgency::Normal,
-        referrals: Vec::new(),
-        followups: Vec::new(),
-        notes: String::new(),
-        contact_name: None,
-        contact_phone: None,
-        possibly_malicious: false,
-        script_path: None,
-        pack_id: None,
-        pack_version: None,
+        ..NewCall::required(at(received), language, CallerRelation::Witness, category)
     }
 }
 
