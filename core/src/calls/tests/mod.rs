@@ -76,6 +76,16 @@ pub(super) fn call(notes: &str) -> NewCall {
     call_with(notes, Duration::minutes(5))
 }
 
+/// The names of every table of the database behind `conn`.
+pub(super) fn table_names(conn: &rusqlite::Connection) -> Vec<String> {
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
 /// The time `days` from now.
 pub(super) fn in_days(days: i64) -> DateTime<Utc> {
     Utc::now() + Duration::days(days)

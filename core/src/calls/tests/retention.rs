@@ -242,13 +242,7 @@ fn old_drafts_are_deleted_by_the_purge() {
 
 /// Whether any text or blob stored in any table of `conn` contains `needle`.
 fn stored_anywhere(conn: &Connection, needle: &str) -> bool {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let tables = table_names(conn);
     let needle = needle.as_bytes();
     for table in tables {
         // Table names come from sqlite_master, not from input.
