@@ -162,6 +162,8 @@ error_codes! {
     UnknownReferral = "unknown_referral",
     /// No directory entry has that id.
     ReferralNotFound = "referral_not_found",
+    /// Panic erase at the lock screen is switched off.
+    PanicEraseOff = "panic_erase_off",
 }
 
 impl ErrorCode {
@@ -228,6 +230,7 @@ impl Coded for VaultError {
             Self::SchemaTooNew { .. } => C::SchemaTooNew,
             Self::DamagedBackup { .. } => C::DamagedBackup,
             Self::BackupExists => C::BackupExists,
+            Self::PanicEraseOff => C::PanicEraseOff,
             Self::InvalidAuditAction
             | Self::Io { .. }
             | Self::Database(_)

@@ -115,6 +115,12 @@ pub enum VaultError {
         "a vault already exists in the target data directory; restore never replaces one. Choose an empty data directory"
     )]
     RestoreTargetExists,
+    /// Panic erase was asked for at the lock screen but no coordinator has
+    /// switched it on.
+    #[error(
+        "panic erase is off for this vault; a coordinator can switch it on (hotline vault panic-erase on)"
+    )]
+    PanicEraseOff,
     /// A file operation failed.
     #[error("{context}: {source}")]
     Io {

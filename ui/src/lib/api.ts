@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin', 'paragraph_mismatch',
   'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
   'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
+  'panic_erase_off',
 ] as const;
 
 /** One error code (see `ERROR_CODES`). */

@@ -382,6 +382,7 @@ export const en = {
   'error.invalid_referral_entry': 'The file was not imported: entry {number}, “{field}”, breaks a rule. Nothing was changed.',
   'error.invalid_referral_file': 'This is not a referral directory file (JSON from Hotline Desk). Nothing was imported.',
   'error.referral_not_found': 'That directory entry no longer exists. The list was reloaded.',
+  'error.panic_erase_off': 'Erase from the lock screen is switched off. A coordinator can switch it on in Settings.',
   'error.unknown_referral': 'Referral {number} on this call is not in the directory. Remove it and attach one from the directory.',
 } as const;
 
@@ -768,5 +769,6 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_referral_entry': 'El archivo no se importó: la entrada {number}, «{field}», no cumple una regla. No se cambió nada.',
   'error.invalid_referral_file': 'Este no es un archivo de directorio de referencias (JSON de Hotline Desk). No se importó nada.',
   'error.referral_not_found': 'Esa entrada del directorio ya no existe. Se volvió a cargar la lista.',
+  'error.panic_erase_off': 'El borrado desde la pantalla de bloqueo está desactivado. Una persona coordinadora puede activarlo en Ajustes.',
   'error.unknown_referral': 'La referencia {number} de esta llamada no está en el directorio. Quítela y agregue una del directorio.',
 };

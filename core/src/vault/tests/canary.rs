@@ -74,6 +74,7 @@ fn canary_never_reaches_disk_in_plaintext() {
         names,
         [
             PathBuf::from("backup.hlbk"),
+            PathBuf::from("erase-anchor"),
             PathBuf::from("hotline.db"),
             PathBuf::from("keyslots.json")
         ]
