@@ -118,7 +118,7 @@ pub enum VaultError {
     /// Panic erase was asked for at the lock screen but no coordinator has
     /// switched it on.
     #[error(
-        "panic erase is off for this vault; a coordinator can switch it on (hotline vault panic-erase on)"
+        "panic erase is off for this vault; a coordinator can switch it on (`hotline panic-erase on`, or Settings in the window)"
     )]
     PanicEraseOff,
     /// A file operation failed.
