@@ -168,16 +168,25 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
         return Err(vault_error(VaultError::BackupExists, data_dir));
     }
     let vault = unlock(data_dir, &args.auth)?;
-    vault
+    let report = vault
         .coordinator()
         .and_then(|c| c.backup(&args.out))
         .map_err(|err| vault_error(err, data_dir))?;
     lock(vault, data_dir)?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    if report.calls_shredded > 0 {
+        println!(
+            "retention ran first: free text of {} calls past the retention period was shredded",
+            report.calls_shredded
+        );
+    }
     println!(
         "encrypted backup written to {} ({size} bytes); it opens with the passphrase of any user it lists",
         args.out.display()
     );
+    if let Some(warning) = report.location.warning() {
+        eprintln!("hotline: warning: {warning}");
+    }
     Ok(())
 }
 

@@ -231,6 +231,7 @@ impl Coded for VaultError {
             Self::DamagedBackup { .. } => C::DamagedBackup,
             Self::BackupExists => C::BackupExists,
             Self::PanicEraseOff => C::PanicEraseOff,
+            Self::Retention(inner) => inner.code(),
             Self::InvalidAuditAction
             | Self::Io { .. }
             | Self::Database(_)

@@ -53,6 +53,78 @@ const PAGE_SIZE: usize = 4096;
 /// The header of an unencrypted SQLite file, which a backup must never hold.
 const PLAIN_SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
 
+/// Where a backup was written, as far as erasing the laptop is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupLocation {
+    /// Inside the data folder: erase destroys it with the vault, so it is
+    /// no backup against losing the laptop.
+    InsideDataFolder,
+    /// Outside the data folder but on the same filesystem (this laptop's
+    /// disk): a second copy of the vault on the laptop, which erase does
+    /// not reach.
+    SameDisk,
+    /// On another filesystem (a USB stick, another disk).
+    Elsewhere,
+}
+
+impl BackupLocation {
+    /// The warning to show, in English (the window has its own, EN and ES).
+    pub fn warning(self) -> Option<&'static str> {
+        match self {
+            Self::InsideDataFolder => Some(
+                "this backup is inside the data folder: erasing the vault erases it too, so it does not protect against losing this laptop",
+            ),
+            Self::SameDisk => Some(
+                "this backup is on this laptop's own disk, outside the data folder: it is a second copy of the vault on this laptop, and erase does not reach it. Move it to a USB stick or another disk kept elsewhere",
+            ),
+            Self::Elsewhere => None,
+        }
+    }
+}
+
+/// What [`Coordinator::backup`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupReport {
+    /// Where the backup landed (and so whether to warn).
+    pub location: BackupLocation,
+    /// Calls whose free text retention shredded just before the backup.
+    pub calls_shredded: u64,
+}
+
+/// Where `out` lies relative to the data folder `data_dir`.
+fn location_of(out: &Path, data_dir: &Path) -> BackupLocation {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (Ok(folder), Ok(data)) = (fs::canonicalize(parent), fs::canonicalize(data_dir)) else {
+        return BackupLocation::SameDisk;
+    };
+    if folder.starts_with(&data) {
+        return BackupLocation::InsideDataFolder;
+    }
+    if same_filesystem(&folder, &data) {
+        BackupLocation::SameDisk
+    } else {
+        BackupLocation::Elsewhere
+    }
+}
+
+#[cfg(unix)]
+fn same_filesystem(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev(),
+        // Cannot tell: warn rather than stay silent.
+        _ => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_filesystem(_a: &Path, _b: &Path) -> bool {
+    true
+}
+
 /// The parts of a backup file.
 struct Parts<'a> {
     key_file: &'a [u8],
@@ -237,10 +309,16 @@ impl Vault {
 impl Coordinator<'_> {
     /// Write an encrypted backup of the whole vault to `out`. Refuses to
     /// overwrite an existing file ([`VaultError::BackupExists`]).
-    pub fn backup(&self, out: &Path) -> Result<(), VaultError> {
+    ///
+    /// Retention runs first (free text past its period is shredded), so a
+    /// backup never carries text that should be gone. The report says
+    /// where the backup landed, to warn about one on this laptop's disk.
+    pub fn backup(&self, out: &Path) -> Result<BackupReport, VaultError> {
         if !matches!(out.try_exists(), Ok(false)) {
             return Err(VaultError::BackupExists);
         }
+        let purge = crate::calls::purge_expired(self, chrono::Utc::now())
+            .map_err(|err| VaultError::Retention(Box::new(err)))?;
         let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
         let AnchorState::Present(anchor) = anchor::load(&self.files.anchor())? else {
             return Err(VaultError::DamagedDatabase {
@@ -264,7 +342,11 @@ impl Coordinator<'_> {
             }
             other => other,
         })?;
-        self.audit_file(out, "backup.create", json!({}))
+        self.audit_file(out, "backup.create", json!({}))?;
+        Ok(BackupReport {
+            location: location_of(out, self.data_dir()),
+            calls_shredded: purge.calls_shredded,
+        })
     }
 }
 

@@ -53,6 +53,7 @@ pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub use backup::{BackupLocation, BackupReport};
 pub use database_key::{MigrationProgress, needs_migration};
 pub use erase::erase_at_lock_screen;
 pub use error::VaultError;
