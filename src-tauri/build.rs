@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "users_remove",
     "passphrase_change",
     "settings_set_auto_lock",
+    "settings_set_panic_erase",
+    "vault_panic_erase",
     "guidance_pack",
     "draft_save",
     "draft_load",

@@ -46,6 +46,8 @@ fn main() -> ExitCode {
             commands::vault::users_remove,
             commands::vault::passphrase_change,
             commands::vault::settings_set_auto_lock,
+            commands::vault::vault_panic_erase,
+            commands::vault::settings_set_panic_erase,
             commands::guidance::guidance_pack,
             commands::calls::draft_save,
             commands::calls::draft_load,

@@ -1,4 +1,5 @@
-//! Vault commands: set-up, unlock, lock, users, passphrase, auto-lock.
+//! Vault commands: set-up, unlock, lock, users, passphrase, auto-lock,
+//! panic erase.
 //!
 //! Passphrases arrive as strings and are moved straight into the core's
 //! wiping `Passphrase` type; nothing secret is ever returned to the webview.
@@ -66,6 +67,8 @@ pub struct VaultStatusDto {
     pub failed_attempts: u32,
     /// The open session, if unlocked.
     pub session: Option<SessionDto>,
+    /// Whether the lock screen offers panic erase (a coordinator's switch).
+    pub panic_erase: bool,
 }
 
 /// One user as listed to a coordinator.
@@ -116,6 +119,7 @@ pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatusDto, UiErro
         exists: Vault::exists(&state.data_dir),
         failed_attempts: vault::failed_attempts(&state.data_dir),
         session,
+        panic_erase: vault::panic_erase_is_on(&state.data_dir),
     })
 }
 
@@ -164,6 +168,35 @@ pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError>
 pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
     state.lock();
     Ok(())
+}
+
+/// The words the lock screen asks to be typed to confirm a panic erase
+/// (English, Spanish).
+const PANIC_ERASE_WORDS: [&str; 2] = ["ERASE", "BORRAR"];
+
+/// Panic erase at the lock screen, with no key: the second step of the
+/// window's confirmation sends the word typed. Refused unless a coordinator
+/// switched it on; any open session is locked first.
+#[tauri::command]
+pub async fn vault_panic_erase(state: State<'_, AppState>, word: String) -> Result<(), UiError> {
+    if !PANIC_ERASE_WORDS.contains(&word.trim()) {
+        return Err(UiError::new(
+            hotline_core::errors::ErrorCode::InvalidInput,
+            "the confirming word does not match; nothing was erased",
+        ));
+    }
+    state.lock();
+    vault::erase_at_lock_screen(&state.data_dir)?;
+    Ok(())
+}
+
+/// Switch panic erase at the lock screen on or off (coordinator only).
+#[tauri::command]
+pub fn settings_set_panic_erase(state: State<'_, AppState>, on: bool) -> Result<bool, UiError> {
+    state.with_session(|session| {
+        session.vault.coordinator()?.set_panic_erase(on)?;
+        Ok(vault::panic_erase_is_on(&state.data_dir))
+    })
 }
 
 /// Record keyboard or mouse activity for the shell's auto-lock.

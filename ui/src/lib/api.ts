@@ -129,6 +129,8 @@ export interface VaultStatus {
   exists: boolean;
   failed_attempts: number;
   session: Session | null;
+  /** Whether the lock screen offers panic erase (switched on by a coordinator). */
+  panic_erase: boolean;
 }
 
 /** One user as listed to a coordinator. */
@@ -176,6 +178,12 @@ export const passphraseChange = (current: string, next: string) =>
 
 /** Set the idle minutes before auto-lock (coordinator only). */
 export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });
+
+/** Switch panic erase at the lock screen on or off (coordinator); returns the new state. */
+export const setPanicErase = (on: boolean) => invoke<boolean>('settings_set_panic_erase', { on });
+
+/** Panic erase at the lock screen, no key needed: `word` is the confirming word typed. */
+export const vaultPanicErase = (word: string) => invoke<void>('vault_panic_erase', { word });
 
 /** Text in every pack language, keyed by language code. */
 export type PackText = Record<string, string>;
