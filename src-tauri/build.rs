@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "settings_set_auto_lock",
     "settings_set_panic_erase",
     "vault_panic_erase",
+    "vault_migration",
     "guidance_pack",
     "draft_save",
     "draft_load",

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             commands::vault::passphrase_change,
             commands::vault::settings_set_auto_lock,
             commands::vault::vault_panic_erase,
+            commands::vault::vault_migration,
             commands::vault::settings_set_panic_erase,
             commands::guidance::guidance_pack,
             commands::calls::draft_save,

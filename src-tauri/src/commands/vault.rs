@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hotline_core::vault::{self, Passphrase, Role, Vault};
+use hotline_core::vault::{self, MigrationProgress, Passphrase, Role, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -145,7 +145,18 @@ pub async fn vault_unlock(
     passphrase: String,
 ) -> Result<SessionDto, UiError> {
     let passphrase = Passphrase::new(passphrase);
-    match Vault::unlock(&state.data_dir, handle.trim(), &passphrase) {
+    let set = |step: Option<MigrationProgress>| {
+        *state
+            .migration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = step;
+    };
+    let unlocked =
+        Vault::unlock_with_progress(&state.data_dir, handle.trim(), &passphrase, &mut |step| {
+            set(Some(step))
+        });
+    set(None);
+    match unlocked {
         Ok(vault) => start_session(&app, &state, vault),
         Err(err) => {
             let failures = vault::failed_attempts(&state.data_dir);
@@ -168,6 +179,36 @@ pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError>
 pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
     state.lock();
     Ok(())
+}
+
+/// How far the one-time re-encryption of a vault from before the erase
+/// anchor has got, while an unlock runs it.
+#[derive(Debug, Serialize)]
+pub struct MigrationDto {
+    /// Percent of the pages re-encrypted (100 while writing them back).
+    pub percent: u8,
+    /// Whether the new pages are being written over the old ones.
+    pub writing_back: bool,
+}
+
+/// The running migration's progress, or `null` when none runs.
+#[tauri::command]
+pub fn vault_migration(state: State<'_, AppState>) -> Option<MigrationDto> {
+    let step = *state
+        .migration
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    step.map(|step| match step {
+        MigrationProgress::Reencrypting { done, total } => MigrationDto {
+            percent: u8::try_from((done * 100).checked_div(total).unwrap_or(0).min(100))
+                .unwrap_or(100),
+            writing_back: false,
+        },
+        MigrationProgress::WritingBack | MigrationProgress::Done => MigrationDto {
+            percent: 100,
+            writing_back: true,
+        },
+    })
 }
 
 /// The words the lock screen asks to be typed to confirm a panic erase

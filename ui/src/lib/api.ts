@@ -182,6 +182,15 @@ export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_au
 /** Switch panic erase at the lock screen on or off (coordinator); returns the new state. */
 export const setPanicErase = (on: boolean) => invoke<boolean>('settings_set_panic_erase', { on });
 
+/** Progress of the one-time re-encryption an unlock may run (mirrors `MigrationDto`). */
+export interface Migration {
+  percent: number;
+  writing_back: boolean;
+}
+
+/** The running migration's progress, or null when none runs. */
+export const vaultMigration = () => invoke<Migration | null>('vault_migration');
+
 /** Panic erase at the lock screen, no key needed: `word` is the confirming word typed. */
 export const vaultPanicErase = (word: string) => invoke<void>('vault_panic_erase', { word });
 
