@@ -114,6 +114,26 @@ fn migrate(
     Ok((store, key))
 }
 
+impl super::Vault {
+    /// Turn this vault back into one from before the erase anchor (the
+    /// database re-encrypted under the master key, the anchor deleted) and
+    /// lock it, so the benchmark can time the migration at the next unlock
+    /// (feature `bench-plain`; production builds never have it).
+    #[cfg(feature = "bench-plain")]
+    #[doc(hidden)]
+    pub fn downgrade_for_benchmark(self) -> Result<(), VaultError> {
+        let Self {
+            files,
+            mut store,
+            key,
+            ..
+        } = self;
+        store.rekey(&files.wal(), &DatabaseKey::legacy(&key), &mut |_| {})?;
+        store.close()?;
+        std::fs::remove_file(files.anchor()).map_err(VaultError::io("cannot remove the anchor"))
+    }
+}
+
 /// Whether `data_dir` holds a vault from before the erase anchor, which
 /// the next unlock will re-encrypt (so the caller can say so first).
 pub fn needs_migration(data_dir: &Path) -> bool {
