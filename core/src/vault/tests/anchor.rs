@@ -181,3 +181,32 @@ fn a_kill_after_the_rekey_committed_but_before_write_back_loses_nothing() {
     assert!(report.is_ok(), "{report:?}");
     vault.lock().unwrap();
 }
+
+#[test]
+fn a_backup_from_before_the_anchor_restores_with_a_fresh_anchor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = legacy_vault(tmp.path(), "old", 20);
+    // A format-1 backup as an older version wrote it: no anchor, the
+    // database under the master key.
+    let key_file = std::fs::read(data.join("keyslots.json")).unwrap();
+    let db = std::fs::read(data.join("hotline.db")).unwrap();
+    let mut backup = b"HLDESKBK".to_vec();
+    backup.extend_from_slice(&1u32.to_be_bytes());
+    backup.extend_from_slice(&(key_file.len() as u32).to_be_bytes());
+    backup.extend_from_slice(&key_file);
+    backup.extend_from_slice(&(db.len() as u64).to_be_bytes());
+    backup.extend_from_slice(&db);
+    let file = tmp.path().join("old.hlbk");
+    std::fs::write(&file, backup).unwrap();
+
+    let target = tmp.path().join("restored");
+    let restored = Vault::restore(&target, &file, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    assert_eq!(notes(&restored).len(), 20);
+    assert!(!opens_with_the_master_key(&target, &restored));
+    assert!(!needs_migration(&target));
+    restored.lock().unwrap();
+    let (vault, steps) = unlock_collecting(&target);
+    assert!(steps.is_empty(), "restored straight under its own anchor");
+    assert_eq!(notes(&vault).len(), 20);
+    vault.lock().unwrap();
+}
