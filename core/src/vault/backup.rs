@@ -285,10 +285,19 @@ impl Vault {
                 return Err(VaultError::RestoreTargetExists);
             }
             fresh.create_file(&files.anchor())?;
-            files::write_new_atomic(&files.key_file(), parts.key_file)?;
-            fs::rename(&tmp, files.db()).map_err(VaultError::io(
-                "cannot move the restored database into place",
-            ))?;
+            let placed =
+                files::write_new_atomic(&files.key_file(), parts.key_file).and_then(|()| {
+                    fs::rename(&tmp, files.db()).map_err(VaultError::io(
+                        "cannot move the restored database into place",
+                    ))
+                });
+            if placed.is_err() {
+                // Only what this call created, so the folder can be used again.
+                let _ = files::remove_if_exists(&files.key_file());
+                let _ = anchor::destroy(&files.anchor());
+                let _ = files::remove_if_exists(&files.anchor());
+            }
+            placed?;
             files::sync_dir(data_dir);
             Ok(())
         })();

@@ -27,7 +27,7 @@ use super::files::{self, TEMP_PREFIX, VaultFiles};
 use super::secret::random_bytes;
 use super::{Vault, VaultError, anchor, panic_erase};
 use crate::paths::{EXPORTS_DIR, WEBVIEW_DIR};
-use crate::prefs::PREFS_FILE;
+use crate::prefs::{PREFS_FILE, PREFS_TEMP_FILE};
 
 /// First bytes of a backup file, to find backups kept in the data directory.
 const BACKUP_MAGIC: &[u8; 8] = b"HLDESKBK";
@@ -121,7 +121,7 @@ fn erase_files(vault_files: &VaultFiles) -> Result<(), VaultError> {
     for folder in [EXPORTS_DIR, WEBVIEW_DIR] {
         shred_tree(&dir.join(folder), &mut note);
     }
-    for name in [PREFS_FILE, panic_erase::FLAG_FILE] {
+    for name in [PREFS_FILE, PREFS_TEMP_FILE, panic_erase::FLAG_FILE] {
         note(shred(&dir.join(name)));
     }
     for path in [vault_files.db(), vault_files.wal(), vault_files.shm()] {

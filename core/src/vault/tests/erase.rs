@@ -27,6 +27,9 @@ fn lived_in(root: &Path) -> PathBuf {
     std::fs::create_dir_all(data.join("webview/WebKitCache")).unwrap();
     std::fs::write(data.join("webview/WebKitCache/blob"), [1u8; 5000]).unwrap();
     crate::prefs::save(&data, &crate::prefs::Prefs::default()).unwrap();
+    // A preferences write cut short, and a temporary of the vault's own.
+    std::fs::write(data.join("prefs.json.tmp"), b"{}").unwrap();
+    std::fs::write(data.join(".hotline-tmp-write-0011223344556677"), [2u8; 300]).unwrap();
     data
 }
 
