@@ -163,6 +163,8 @@ error_codes! {
     UnknownReferral = "unknown_referral",
     /// No directory entry has that id.
     ReferralNotFound = "referral_not_found",
+    /// Panic erase at the lock screen is switched off.
+    PanicEraseOff = "panic_erase_off",
 }
 
 impl ErrorCode {
@@ -229,6 +231,8 @@ impl Coded for VaultError {
             Self::SchemaTooNew { .. } => C::SchemaTooNew,
             Self::DamagedBackup { .. } => C::DamagedBackup,
             Self::BackupExists => C::BackupExists,
+            Self::PanicEraseOff => C::PanicEraseOff,
+            Self::Retention(inner) => inner.code(),
             Self::InvalidAuditAction
             | Self::Io { .. }
             | Self::Database(_)

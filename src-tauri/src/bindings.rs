@@ -32,7 +32,7 @@ use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
 use crate::commands::referrals::{ReferralImportDto, ReferralInput};
 use crate::commands::reports::{SummaryPreview, SummaryRequest};
-use crate::commands::vault::{RoleDto, SessionDto, UserDto, VaultStatusDto};
+use crate::commands::vault::{MigrationDto, RoleDto, SessionDto, UserDto, VaultStatusDto};
 use crate::error::UiError;
 use crate::state::Integrity;
 
@@ -53,6 +53,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         UiError,
         AppInfoDto,
         VaultStatusDto,
+        MigrationDto,
         SessionDto,
         RoleDto,
         UserDto,

@@ -126,6 +126,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     session: Mutex<Option<Session>>,
     player: Mutex<Option<PlayerPath>>,
+    /// Progress of the one-time re-encryption at unlock, for the window to poll.
+    pub migration: Mutex<Option<hotline_core::vault::MigrationProgress>>,
 }
 
 impl AppState {
@@ -140,6 +142,7 @@ impl AppState {
             data_dir,
             session: Mutex::new(None),
             player: Mutex::new(None),
+            migration: Mutex::new(None),
         }
     }
 

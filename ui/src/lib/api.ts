@@ -19,6 +19,7 @@ import type {
   FollowUpDue,
   Guidance,
   Integrity,
+  Migration,
   NewCall,
   NewFollowUp,
   PackEntry,
@@ -128,6 +129,15 @@ export const passphraseChange = (current: string, next: string) =>
 
 /** Set the idle minutes before auto-lock (coordinator only). */
 export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });
+
+/** Switch panic erase at the lock screen on or off (coordinator); returns the new state. */
+export const setPanicErase = (on: boolean) => invoke<boolean>('settings_set_panic_erase', { on });
+
+/** The running one-time re-encryption's progress, or null when none runs. */
+export const vaultMigration = () => invoke<Migration | null>('vault_migration');
+
+/** Panic erase at the lock screen, no key needed: `word` is the confirming word typed. */
+export const vaultPanicErase = (word: string) => invoke<void>('vault_panic_erase', { word });
 
 /** The active pack's flows, card and resources. */
 export const guidancePack = () => invoke<Guidance>('guidance_pack');

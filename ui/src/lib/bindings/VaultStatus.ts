@@ -16,4 +16,8 @@ failed_attempts: number,
 /**
  * The open session, if unlocked.
  */
-session: Session | null, };
+session: Session | null, 
+/**
+ * Whether the lock screen offers panic erase (a coordinator's switch).
+ */
+panic_erase: boolean, };

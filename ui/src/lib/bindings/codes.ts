@@ -64,6 +64,7 @@ export const ERROR_CODES = [
   'invalid_referral_file',
   'unknown_referral',
   'referral_not_found',
+  'panic_erase_off',
 ] as const satisfies readonly ErrorCode[];
 
 /** Call categories: every `Category`, in the core's order. */

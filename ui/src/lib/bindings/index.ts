@@ -37,6 +37,7 @@ export type * from './IdentifiedBy';
 export type * from './Integrity';
 export type * from './Lang';
 export type * from './Mark';
+export type * from './Migration';
 export type * from './NewCall';
 export type * from './NewFollowUp';
 export type * from './NodeKind';
