@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
 use super::*;
-use crate::calls::retention::{ShredMode, checkpoint, shred_in};
+use crate::calls::retention::{ShredMode, shred_in};
 use crate::calls::store::{Actor, create_in};
 use crate::codes::{Agency, Verification};
 use crate::vault::Write;
@@ -359,4 +359,10 @@ fn shredded_words_are_overwritten_on_disk_row_by_row() {
 #[test]
 fn shredded_words_are_overwritten_on_disk_in_bulk() {
     overwritten_on_disk(ShredMode::Bulk);
+}
+
+/// Copy the WAL of `conn` into the database and truncate it; whether that completed.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
