@@ -41,7 +41,7 @@ fn committed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
 }
 
-/// Write every binding, and `index.ts`, into `dir`.
+/// Write every binding, `codes.ts` and `index.ts` into `dir`.
 fn export_all(dir: &Path) -> Result<(), ExportError> {
     let cfg = Config::new().with_large_int("number").with_out_dir(dir);
     // The argument and result types of the commands (their dependencies

@@ -45,7 +45,7 @@ pub fn save_draft(vault: &Vault, body: &serde_json::Value) -> Result<(), CallErr
 /// The unlocked user's draft, if one is saved.
 pub fn load_draft(vault: &Vault) -> Result<Option<Draft>, CallError> {
     let row: Option<(DateTime<Utc>, String)> = vault
-        .conn()
+        .read()
         .prepare_cached("SELECT saved_at, body FROM call_drafts WHERE handle = ?1")?
         .query_row([&vault.user().handle], |r| {
             Ok((time_at(r, "saved_at")?, r.get("body")?))

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::store::{self, Actor, time_at, unix};
 use super::{CallError, CallId};
-use crate::vault::Vault;
+use crate::vault::{Reader, Vault};
 
 /// What happened to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,10 +136,10 @@ pub(crate) fn record(
 
 /// The history of the call `id`, oldest first, starting with its creation.
 pub fn history(vault: &Vault, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
-    history_in(vault.conn(), id)
+    history_in(vault.read(), id)
 }
 
-pub(crate) fn history_in(conn: &Connection, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
+pub(crate) fn history_in(conn: Reader<'_>, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
     let row = store::row_id(conn, id)?;
     let created = conn
         .prepare_cached("SELECT created_at, created_by FROM calls WHERE id = ?1")?

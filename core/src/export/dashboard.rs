@@ -100,7 +100,7 @@ fn exact(vault: &Vault, from: NaiveDate, to: NaiveDate) -> Result<Exact, ExportE
         .and_time(chrono::NaiveTime::MIN)
         .and_utc()
         .timestamp();
-    let conn = vault.conn();
+    let conn = vault.read();
     let mut out = Exact {
         from,
         to,

@@ -339,7 +339,7 @@ fn synthetic_calls_are_included_unless_excluded() {
     let to = Utc::now().date_naive();
     let from = day("2025-03-01").min(to - chrono::Days::new(400));
     let exact = |include| {
-        super::summary::count(f.vault.conn(), from, super::summary::sunday(to), include)
+        super::summary::count(f.vault.read(), from, super::summary::sunday(to), include)
             .unwrap()
             .total()
     };
@@ -999,7 +999,7 @@ proptest! {
             let from = first + chrono::Days::new(u64::from(a.min(b)) * 7);
             let to = summary::sunday(first + chrono::Days::new(u64::from(a.max(b)) * 7));
             for synthetic in [true, false] {
-                let conn = vault.conn();
+                let conn = vault.read();
                 prop_assert_eq!(
                     summary::count(conn, from, to, synthetic).unwrap(),
                     summary::recount(conn, from, to, synthetic).unwrap(),

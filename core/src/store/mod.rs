@@ -244,6 +244,23 @@ impl Store {
         Ok(busy == 0 && log == done)
     }
 
+    /// Refresh the query planner's statistics (`PRAGMA optimize`; cheap
+    /// when they are current).
+    pub(crate) fn optimize(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA optimize")?;
+        Ok(())
+    }
+
+    /// Copy the WAL into the database and truncate it, as [`Store::close`]
+    /// does; returns whether it completed (it does not while another
+    /// connection is reading).
+    pub(crate) fn checkpoint_now(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// Checkpoint (TRUNCATE) and close. The connection is closed even when
     /// the checkpoint fails; the failure is then reported.
     pub(crate) fn close(self) -> Result<(), StoreError> {

@@ -29,6 +29,7 @@ mod integrity;
 pub mod kdf;
 mod keyslots;
 mod panic_erase;
+mod read;
 pub mod rules;
 pub(crate) mod secret;
 mod settings;
@@ -61,6 +62,7 @@ pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
+pub(crate) use read::Reader;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
 pub use verify::{SlotInfo, VerifyReport};
@@ -365,6 +367,18 @@ impl Vault {
         Ok(self.store.checkpoint_quiet()?)
     }
 
+    /// Refresh the query planner's statistics after many rows changed.
+    pub(crate) fn optimize(&self) -> Result<(), VaultError> {
+        Ok(self.store.optimize()?)
+    }
+
+    /// Copy the whole WAL into the database and truncate it now (after a
+    /// purge, so that no removed text stays in the log); returns whether it
+    /// completed.
+    pub(crate) fn checkpoint_now(&self) -> Result<bool, VaultError> {
+        Ok(self.store.checkpoint_now()?)
+    }
+
     /// The user who unlocked the vault.
     pub fn user(&self) -> &SessionUser {
         &self.user
@@ -375,7 +389,17 @@ impl Vault {
         &self.files.dir
     }
 
-    /// The keyed database connection, for modules that store data.
+    /// The keyed database connection, for the vault's own modules: other
+    /// modules read through [`Vault::read`] and write through
+    /// [`Vault::write`].
+    #[cfg(not(test))]
+    fn conn(&self) -> &Connection {
+        &self.store.conn
+    }
+
+    /// The keyed database connection; tests reach it anywhere in the crate
+    /// to inspect the database and to damage it on purpose.
+    #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.store.conn
     }

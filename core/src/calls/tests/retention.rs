@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
 use super::*;
-use crate::calls::retention::{ShredMode, checkpoint, shred_in};
+use crate::calls::retention::{ShredMode, shred_in};
 use crate::calls::store::{Actor, create_in};
 use crate::codes::{Agency, Verification};
 use crate::vault::Write;
@@ -399,4 +399,10 @@ fn a_backup_never_carries_text_retention_should_have_shredded_and_says_where_it_
             .windows(SHREDDED.len())
             .any(|w| w == SHREDDED.as_bytes())
     );
+}
+
+/// Copy the WAL of `conn` into the database and truncate it; whether that completed.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
