@@ -119,6 +119,20 @@ def rebuild(image: Path, layout: dict[str, dict], into: Path) -> Path:
     return into
 
 
+def candidates(image: Path, layouts: list[tuple[str, dict]], into: Path) -> list[tuple[str, Path]]:
+    """Every state rebuilt as it was, and, as a lab would also try, the
+    latest database and anchor with each earlier key file."""
+    found = []
+    latest = layouts[-1][1]
+    for index, (name, layout) in enumerate(layouts):
+        state = rebuild(image, layout, into / f"state-{index}")
+        found.append((f"state {index} ({name})", state))
+        mixed = rebuild(image, latest, into / f"mixed-{index}")
+        (mixed / "keyslots.json").write_bytes((state / "keyslots.json").read_bytes())
+        found.append((f"latest database with the key file of state {index}", mixed))
+    return found
+
+
 def opens(state: Path, who: tuple[str, str], scratch: Path) -> bool:
     """Whether `who` unlocks a fresh copy of `state` (a fresh copy, so the
     failed-unlock counter never makes an attempt wait)."""
@@ -226,6 +240,13 @@ def test_nothing_carved_after_erase_opens(ext4, tmp_path):
     assert restores(control / backup.name, DEE_1, tmp_path / "try-restore")
     assert not opens(control, ANA_1, tmp_path / "try"), "an old passphrase does not"
 
+    # What the lab gets BEFORE erase, for the record (not asserted: it
+    # depends on which freed blocks the filesystem reused): old states
+    # carved from free space that open with a passphrase someone once had.
+    before = candidates(image, layouts, tmp_path / "before")
+    opened_before = [f"{name} with {who[0]}'s passphrase" for name, state in before
+                     for who in EVERY_PASSPHRASE if opens(state, who, tmp_path / "try")]
+
     ok(hotline(data, ANA_2, "erase", "--confirm", "ERASE", "--confirm-handle", "ana"))
     assert list(data.iterdir()) == [], "erase leaves nothing in the data folder"
     unmount()
@@ -234,28 +255,31 @@ def test_nothing_carved_after_erase_opens(ext4, tmp_path):
     opened = []
     attempts = 0
     intact_key_files = 0
-    for index, (name, layout) in enumerate(layouts):
-        state = rebuild(image, layout, tmp_path / f"state-{index}")
-        if b"hotline-desk-keyslots" in (state / "keyslots.json").read_bytes():
+    for name, state in candidates(image, layouts, tmp_path / "after"):
+        if name.startswith("state") and b"hotline-desk-keyslots" in (
+                state / "keyslots.json").read_bytes():
             intact_key_files += 1
         assert CANARY.encode() not in b"".join(p.read_bytes() for p in state.rglob("*")
                                                if p.is_file())
         for who in EVERY_PASSPHRASE:
             attempts += 1
             if opens(state, who, tmp_path / "try"):
-                opened.append(f"state {index} ({name}) with {who[0]}'s passphrase")
+                opened.append(f"{name} with {who[0]}'s passphrase")
         rebuilt_backup = state / backup.name
-        if rebuilt_backup.exists():
+        if name.startswith("state") and rebuilt_backup.exists():
             for who in EVERY_PASSPHRASE:
                 attempts += 1
                 if restores(rebuilt_backup, who, tmp_path / "try-restore"):
-                    opened.append(f"the backup of state {index} with {who[0]}'s passphrase")
+                    opened.append(f"the backup of {name} with {who[0]}'s passphrase")
     assert opened == [], f"rebuilt after erase and opened: {opened}"
 
     for offset in range(0, BLOCK, 256):
         assert anchor[offset:offset + 32] not in raw, f"anchor bytes at {offset} survive"
     assert CANARY.encode() not in raw, "the canary is in the raw image in plaintext"
     elapsed = time.monotonic() - started
-    print(f"\ncarving test: {len(layouts)} states x {len(EVERY_PASSPHRASE)} passphrases, "
-          f"{attempts} attempts after erase, none opened; {intact_key_files} old key files "
-          f"still intact in free space (useless without the anchor); {elapsed:.1f} s")
+    print(f"\ncarving test: {len(layouts)} states (and the latest database with each "
+          f"earlier key file) x {len(EVERY_PASSPHRASE)} passphrases: {attempts} attempts "
+          f"after erase, none opened; before erase {len(opened_before)} of "
+          f"{len(before) * len(EVERY_PASSPHRASE)} opened ({'; '.join(opened_before)}); "
+          f"{intact_key_files} old key files still intact in free space after erase, useless "
+          f"without the anchor; {elapsed:.1f} s")
