@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use hotline_core::errors::{Coded, EXIT_DAMAGED};
-use hotline_core::vault::{self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport};
+use hotline_core::vault::{
+    self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport, rules,
+};
 
 use crate::CliError;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
@@ -21,6 +23,14 @@ use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     let code = err.exit_status();
     let mut message = err.to_string();
+    if let VaultError::WeakPassphrase { reason } = &err {
+        message = format!(
+            "{message} {}\nhotline: frase de contraseña demasiado débil: {} {}",
+            rules::ENGLISH_DICTIONARIES_EN,
+            reason.spanish(),
+            rules::ENGLISH_DICTIONARIES_ES
+        );
+    }
     if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
         let failures = vault::failed_attempts(data_dir);
         if failures > 0 {

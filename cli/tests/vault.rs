@@ -274,6 +274,20 @@ fn passphrase_sources_and_missing_input() {
 
     let weak = tmp.path().join("weak");
     as_user(&weak, "ana", "short", &["init"]).fails_with(1, "at least 12 characters");
+    for (guessable, why) in [
+        ("123456789012", "Sequences like abc"),
+        ("password1234", "commonly used password"),
+        ("qwertyuiopas", "commonly used password"),
+    ] {
+        let out = as_user(&weak, "ana", guessable, &["init"]).fails_with(1, why);
+        assert!(
+            out.stderr.contains("English dictionaries"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("demasiado débil"), "{}", out.stderr);
+        assert!(!out.stderr.contains(guessable), "never echoed");
+    }
     as_user(&weak, "a b", ANA_PASS, &["init"]).fails_with(1, "invalid handle");
     assert!(vault_files(&weak).is_empty());
 }

@@ -47,10 +47,12 @@ def test_weak_passphrase_is_refused_with_a_clear_message_in_spanish(app):
     app.find("lang-es").click()
     app.wait_text("setup-title", "Configurar esta computadora")
     type_into(app, "setup-handle", HANDLE)
-    type_into(app, "setup-passphrase", "short")
-    type_into(app, "setup-repeat", "short")
+    type_into(app, "setup-passphrase", "password1234")
+    type_into(app, "setup-repeat", "password1234")
     app.find("setup-submit").click()
-    app.wait_text("setup-error", "demasiado débil")
+    app.wait_text("setup-error", "demasiado fácil de adivinar")
+    app.wait_text("setup-error", "contraseña muy usada")
+    app.wait_text("setup-error", "diccionarios en inglés")
     assert not (app.data_dir / "hotline.db").exists()
 
 

@@ -33,11 +33,11 @@ pub enum VaultError {
         /// Failed attempts in a row so far.
         failures: u32,
     },
-    /// The passphrase does not meet the minimum strength.
+    /// The passphrase is too easy to guess.
     #[error("passphrase too weak: {reason}")]
     WeakPassphrase {
-        /// Which rule was broken.
-        reason: &'static str,
+        /// Why, as one of a few stable reasons.
+        reason: super::rules::WeakReason,
     },
     /// The handle is not a valid pseudonym.
     #[error("invalid handle: {reason}")]

@@ -59,6 +59,8 @@ export interface UiError {
   limit?: number;
   /** Which entry of a file, or item of a call's list, from 1. */
   number?: number;
+  /** For `weak_passphrase`: why (`common`, `keyboard` …; `WeakReason` in the core). */
+  reason?: string;
 }
 
 /** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
@@ -93,6 +95,7 @@ export function asUiError(err: unknown): UiError {
       field: typeof raw.field === 'string' ? raw.field : undefined,
       limit: typeof raw.limit === 'number' ? raw.limit : undefined,
       number: typeof raw.number === 'number' ? raw.number : undefined,
+      reason: typeof raw.reason === 'string' ? raw.reason : undefined,
     };
   }
   return { code: 'internal', message: String(err) };
