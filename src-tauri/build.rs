@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "users_add",
     "users_remove",
     "passphrase_change",
+    "passphrase_suggest",
     "settings_set_auto_lock",
     "guidance_pack",
     "draft_save",

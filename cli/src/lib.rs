@@ -47,6 +47,8 @@ enum Command {
     User(user::UserArgs),
     /// Change your own passphrase.
     Passwd(vault::PasswdArgs),
+    /// Passphrases: suggest one (random words from the EFF large list).
+    Passphrase(passphrase::PassphraseArgs),
     /// Write an encrypted backup of the vault to a new file.
     Backup(vault::BackupArgs),
     /// Restore an encrypted backup into a data directory without a vault.
@@ -101,6 +103,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init(args) => vault::init(&data_dir, &args),
         Command::User(args) => user::run(&data_dir, &args),
         Command::Passwd(args) => vault::passwd(&data_dir, &args),
+        Command::Passphrase(args) => passphrase::run(&args),
         Command::Backup(args) => vault::backup(&data_dir, &args),
         Command::Restore(args) => vault::restore(&data_dir, &args),
         Command::Verify(args) => vault::verify(&data_dir, &args),

@@ -45,6 +45,7 @@ fn main() -> ExitCode {
             commands::vault::users_add,
             commands::vault::users_remove,
             commands::vault::passphrase_change,
+            commands::vault::passphrase_suggest,
             commands::vault::settings_set_auto_lock,
             commands::guidance::guidance_pack,
             commands::calls::draft_save,

@@ -17,6 +17,7 @@ mod access;
 mod attempts;
 mod audit;
 mod backup;
+mod diceware;
 mod erase;
 mod error;
 mod files;
@@ -46,6 +47,10 @@ use secret::MasterKey;
 pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub use diceware::{
+    DEFAULT_WORDS, MAX_WORDS, MIN_WORDS, SuggestedPassphrase, WORDLIST_ATTRIBUTION,
+    suggest_passphrase,
+};
 pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};

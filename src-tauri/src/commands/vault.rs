@@ -227,6 +227,15 @@ pub async fn passphrase_change(
     state.with_session(|session| Ok(session.vault.change_passphrase(&current, &next)?))
 }
 
+/// A passphrase of random words from the EFF large word list, for set-up
+/// and for a new user: the one secret that goes to the webview, because
+/// the person who will use it must see it. Nothing is stored.
+#[tauri::command]
+pub fn passphrase_suggest() -> Result<String, UiError> {
+    let suggestion = vault::suggest_passphrase(vault::DEFAULT_WORDS)?;
+    Ok(suggestion.text().to_owned())
+}
+
 /// Set the idle minutes before auto-lock (coordinator only).
 #[tauri::command]
 pub fn settings_set_auto_lock(

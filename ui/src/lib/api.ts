@@ -107,6 +107,8 @@ export interface AppInfo {
   data_dir: string;
   vault_exists: boolean;
   sqlcipher_version: string;
+  /** Who made the word list of suggested passphrases, and its licence (English). */
+  wordlist_attribution: string;
 }
 
 /** A user's role. */
@@ -171,6 +173,9 @@ export const usersAdd = (handle: string, role: Role, passphrase: string) =>
 
 /** Remove a user (coordinator only). */
 export const usersRemove = (handle: string) => invoke<void>('users_remove', { handle });
+
+/** A passphrase of random words (EFF large list), to show and set; nothing is stored. */
+export const passphraseSuggest = () => invoke<string>('passphrase_suggest');
 
 /** Change the signed-in user's passphrase. */
 export const passphraseChange = (current: string, next: string) =>
