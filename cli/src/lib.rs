@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use hotline_core::errors::Coded;
 
 mod about;
 mod calls;
@@ -116,6 +117,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
 /// Parse the process's arguments, run them, and report the outcome: the body
 /// of the `hotline` binary.
 pub fn main() -> ExitCode {
+    if let Err(err) = hotline_core::hardening::harden_process() {
+        eprintln!("hotline: {err}");
+        return ExitCode::from(err.exit_status());
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -14,6 +14,7 @@ use crate::about::AboutError;
 use crate::calls::CallError;
 use crate::export::ExportError;
 use crate::guidance::{PackLibraryError, PlayerError};
+use crate::hardening::HardeningError;
 use crate::paths::PathError;
 use crate::prefs::PrefsError;
 use crate::referrals::ReferralError;
@@ -400,6 +401,14 @@ impl Coded for PrefsError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::Io(_) | Self::Encode(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl Coded for HardeningError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::CoreLimit(_) | Self::Dumpable(_) => ErrorCode::Internal,
         }
     }
 }
