@@ -31,6 +31,9 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
             rules::ENGLISH_DICTIONARIES_ES
         );
     }
+    if matches!(err, VaultError::PassphraseChangeRequired) {
+        message.push_str(PASSWD_FIRST_ES);
+    }
     if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
         let failures = vault::failed_attempts(data_dir);
         if failures > 0 {
@@ -46,11 +49,18 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     CliError { message, code }
 }
 
-/// Unlock as the acting user.
+/// Unlock as the acting user. A user whose passphrase a coordinator set
+/// gets nothing but the request to run `hotline passwd`.
 pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
-    Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))
+    let vault =
+        Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))?;
+    if let Err(err) = vault.require_own_passphrase() {
+        lock(vault, data_dir)?;
+        return Err(vault_error(err, data_dir));
+    }
+    Ok(vault)
 }
 
 /// Run the full integrity check (every page) and fail with
@@ -130,6 +140,9 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
 
 /// Confirmation printed by `hotline passwd`: it names the user, never a passphrase.
 const PASSWD_DONE: &str = "passphrase changed for";
+
+/// The Spanish of [`VaultError::PassphraseChangeRequired`], on its own line.
+const PASSWD_FIRST_ES: &str = "\nhotline: una coordinadora o un coordinador puso esta frase de contraseña: cámbiela primero con `hotline passwd` (o en la ventana) antes de cualquier otra cosa";
 
 /// Options of `hotline backup`.
 #[derive(Debug, Args)]

@@ -70,6 +70,8 @@ error_codes! {
     TooSoon = "too_soon",
     /// The new passphrase is too weak.
     WeakPassphrase = "weak_passphrase",
+    /// The passphrase was set by a coordinator and must be changed first.
+    PassphraseChangeRequired = "passphrase_change_required",
     /// The handle breaks the handle rules.
     InvalidHandle = "invalid_handle",
     /// The handle is in use.
@@ -216,6 +218,7 @@ impl Coded for VaultError {
             Self::WrongPassphrase => C::WrongPassphrase,
             Self::TooSoon { .. } => C::TooSoon,
             Self::WeakPassphrase { .. } => C::WeakPassphrase,
+            Self::PassphraseChangeRequired => C::PassphraseChangeRequired,
             Self::InvalidHandle { .. } => C::InvalidHandle,
             Self::HandleTaken => C::HandleTaken,
             Self::NotCoordinator => C::NotCoordinator,

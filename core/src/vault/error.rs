@@ -39,6 +39,12 @@ pub enum VaultError {
         /// Why, as one of a few stable reasons.
         reason: super::rules::WeakReason,
     },
+    /// The user's passphrase was set by a coordinator: they must choose
+    /// their own before doing anything else.
+    #[error(
+        "a coordinator set this passphrase for you: change it first with `hotline passwd` (or in the window) before doing anything else"
+    )]
+    PassphraseChangeRequired,
     /// The handle is not a valid pseudonym.
     #[error("invalid handle: {reason}")]
     InvalidHandle {

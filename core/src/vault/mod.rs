@@ -101,6 +101,9 @@ pub struct SessionUser {
     pub handle: String,
     /// Their role.
     pub role: Role,
+    /// Whether their passphrase was set by a coordinator and must be
+    /// changed before anything else ([`Vault::require_own_passphrase`]).
+    pub must_change_passphrase: bool,
 }
 
 impl SessionUser {
@@ -276,6 +279,7 @@ impl Vault {
             user: SessionUser {
                 handle: handle.to_owned(),
                 role,
+                must_change_passphrase: false,
             },
         })
     }
@@ -288,19 +292,24 @@ impl Vault {
         slot: &KeySlot,
     ) -> Result<Self, VaultError> {
         let store = Store::open(&files.db(), &key, OpenMode::Existing)?;
-        let row: Option<(String, String)> = store
+        let row: Option<(String, String, bool)> = store
             .conn
             .query_row(
-                "SELECT handle, role FROM users WHERE handle = ?1",
+                "SELECT handle, role, must_change_passphrase FROM users WHERE handle = ?1",
                 [&slot.handle],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let user = match row {
-            Some((handle, role)) if Role::parse(&role) == Some(slot.role) => SessionUser {
-                handle,
-                role: slot.role,
-            },
+            Some((handle, role, must_change_passphrase))
+                if Role::parse(&role) == Some(slot.role) =>
+            {
+                SessionUser {
+                    handle,
+                    role: slot.role,
+                    must_change_passphrase,
+                }
+            }
             _ => return Err(VaultError::KeySlotMismatch),
         };
         Ok(Self {
@@ -329,6 +338,16 @@ impl Vault {
     /// written since the last time.
     pub fn checkpoint(&self) -> Result<bool, VaultError> {
         Ok(self.store.checkpoint_quiet()?)
+    }
+
+    /// Refuse with [`VaultError::PassphraseChangeRequired`] while the
+    /// session user still has the passphrase a coordinator set for them:
+    /// the window and `hotline` allow nothing but changing it until then.
+    pub fn require_own_passphrase(&self) -> Result<(), VaultError> {
+        if self.user.must_change_passphrase {
+            return Err(VaultError::PassphraseChangeRequired);
+        }
+        Ok(())
     }
 
     /// The user who unlocked the vault.

@@ -27,6 +27,9 @@ pub struct SessionDto {
     /// Where the background integrity check stands: `checking`, `sound`,
     /// `damaged` (saving is refused) or `unknown`.
     pub integrity: Integrity,
+    /// Whether a coordinator set the passphrase: the window then asks for a
+    /// new one before showing anything else.
+    pub must_change_passphrase: bool,
 }
 
 /// A role on the wire.
@@ -84,6 +87,7 @@ fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
         role: vault.user().role.into(),
         auto_lock_minutes: vault.auto_lock_minutes()?,
         integrity: session.integrity,
+        must_change_passphrase: vault.user().must_change_passphrase,
     })
 }
 
@@ -154,7 +158,7 @@ pub async fn vault_unlock(
 /// it after unlocking until it is no longer `checking`).
 #[tauri::command]
 pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError> {
-    state.with_session(|session| Ok(session.integrity))
+    state.with_any_session(|session| Ok(session.integrity))
 }
 
 /// Lock: stop the integrity check, close the database and wipe the key.
@@ -169,7 +173,7 @@ pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
 /// Record keyboard or mouse activity for the shell's auto-lock.
 #[tauri::command]
 pub fn session_touch(state: State<'_, AppState>) -> Result<(), UiError> {
-    state.with_session(|session| {
+    state.with_any_session(|session| {
         session.last_activity = Instant::now();
         Ok(())
     })
@@ -215,16 +219,21 @@ pub fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), Ui
     state.with_session(|session| Ok(session.vault.coordinator()?.remove_user(handle.trim())?))
 }
 
-/// Change the signed-in user's passphrase.
+/// Change the signed-in user's passphrase (the one thing allowed before a
+/// passphrase a coordinator set has been changed); returns the session,
+/// no longer asking for a change.
 #[tauri::command]
 pub async fn passphrase_change(
     state: State<'_, AppState>,
     current: String,
     next: String,
-) -> Result<(), UiError> {
+) -> Result<SessionDto, UiError> {
     let current = Passphrase::new(current);
     let next = Passphrase::new(next);
-    state.with_session(|session| Ok(session.vault.change_passphrase(&current, &next)?))
+    state.with_any_session(|session| {
+        session.vault.change_passphrase(&current, &next)?;
+        session_dto(session)
+    })
 }
 
 /// A passphrase of random words from the EFF large word list, for set-up

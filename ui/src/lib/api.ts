@@ -10,7 +10,7 @@ import { invoke } from '@tauri-apps/api/core';
  */
 export const ERROR_CODES = [
   'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
-  'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
+  'too_soon', 'weak_passphrase', 'passphrase_change_required', 'invalid_handle', 'handle_taken', 'not_coordinator',
   'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'invalid_retention', 'damaged_vault',
   'vault_read_only', 'schema_too_new', 'damaged_backup', 'backup_exists', 'invalid_input',
   'too_long', 'too_many', 'control_character', 'invalid_field', 'invalid_json',
@@ -126,6 +126,8 @@ export interface Session {
   role: Role;
   auto_lock_minutes: number;
   integrity: Integrity;
+  /** A coordinator set the passphrase: ask for a new one before anything else. */
+  must_change_passphrase: boolean;
 }
 
 /** Whether a vault exists, failed attempts, and the open session if any. */
@@ -179,7 +181,7 @@ export const passphraseSuggest = () => invoke<string>('passphrase_suggest');
 
 /** Change the signed-in user's passphrase. */
 export const passphraseChange = (current: string, next: string) =>
-  invoke<void>('passphrase_change', { current, next });
+  invoke<Session>('passphrase_change', { current, next });
 
 /** Set the idle minutes before auto-lock (coordinator only). */
 export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });
