@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "users_add",
     "users_remove",
     "passphrase_change",
+    "passphrase_suggest",
     "settings_set_auto_lock",
     "settings_set_panic_erase",
     "vault_panic_erase",

@@ -32,6 +32,7 @@ pub fn run(data_dir: &Path, args: &AboutArgs) -> Result<(), CliError> {
             }
         );
         println!("SQLCipher: {}", info.sqlcipher_version);
+        println!("{}", info.wordlist_attribution);
     }
     Ok(())
 }

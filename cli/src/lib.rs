@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use hotline_core::errors::Coded;
 
 mod about;
 mod calls;
@@ -47,6 +48,8 @@ enum Command {
     User(user::UserArgs),
     /// Change your own passphrase.
     Passwd(vault::PasswdArgs),
+    /// Passphrases: suggest one (random words from the EFF large list).
+    Passphrase(passphrase::PassphraseArgs),
     /// Write an encrypted backup of the vault to a new file.
     Backup(vault::BackupArgs),
     /// Restore an encrypted backup into a data directory without a vault.
@@ -103,6 +106,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init(args) => vault::init(&data_dir, &args),
         Command::User(args) => user::run(&data_dir, &args),
         Command::Passwd(args) => vault::passwd(&data_dir, &args),
+        Command::Passphrase(args) => passphrase::run(&args),
         Command::Backup(args) => vault::backup(&data_dir, &args),
         Command::Restore(args) => vault::restore(&data_dir, &args),
         Command::Verify(args) => vault::verify(&data_dir, &args),
@@ -116,6 +120,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
 /// Parse the process's arguments, run them, and report the outcome: the body
 /// of the `hotline` binary.
 pub fn main() -> ExitCode {
+    if let Err(err) = hotline_core::hardening::harden_process() {
+        eprintln!("hotline: {err}");
+        return ExitCode::from(err.exit_status());
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

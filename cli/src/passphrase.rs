@@ -5,13 +5,15 @@
 //! the environment (`$HOTLINE_PASSPHRASE`), or a hidden prompt when standard
 //! input is a terminal. A second, new passphrase (`passwd`, `user add`) comes
 //! from `--new-passphrase-file F`, `$HOTLINE_NEW_PASSPHRASE`, or a prompt
-//! asked twice. Passphrases are never echoed or printed.
+//! asked twice. Passphrases are never echoed or printed, except the one
+//! `hotline passphrase suggest` makes up, which it prints so that its future
+//! owner can learn it.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use hotline_core::vault::Passphrase;
+use clap::{Args, Subcommand};
+use hotline_core::vault::{self, Passphrase};
 
 use crate::CliError;
 
@@ -148,6 +150,41 @@ fn prompt_hidden(prompt: &str) -> Result<Passphrase, CliError> {
     let text = rpassword::prompt_password(prompt)
         .map_err(|err| CliError::new(format!("cannot read the passphrase: {err}")))?;
     Ok(Passphrase::new(text))
+}
+
+/// Options of `hotline passphrase`.
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    #[command(subcommand)]
+    command: PassphraseCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum PassphraseCommand {
+    /// Print a new passphrase of random words from the EFF large word list
+    /// (CC BY 3.0 US, see `hotline about`), drawn with the operating
+    /// system's random number generator. Nothing is stored.
+    Suggest {
+        /// Number of words (5 to 12; each adds about 12.9 bits).
+        #[arg(
+            long,
+            default_value_t = vault::DEFAULT_WORDS as u8,
+            value_parser = clap::value_parser!(u8).range(vault::MIN_WORDS as i64..=vault::MAX_WORDS as i64)
+        )]
+        words: u8,
+    },
+}
+
+/// Run `hotline passphrase …`.
+pub fn run(args: &PassphraseArgs) -> Result<(), CliError> {
+    match &args.command {
+        PassphraseCommand::Suggest { words } => {
+            let suggestion = vault::suggest_passphrase(usize::from(*words))
+                .map_err(|err| CliError::coded(&err))?;
+            println!("{}", suggestion.text());
+        }
+    }
+    Ok(())
 }
 
 /// Ask a yes/no-style question on the terminal and read one line of answer

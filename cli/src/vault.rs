@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use hotline_core::errors::{Coded, EXIT_DAMAGED};
 use hotline_core::vault::{
-    self, IntegrityOutcome, MigrationProgress, Passphrase, Vault, VaultError, VerifyReport,
+    self, IntegrityOutcome, MigrationProgress, Passphrase, Vault, VaultError, VerifyReport, rules,
 };
 
 use crate::CliError;
@@ -24,6 +24,17 @@ use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     let code = err.exit_status();
     let mut message = err.to_string();
+    if let VaultError::WeakPassphrase { reason } = &err {
+        message = format!(
+            "{message} {}\nhotline: frase de contraseña demasiado débil: {} {}",
+            rules::ENGLISH_DICTIONARIES_EN,
+            reason.spanish(),
+            rules::ENGLISH_DICTIONARIES_ES
+        );
+    }
+    if matches!(err, VaultError::PassphraseChangeRequired) {
+        message.push_str(PASSWD_FIRST_ES);
+    }
     if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
         let failures = vault::failed_attempts(data_dir);
         if failures > 0 {
@@ -39,11 +50,17 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     CliError { message, code }
 }
 
-/// Unlock as the acting user.
+/// Unlock as the acting user. A user whose passphrase a coordinator set
+/// gets nothing but the request to run `hotline passwd`.
 pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
-    unlock_with(data_dir, handle, &passphrase)
+    let vault = unlock_with(data_dir, handle, &passphrase)?;
+    if let Err(err) = vault.require_own_passphrase() {
+        lock(vault, data_dir)?;
+        return Err(vault_error(err, data_dir));
+    }
+    Ok(vault)
 }
 
 /// Unlock as `handle`, showing on stderr the progress of the one-time
@@ -151,6 +168,9 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
 
 /// Confirmation printed by `hotline passwd`: it names the user, never a passphrase.
 const PASSWD_DONE: &str = "passphrase changed for";
+
+/// The Spanish of [`VaultError::PassphraseChangeRequired`], on its own line.
+const PASSWD_FIRST_ES: &str = "\nhotline: una coordinadora o un coordinador puso esta frase de contraseña: cámbiela primero con `hotline passwd` (o en la ventana) antes de cualquier otra cosa";
 
 /// Options of `hotline backup`.
 #[derive(Debug, Args)]

@@ -126,15 +126,23 @@ fn init_users_passwd_backup_restore_verify_erase() {
         .env("HOTLINE_PASSPHRASE", ANA_PASS)
         .env("HOTLINE_NEW_PASSPHRASE", "short"))
     .fails_with(1, "passphrase too weak");
-    let list = as_user(&data, "bo", BO_PASS, &["user", "list"]).ok();
-    assert_eq!(list.stdout, "ana\tcoordinator\nbo\tvolunteer\n");
-    run(hotline(&data)
-        .args(["user", "add", "cy"])
-        .env("HOTLINE_USER", "bo")
-        .env("HOTLINE_PASSPHRASE", BO_PASS)
-        .env("HOTLINE_NEW_PASSPHRASE", "a good long passphrase"))
-    .fails_with(1, "only a coordinator");
-
+    // A passphrase ana set for bo: every command refuses until bo runs
+    // `hotline passwd`, in English and Spanish, and nothing is printed.
+    for args in [&["user", "list"][..], &["call", "list"], &["verify"]] {
+        let refused = as_user(&data, "bo", BO_PASS, args)
+            .fails_with(1, "a coordinator set this passphrase for you");
+        assert!(
+            refused.stderr.contains("hotline passwd"),
+            "{}",
+            refused.stderr
+        );
+        assert!(
+            refused.stderr.contains("cámbiela primero"),
+            "{}",
+            refused.stderr
+        );
+        assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+    }
     // bo changes their passphrase; the old one stops working.
     run(hotline(&data)
         .arg("passwd")
@@ -143,7 +151,14 @@ fn init_users_passwd_backup_restore_verify_erase() {
         .env("HOTLINE_NEW_PASSPHRASE", BO_NEW_PASS))
     .ok();
     as_user(&data, "bo", BO_PASS, &["user", "list"]).fails_with(3, "wrong passphrase");
-    as_user(&data, "bo", BO_NEW_PASS, &["user", "list"]).ok();
+    let list = as_user(&data, "bo", BO_NEW_PASS, &["user", "list"]).ok();
+    assert_eq!(list.stdout, "ana\tcoordinator\nbo\tvolunteer\n");
+    run(hotline(&data)
+        .args(["user", "add", "cy", "--role", "coordinator"])
+        .env("HOTLINE_USER", "bo")
+        .env("HOTLINE_PASSPHRASE", BO_NEW_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", "a good long passphrase"))
+    .fails_with(1, "only a coordinator");
 
     // verify shows the (non-secret) Argon2 parameters.
     let verify = as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
@@ -324,6 +339,20 @@ fn passphrase_sources_and_missing_input() {
 
     let weak = tmp.path().join("weak");
     as_user(&weak, "ana", "short", &["init"]).fails_with(1, "at least 12 characters");
+    for (guessable, why) in [
+        ("123456789012", "Sequences like abc"),
+        ("password1234", "commonly used password"),
+        ("qwertyuiopas", "commonly used password"),
+    ] {
+        let out = as_user(&weak, "ana", guessable, &["init"]).fails_with(1, why);
+        assert!(
+            out.stderr.contains("English dictionaries"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("demasiado débil"), "{}", out.stderr);
+        assert!(!out.stderr.contains(guessable), "never echoed");
+    }
     as_user(&weak, "a b", ANA_PASS, &["init"]).fails_with(1, "invalid handle");
     assert!(vault_files(&weak).is_empty());
 }

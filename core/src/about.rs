@@ -16,6 +16,8 @@ pub struct AppInfo {
     pub vault_exists: bool,
     /// Version of the linked SQLCipher library.
     pub sqlcipher_version: String,
+    /// Who made the word list of suggested passphrases, and its licence.
+    pub wordlist_attribution: String,
 }
 
 /// Errors while describing the installation.
@@ -33,6 +35,7 @@ pub fn app_info(data_dir: &Path) -> Result<AppInfo, AboutError> {
         data_dir: data_dir.to_path_buf(),
         vault_exists: crate::vault::Vault::exists(data_dir),
         sqlcipher_version: sqlcipher_version()?,
+        wordlist_attribution: crate::vault::WORDLIST_ATTRIBUTION.to_owned(),
     })
 }
 

@@ -14,6 +14,7 @@ use crate::about::AboutError;
 use crate::calls::CallError;
 use crate::export::ExportError;
 use crate::guidance::{PackLibraryError, PlayerError};
+use crate::hardening::HardeningError;
 use crate::paths::PathError;
 use crate::prefs::PrefsError;
 use crate::referrals::ReferralError;
@@ -70,6 +71,8 @@ error_codes! {
     TooSoon = "too_soon",
     /// The new passphrase is too weak.
     WeakPassphrase = "weak_passphrase",
+    /// The passphrase was set by a coordinator and must be changed first.
+    PassphraseChangeRequired = "passphrase_change_required",
     /// The handle breaks the handle rules.
     InvalidHandle = "invalid_handle",
     /// The handle is in use.
@@ -218,6 +221,7 @@ impl Coded for VaultError {
             Self::WrongPassphrase => C::WrongPassphrase,
             Self::TooSoon { .. } => C::TooSoon,
             Self::WeakPassphrase { .. } => C::WeakPassphrase,
+            Self::PassphraseChangeRequired => C::PassphraseChangeRequired,
             Self::InvalidHandle { .. } => C::InvalidHandle,
             Self::HandleTaken => C::HandleTaken,
             Self::NotCoordinator => C::NotCoordinator,
@@ -405,6 +409,14 @@ impl Coded for PrefsError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::Io(_) | Self::Encode(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl Coded for HardeningError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::CoreLimit(_) | Self::Dumpable(_) => ErrorCode::Internal,
         }
     }
 }

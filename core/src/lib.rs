@@ -12,6 +12,7 @@ pub mod demo;
 pub mod errors;
 pub mod export;
 pub mod guidance;
+pub mod hardening;
 mod output;
 pub mod paths;
 pub mod prefs;

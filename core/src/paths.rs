@@ -26,6 +26,29 @@ pub enum PathError {
     NoDataDir,
 }
 
+/// Create `dir` (and missing parents) owner-only (0700 on Unix): every
+/// folder the app or `hotline` makes for its data goes through here, so the
+/// data folder is private whatever screen or command creates it first. An
+/// existing directory is left as it is.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// The folder for files written out of the vault (summaries, referral
+/// directory files) inside `data_dir`, created owner-only if missing.
+pub fn exports_dir(data_dir: &std::path::Path) -> std::io::Result<PathBuf> {
+    let dir = data_dir.join("exports");
+    create_private_dir(&dir)?;
+    Ok(dir)
+}
+
 /// The OS default data directory for Hotline Desk, if the OS has one.
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|dirs| dirs.data_dir().join(APP_DIR_NAME))
@@ -51,6 +74,19 @@ mod tests {
     fn explicit_path_wins() {
         let chosen = PathBuf::from("/some/where");
         assert_eq!(resolve_data_dir(Some(chosen.clone())).unwrap(), chosen);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_it_creates_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("new").join("data");
+        let exports = exports_dir(&data).unwrap();
+        for dir in [tmp.path().join("new"), data, exports] {
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", dir.display());
+        }
     }
 
     #[test]

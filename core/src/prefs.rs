@@ -56,7 +56,7 @@ pub fn load(data_dir: &Path) -> Prefs {
 /// Save the preferences, creating the data directory if needed. The file is
 /// written next to its final name and renamed, so it is never half-written.
 pub fn save(data_dir: &Path, prefs: &Prefs) -> Result<(), PrefsError> {
-    std::fs::create_dir_all(data_dir)?;
+    crate::paths::create_private_dir(data_dir)?;
     let tmp = data_dir.join(PREFS_TEMP_FILE);
     std::fs::write(&tmp, serde_json::to_vec(prefs)?)?;
     std::fs::rename(tmp, data_dir.join(PREFS_FILE))?;
@@ -82,5 +82,15 @@ mod tests {
         save(&nested, &Prefs { lang: UiLang::Es }).unwrap();
         assert_eq!(load(&nested).lang, UiLang::Es);
         assert!(!nested.join("prefs.json.tmp").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&nested).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o700,
+                "choosing a language first makes a private folder"
+            );
+        }
     }
 }

@@ -49,6 +49,9 @@ pub struct UiError {
     /// For `paragraph_mismatch`: paragraphs found in the text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<u32>,
+    /// For `weak_passphrase`: why, as a stable reason code (`common` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
     /// Where the error lies, for errors about one field or entry (boxed,
     /// so that every command's error stays small; empty, and so absent from
     /// the JSON, for other errors).
@@ -82,6 +85,7 @@ impl UiError {
             issues: None,
             expected: None,
             found: None,
+            reason: None,
             detail: Box::default(),
         }
     }
@@ -173,9 +177,13 @@ impl From<PackLibraryError> for UiError {
 impl From<VaultError> for UiError {
     fn from(err: VaultError) -> Self {
         let mut ui = Self::coded(&err);
-        if let VaultError::TooSoon { wait, failures } = err {
-            ui.wait_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
-            ui.failures = Some(failures);
+        match err {
+            VaultError::TooSoon { wait, failures } => {
+                ui.wait_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+                ui.failures = Some(failures);
+            }
+            VaultError::WeakPassphrase { reason } => ui.reason = Some(reason.as_str()),
+            _ => {}
         }
         ui
     }

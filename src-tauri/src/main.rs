@@ -8,12 +8,17 @@ mod bindings;
 mod commands;
 mod error;
 mod idle;
+mod lifecycle;
 mod state;
 mod window;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    if let Err(err) = hotline_core::hardening::harden_process() {
+        eprintln!("hotline-desk: {err}");
+        return ExitCode::from(2);
+    }
     if !has_display() {
         eprintln!(
             "hotline-desk: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n\
@@ -33,8 +38,10 @@ fn main() -> ExitCode {
         .setup(|app| {
             window::open_main(app)?;
             idle::spawn_watchdog(app.handle().clone());
+            lifecycle::lock_on_signals(app.handle().clone())?;
             Ok(())
         })
+        .on_window_event(lifecycle::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::about::app_info,
             commands::vault::vault_status,
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
             commands::vault::users_add,
             commands::vault::users_remove,
             commands::vault::passphrase_change,
+            commands::vault::passphrase_suggest,
             commands::vault::settings_set_auto_lock,
             commands::vault::vault_panic_erase,
             commands::vault::vault_migration,
@@ -90,9 +98,12 @@ fn main() -> ExitCode {
             commands::referrals::referrals_import,
             commands::referrals::referrals_export,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(app) => {
+            let status = app.run_return(|handle, event| lifecycle::on_run_event(handle, &event));
+            ExitCode::from(u8::try_from(status).unwrap_or(1))
+        }
         Err(err) => {
             eprintln!("hotline-desk: the window could not be opened: {err}");
             ExitCode::FAILURE

@@ -174,10 +174,25 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Run `f` on the open session, or fail with `locked`. An error saying
-    /// the vault is damaged marks the session damaged (saving is then
-    /// refused for the rest of it).
+    /// Run `f` on the open session, or fail with `locked`, or with
+    /// `passphrase_change_required` while the user still has the
+    /// passphrase a coordinator set for them. An error saying the vault is
+    /// damaged marks the session damaged (saving is then refused for the
+    /// rest of it).
     pub fn with_session<T>(
+        &self,
+        f: impl FnOnce(&mut Session) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        self.with_any_session(|session| {
+            session.vault.require_own_passphrase()?;
+            f(session)
+        })
+    }
+
+    /// Like [`AppState::with_session`], also before the user changed the
+    /// passphrase a coordinator set: only for changing it and for the
+    /// session's own housekeeping (activity, integrity).
+    pub fn with_any_session<T>(
         &self,
         f: impl FnOnce(&mut Session) -> Result<T, UiError>,
     ) -> Result<T, UiError> {
@@ -417,5 +432,40 @@ mod tests {
             panic!("no purge on a damaged vault")
         });
         assert_eq!(integrity(&state), Some(Integrity::Damaged));
+    }
+
+    #[test]
+    fn a_passphrase_a_coordinator_set_allows_nothing_but_changing_it() {
+        let (_dir, state) = state();
+        let first = "gravel sonnet ripple nectar";
+        let vault =
+            Vault::unlock(&state.data_dir, "river-7", &Passphrase::from(PASS)).expect("unlock");
+        vault
+            .coordinator()
+            .and_then(|c| {
+                c.add_user(
+                    "bo-3",
+                    hotline_core::vault::Role::Volunteer,
+                    &Passphrase::from(first),
+                )
+            })
+            .expect("added");
+        vault.lock().expect("locked");
+        let vault = Vault::unlock(&state.data_dir, "bo-3", &Passphrase::from(first)).expect("bo");
+        let check = Arc::new(vault.integrity_check());
+        state.open_session(Session::new(vault, 5, check));
+        let refused = state.with_session(|_| Ok(()));
+        assert!(matches!(
+            refused,
+            Err(UiError {
+                code: ErrorCode::PassphraseChangeRequired,
+                ..
+            })
+        ));
+        let own = Passphrase::from("lantern quiver basin moped tundra");
+        state
+            .with_any_session(|s| Ok(s.vault.change_passphrase(&Passphrase::from(first), &own)?))
+            .expect("changing it is allowed");
+        assert!(state.with_session(|_| Ok(())).is_ok(), "then everything is");
     }
 }

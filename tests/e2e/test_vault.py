@@ -50,10 +50,12 @@ def test_weak_passphrase_is_refused_with_a_clear_message_in_spanish(app):
     app.find("lang-es").click()
     app.wait_text("setup-title", "Configurar esta computadora")
     type_into(app, "setup-handle", HANDLE)
-    type_into(app, "setup-passphrase", "short")
-    type_into(app, "setup-repeat", "short")
+    type_into(app, "setup-passphrase", "password1234")
+    type_into(app, "setup-repeat", "password1234")
     app.find("setup-submit").click()
-    app.wait_text("setup-error", "demasiado débil")
+    app.wait_text("setup-error", "demasiado fácil de adivinar")
+    app.wait_text("setup-error", "contraseña muy usada")
+    app.wait_text("setup-error", "diccionarios en inglés")
     assert not (app.data_dir / "hotline.db").exists()
 
 
@@ -140,3 +142,52 @@ def test_panic_erase_at_the_lock_screen_takes_two_steps_and_leaves_nothing(app):
     assert json.loads(about.stdout)["vault_exists"] is False
     app.find("panic-continue").click()
     app.wait_present("setup-title")
+
+
+def test_a_passphrase_a_coordinator_set_is_changed_before_anything_else(app):
+    env = {"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE}
+    assert run_cli(app.data_dir, "init", env=env).returncode == 0
+    first = "gravel sonnet ripple nectar"
+    added = run_cli(app.data_dir, "user", "add", "bo-3",
+                    env={**env, "HOTLINE_NEW_PASSPHRASE": first})
+    assert added.returncode == 0, added.stderr
+    app.driver.refresh()
+    unlock(app, first, handle="bo-3")
+    app.wait_text("forced-title", "Choose your own passphrase", timeout=30)
+    # Nothing of the desk is shown, and the shell refuses it anyway.
+    assert not app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="desk"]')
+    assert not app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="nav-desk"]')
+    own = "lantern quiver basin moped tundra"
+    type_into(app, "forced-current", first)
+    type_into(app, "forced-new", own)
+    type_into(app, "forced-repeat", own + " x")
+    app.find("forced-submit").click()
+    app.wait_text("forced-error", "different")
+    type_into(app, "forced-repeat", own)
+    app.find("forced-submit").click()
+    app.wait_present("desk", timeout=30)
+    assert "bo-3" in app.find("signed-in-as").text
+    # The first passphrase no longer opens the vault; the new one works in the CLI.
+    old = run_cli(app.data_dir, "call", "list",
+                  env={"HOTLINE_USER": "bo-3", "HOTLINE_PASSPHRASE": first})
+    assert old.returncode == 3, old.stderr
+    new = run_cli(app.data_dir, "call", "list",
+                  env={"HOTLINE_USER": "bo-3", "HOTLINE_PASSPHRASE": own})
+    assert new.returncode == 0, new.stderr
+
+
+def test_a_suggested_passphrase_fills_both_fields_visibly_and_opens_a_vault(app):
+    app.wait_text("setup-title", "Set up this laptop")
+    app.find("setup-suggest").click()
+    app.wait_text("setup-suggested", "EFF")
+    field = app.find("setup-passphrase")
+    words = field.get_attribute("value").split(" ")
+    assert len(words) == 6 and all(w.isalpha() or "-" in w for w in words), words
+    assert field.get_attribute("type") == "text", "shown, to be learnt"
+    assert app.find("setup-repeat").get_attribute("value") == " ".join(words)
+    type_into(app, "setup-handle", HANDLE)
+    app.find("setup-submit").click()
+    app.wait_text("signed-in-as", HANDLE, timeout=30)
+    opened = run_cli(app.data_dir, "user", "list",
+                     env={"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": " ".join(words)})
+    assert opened.returncode == 0, opened.stderr

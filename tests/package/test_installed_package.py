@@ -167,6 +167,7 @@ def check_contents(deb: Deb) -> None:
         assert deb.files[str(program)] & 0o111, f"{program} is not executable"
     pages = [p for p in deb.files if p.startswith("/usr/share/man/man1/")]
     assert "/usr/share/man/man1/hotline.1.gz" in pages, pages
+    assert "/usr/share/doc/hotline-desk/EFF-large-wordlist.md" in deb.files
     assert "/usr/share/man/man1/hotline-call-add.1.gz" in pages, pages
     for completion in ("/usr/share/bash-completion/completions/hotline",
                        "/usr/share/zsh/vendor-completions/_hotline",

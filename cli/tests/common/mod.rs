@@ -84,19 +84,33 @@ pub fn hotline(dir: &Path, args: &[&str]) -> Run {
     hotline_as(dir, HANDLE, args, "")
 }
 
-/// Add the volunteer `handle` (passphrase [`PASS`]) as the test coordinator.
+/// The first passphrase a coordinator gives a new user in these tests.
+pub const FIRST_PASS: &str = "gravel sonnet ripple nectar";
+
+/// Add the volunteer `handle` as the test coordinator, with [`FIRST_PASS`],
+/// and have them change it to [`PASS`] (a passphrase a coordinator set must
+/// be changed before anything else).
 pub fn add_volunteer(dir: &Path, handle: &str) {
-    let status = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["user", "add", handle, "--role", "volunteer"])
-        .env_remove("HOTLINE_DATA_DIR")
-        .env("HOTLINE_USER", HANDLE)
-        .env("HOTLINE_PASSPHRASE", PASS)
-        .env("HOTLINE_NEW_PASSPHRASE", PASS)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .expect("the hotline binary runs");
-    assert!(status.success(), "adding volunteer {handle}: {status}");
+    let hotline = |args: &[&str], user: &str, current: &str, new: &str| {
+        let status = Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .env_remove("HOTLINE_DATA_DIR")
+            .env("HOTLINE_USER", user)
+            .env("HOTLINE_PASSPHRASE", current)
+            .env("HOTLINE_NEW_PASSPHRASE", new)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .expect("the hotline binary runs");
+        assert!(status.success(), "{args:?} for {handle}: {status}");
+    };
+    hotline(
+        &["user", "add", handle, "--role", "volunteer"],
+        HANDLE,
+        PASS,
+        FIRST_PASS,
+    );
+    hotline(&["passwd"], handle, FIRST_PASS, PASS);
 }

@@ -454,6 +454,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             WHERE referrals <> '[]';
         ",
     },
+    Migration {
+        version: 9,
+        name: "a passphrase a coordinator set must be changed by its user",
+        // Users who exist already chose or have used their passphrase: 0.
+        sql: "ALTER TABLE users ADD COLUMN must_change_passphrase INTEGER NOT NULL DEFAULT 0
+                  CHECK (must_change_passphrase IN (0, 1));",
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -612,8 +619,16 @@ mod tests {
                     })
                     .unwrap();
                 assert_eq!(role, "coordinator", "data kept from version {start}");
+                let must_change: i64 = conn
+                    .query_row(
+                        "SELECT must_change_passphrase FROM users WHERE handle = 'ana'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(must_change, 0, "existing users keep their passphrase");
             }
-            if start >= 3 {
+            if (3..8).contains(&start) {
                 let referrals: String = conn
                     .query_row("SELECT referrals FROM calls WHERE uid = 'c1'", [], |r| {
                         r.get(0)
@@ -622,7 +637,7 @@ mod tests {
                 assert_eq!(
                     referrals,
                     "[\"092d4795-46ee-4a00-afae-67e27c052356\",\"local-clinic\",\"d8f08dc7-189f-42b4-a7df-a91c0d8e9c89\"]",
-                    "old resource ids mapped to directory ids from version {start}"
+                    "old resource ids mapped to directory ids (migration 8) from version {start}"
                 );
             }
             let seeded: i64 = conn

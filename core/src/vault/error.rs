@@ -33,12 +33,18 @@ pub enum VaultError {
         /// Failed attempts in a row so far.
         failures: u32,
     },
-    /// The passphrase does not meet the minimum strength.
+    /// The passphrase is too easy to guess.
     #[error("passphrase too weak: {reason}")]
     WeakPassphrase {
-        /// Which rule was broken.
-        reason: &'static str,
+        /// Why, as one of a few stable reasons.
+        reason: super::rules::WeakReason,
     },
+    /// The user's passphrase was set by a coordinator: they must choose
+    /// their own before doing anything else.
+    #[error(
+        "a coordinator set this passphrase for you: change it first with `hotline passwd` (or in the window) before doing anything else"
+    )]
+    PassphraseChangeRequired,
     /// The handle is not a valid pseudonym.
     #[error("invalid handle: {reason}")]
     InvalidHandle {

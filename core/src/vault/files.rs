@@ -98,15 +98,7 @@ pub(crate) fn temp_sibling(dir: &Path, what: &str) -> Result<PathBuf, VaultError
 /// Create `dir` (and parents) if missing; directories it creates are
 /// owner-only (0700) on Unix. An existing directory is left as it is.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<(), VaultError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
+    crate::paths::create_private_dir(dir)
         .map_err(VaultError::io("cannot create the data directory"))
 }
 

@@ -22,6 +22,7 @@ mod attempts;
 mod audit;
 mod backup;
 mod database_key;
+mod diceware;
 mod erase;
 mod error;
 mod files;
@@ -57,6 +58,10 @@ pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
 pub use backup::{BackupLocation, BackupReport};
 pub use database_key::{MigrationProgress, needs_migration};
 pub use erase::erase_at_lock_screen;
+pub use diceware::{
+    DEFAULT_WORDS, MAX_WORDS, MIN_WORDS, SuggestedPassphrase, WORDLIST_ATTRIBUTION,
+    suggest_passphrase,
+};
 pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
@@ -109,6 +114,9 @@ pub struct SessionUser {
     pub handle: String,
     /// Their role.
     pub role: Role,
+    /// Whether their passphrase was set by a coordinator and must be
+    /// changed before anything else ([`Vault::require_own_passphrase`]).
+    pub must_change_passphrase: bool,
 }
 
 impl SessionUser {
@@ -306,6 +314,7 @@ impl Vault {
             user: SessionUser {
                 handle: handle.to_owned(),
                 role,
+                must_change_passphrase: false,
             },
         })
     }
@@ -320,19 +329,24 @@ impl Vault {
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Self, VaultError> {
         let (store, db_key) = database_key::open_database(&files, &key, progress)?;
-        let row: Option<(String, String)> = store
+        let row: Option<(String, String, bool)> = store
             .conn
             .query_row(
-                "SELECT handle, role FROM users WHERE handle = ?1",
+                "SELECT handle, role, must_change_passphrase FROM users WHERE handle = ?1",
                 [&slot.handle],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let user = match row {
-            Some((handle, role)) if Role::parse(&role) == Some(slot.role) => SessionUser {
-                handle,
-                role: slot.role,
-            },
+            Some((handle, role, must_change_passphrase))
+                if Role::parse(&role) == Some(slot.role) =>
+            {
+                SessionUser {
+                    handle,
+                    role: slot.role,
+                    must_change_passphrase,
+                }
+            }
             _ => return Err(VaultError::KeySlotMismatch),
         };
         Ok(Self {
@@ -377,6 +391,16 @@ impl Vault {
     /// completed.
     pub(crate) fn checkpoint_now(&self) -> Result<bool, VaultError> {
         Ok(self.store.checkpoint_now()?)
+    }
+
+    /// Refuse with [`VaultError::PassphraseChangeRequired`] while the
+    /// session user still has the passphrase a coordinator set for them:
+    /// the window and `hotline` allow nothing but changing it until then.
+    pub fn require_own_passphrase(&self) -> Result<(), VaultError> {
+        if self.user.must_change_passphrase {
+            return Err(VaultError::PassphraseChangeRequired);
+        }
+        Ok(())
     }
 
     /// The user who unlocked the vault.

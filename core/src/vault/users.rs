@@ -13,8 +13,9 @@ use super::keyslots::{KeyFile, KeySlot};
 use super::{Coordinator, Passphrase, Role, UserSummary, Vault, VaultError, kdf, now_unix, rules};
 
 impl Coordinator<'_> {
-    /// Add a user with `role` and their own `passphrase`. Refuses invalid
-    /// handles, weak passphrases and taken handles.
+    /// Add a user with `role` and a first `passphrase`, which they must
+    /// change at their first unlock (a coordinator knows it). Refuses
+    /// invalid handles, weak passphrases and taken handles.
     pub fn add_user(
         &self,
         handle: &str,
@@ -39,7 +40,8 @@ impl Coordinator<'_> {
         key_file.put(slot);
         let mut tx = self.write()?;
         tx.execute(
-            "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
+            "INSERT INTO users (handle, role, created_at, must_change_passphrase)
+             VALUES (?1, ?2, ?3, 1)",
             (handle, role.as_str(), now_unix()),
         )?;
         tx.audit(
@@ -139,9 +141,14 @@ impl Vault {
         let fresh = KeySlot::seal(&handle, role, kdf::params_for_new_slot(), new, &self.key)?;
         key_file.put(fresh);
         let mut tx = self.write()?;
+        tx.execute(
+            "UPDATE users SET must_change_passphrase = 0 WHERE handle = ?1",
+            [&handle],
+        )?;
         tx.audit("passphrase.change", json!({}));
         key_file.save(&key_path)?;
         tx.commit()?;
+        self.user.must_change_passphrase = false;
         Ok(())
     }
 

@@ -18,6 +18,8 @@ pub struct AppInfoDto {
     pub vault_exists: bool,
     /// Linked SQLCipher version.
     pub sqlcipher_version: String,
+    /// Who made the word list of suggested passphrases, and its licence.
+    pub wordlist_attribution: String,
 }
 
 /// Describe the installation: versions, data directory, vault presence.
@@ -29,5 +31,6 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfoDto, UiError> {
         data_dir: info.data_dir.display().to_string(),
         vault_exists: info.vault_exists,
         sqlcipher_version: info.sqlcipher_version,
+        wordlist_attribution: info.wordlist_attribution,
     })
 }

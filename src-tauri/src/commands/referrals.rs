@@ -160,8 +160,7 @@ pub fn referrals_import(
 /// Write the directory file to the exports folder; returns its path.
 #[tauri::command]
 pub fn referrals_export(state: State<'_, AppState>) -> Result<String, UiError> {
-    let folder = state.data_dir.join(hotline_core::paths::EXPORTS_DIR);
-    std::fs::create_dir_all(&folder)
+    let folder = hotline_core::paths::exports_dir(&state.data_dir)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     let path = folder.join(format!("referrals-{}.json", Local::now().date_naive()));
     state.with_session(|s| {

@@ -110,8 +110,7 @@ pub fn summary_write(
     request: SummaryRequest,
 ) -> Result<String, UiError> {
     let format = format_of(&request)?;
-    let folder = state.data_dir.join(hotline_core::paths::EXPORTS_DIR);
-    std::fs::create_dir_all(&folder)
+    let folder = hotline_core::paths::exports_dir(&state.data_dir)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     state.with_session(|s| {
         let summary =

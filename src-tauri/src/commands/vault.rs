@@ -29,6 +29,9 @@ pub struct SessionDto {
     /// Where the background integrity check stands: `checking`, `sound`,
     /// `damaged` (saving is refused) or `unknown`.
     pub integrity: Integrity,
+    /// Whether a coordinator set the passphrase: the window then asks for a
+    /// new one before showing anything else.
+    pub must_change_passphrase: bool,
 }
 
 /// A role on the wire.
@@ -91,6 +94,7 @@ fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
         role: vault.user().role.into(),
         auto_lock_minutes: vault.auto_lock_minutes()?,
         integrity: session.integrity,
+        must_change_passphrase: vault.user().must_change_passphrase,
     })
 }
 
@@ -173,7 +177,7 @@ pub async fn vault_unlock(
 /// it after unlocking until it is no longer `checking`).
 #[tauri::command]
 pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError> {
-    state.with_session(|session| Ok(session.integrity))
+    state.with_any_session(|session| Ok(session.integrity))
 }
 
 /// Lock: stop the integrity check, close the database and wipe the key.
@@ -248,7 +252,7 @@ pub fn settings_set_panic_erase(state: State<'_, AppState>, on: bool) -> Result<
 /// Record keyboard or mouse activity for the shell's auto-lock.
 #[tauri::command]
 pub fn session_touch(state: State<'_, AppState>) -> Result<(), UiError> {
-    state.with_session(|session| {
+    state.with_any_session(|session| {
         session.last_activity = Instant::now();
         Ok(())
     })
@@ -294,16 +298,30 @@ pub fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), Ui
     state.with_session(|session| Ok(session.vault.coordinator()?.remove_user(handle.trim())?))
 }
 
-/// Change the signed-in user's passphrase.
+/// Change the signed-in user's passphrase (the one thing allowed before a
+/// passphrase a coordinator set has been changed); returns the session,
+/// no longer asking for a change.
 #[tauri::command]
 pub async fn passphrase_change(
     state: State<'_, AppState>,
     current: String,
     next: String,
-) -> Result<(), UiError> {
+) -> Result<SessionDto, UiError> {
     let current = Passphrase::new(current);
     let next = Passphrase::new(next);
-    state.with_session(|session| Ok(session.vault.change_passphrase(&current, &next)?))
+    state.with_any_session(|session| {
+        session.vault.change_passphrase(&current, &next)?;
+        session_dto(session)
+    })
+}
+
+/// A passphrase of random words from the EFF large word list, for set-up
+/// and for a new user: the one secret that goes to the webview, because
+/// the person who will use it must see it. Nothing is stored.
+#[tauri::command]
+pub fn passphrase_suggest() -> Result<String, UiError> {
+    let suggestion = vault::suggest_passphrase(vault::DEFAULT_WORDS)?;
+    Ok(suggestion.text().to_owned())
 }
 
 /// Set the idle minutes before auto-lock (coordinator only).

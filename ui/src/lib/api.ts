@@ -85,6 +85,7 @@ export function asUiError(err: unknown): UiError {
       field: typeof raw.field === 'string' ? raw.field : undefined,
       limit: typeof raw.limit === 'number' ? raw.limit : undefined,
       number: typeof raw.number === 'number' ? raw.number : undefined,
+      reason: typeof raw.reason === 'string' ? raw.reason : undefined,
     };
   }
   return { code: 'internal', message: String(err) };
@@ -123,9 +124,12 @@ export const usersAdd = (handle: string, role: Role, passphrase: string) =>
 /** Remove a user (coordinator only). */
 export const usersRemove = (handle: string) => invoke<void>('users_remove', { handle });
 
+/** A passphrase of random words (EFF large list), to show and set; nothing is stored. */
+export const passphraseSuggest = () => invoke<string>('passphrase_suggest');
+
 /** Change the signed-in user's passphrase. */
 export const passphraseChange = (current: string, next: string) =>
-  invoke<void>('passphrase_change', { current, next });
+  invoke<Session>('passphrase_change', { current, next });
 
 /** Set the idle minutes before auto-lock (coordinator only). */
 export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });

@@ -20,7 +20,15 @@ export function describeError(lang: Lang, err: UiError): string {
     field: fieldLabel(lang, err.field),
     limit: err.limit ?? '?',
     number: err.number ?? '?',
+    reason: weakReason(lang, err.reason),
+    note: translate(lang, 'passphrase.english_dictionaries'),
   });
+}
+
+/** Why a passphrase was refused (`passphrase.weak.<reason>`), in `lang`. */
+export function weakReason(lang: Lang, reason: string | undefined): string {
+  const key = `passphrase.weak.${reason ?? 'guessable'}`;
+  return translate(lang, key in en ? (key as MessageKey) : 'passphrase.weak.guessable');
 }
 
 /** The form's label of a referral field, in `lang`; the raw name if unknown. */

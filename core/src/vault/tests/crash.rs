@@ -4,7 +4,8 @@
 //! test [`crash_child_writer`], which unlocks the vault and commits row after
 //! row, printing `ACK <id>` only after each commit returned. The parent kills
 //! it (SIGKILL on Unix) after a varying number of acknowledgements, then
-//! reopens the vault and checks integrity and every acknowledged row.
+//! reopens the vault and checks integrity and every acknowledged row, and
+//! that the unlock itself emptied the write-ahead log the kill left.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -62,6 +63,9 @@ fn kill_9_mid_write_keeps_every_acknowledged_write() {
     let exe = std::env::current_exe().unwrap();
     let mut acknowledged: Vec<i64> = Vec::new();
     let mut next_id: i64 = 1;
+    let wal = data.join(format!("{}-wal", crate::vault::DATABASE_FILE));
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mut wal_left_behind = 0;
     for (round, kill_after) in [3usize, 40, 1, 150, 17].into_iter().enumerate() {
         let mut child = Command::new(&exe)
             .args([
@@ -103,7 +107,15 @@ fn kill_9_mid_write_keeps_every_acknowledged_write() {
         let status = child.wait().unwrap();
         assert!(!status.success(), "round {round}: the child was killed");
 
+        if wal_len() > 0 {
+            wal_left_behind += 1;
+        }
         let vault = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+        assert_eq!(
+            wal_len(),
+            0,
+            "round {round}: the unlock truncated the WAL first"
+        );
         let report = vault.verify().unwrap();
         assert_eq!(report.integrity, ["ok"], "round {round}");
         assert!(report.cipher_problems.is_empty(), "round {round}");
@@ -136,4 +148,8 @@ fn kill_9_mid_write_keeps_every_acknowledged_write() {
         vault.lock().unwrap();
     }
     assert!(acknowledged.len() >= 211);
+    assert!(
+        wal_left_behind > 0,
+        "some kill left a write-ahead log to recover"
+    );
 }

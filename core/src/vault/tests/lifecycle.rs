@@ -48,7 +48,8 @@ fn users_roles_and_unlock_errors() {
         vault.user(),
         &SessionUser {
             handle: COORDINATOR.to_owned(),
-            role: Role::Coordinator
+            role: Role::Coordinator,
+            must_change_passphrase: false,
         }
     );
     assert!(matches!(
@@ -448,4 +449,45 @@ fn commits_leave_checkpoints_to_quiet_moments_and_lock_empties_the_wal() {
         .query_row("SELECT count(*) FROM test_blobs", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 300);
+}
+
+#[test]
+fn a_passphrase_a_coordinator_set_must_be_changed_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, vault) = new_vault(tmp.path(), "data");
+    vault.require_own_passphrase().unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
+        .unwrap();
+    vault.lock().unwrap();
+
+    let bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+    assert!(bo.user().must_change_passphrase);
+    assert!(matches!(
+        bo.require_own_passphrase(),
+        Err(VaultError::PassphraseChangeRequired)
+    ));
+    // Still required after a lock: the state is in the database.
+    bo.lock().unwrap();
+    let mut bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+    assert!(bo.user().must_change_passphrase);
+    // A weak new passphrase changes nothing.
+    assert!(
+        bo.change_passphrase(&pass(VOLUNTEER_PASS), &pass("weak"))
+            .is_err()
+    );
+    assert!(bo.user().must_change_passphrase);
+    let own = "lantern quiver basin moped tundra";
+    bo.change_passphrase(&pass(VOLUNTEER_PASS), &pass(own))
+        .unwrap();
+    bo.require_own_passphrase().unwrap();
+    bo.lock().unwrap();
+    let bo = Vault::unlock(&data, VOLUNTEER, &pass(own)).unwrap();
+    assert!(!bo.user().must_change_passphrase);
+    bo.lock().unwrap();
+    // The coordinator who created the vault chose their own passphrase.
+    let ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    assert!(!ana.user().must_change_passphrase);
 }

@@ -19,4 +19,8 @@ vault_exists: boolean,
 /**
  * Linked SQLCipher version.
  */
-sqlcipher_version: string, };
+sqlcipher_version: string, 
+/**
+ * Who made the word list of suggested passphrases, and its licence.
+ */
+wordlist_attribution: string, };

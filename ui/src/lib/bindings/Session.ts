@@ -22,4 +22,9 @@ auto_lock_minutes: number,
  * Where the background integrity check stands: `checking`, `sound`,
  * `damaged` (saving is refused) or `unknown`.
  */
-integrity: Integrity, };
+integrity: Integrity, 
+/**
+ * Whether a coordinator set the passphrase: the window then asks for a
+ * new one before showing anything else.
+ */
+must_change_passphrase: boolean, };

@@ -35,6 +35,10 @@ expected?: number,
  */
 found?: number, 
 /**
+ * For `weak_passphrase`: why, as a stable reason code (`common` …).
+ */
+reason?: string, 
+/**
  * The field, named as in the call JSON or the directory file.
  */
 field?: string, 

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'wrong_passphrase',
   'too_soon',
   'weak_passphrase',
+  'passphrase_change_required',
   'invalid_handle',
   'handle_taken',
   'not_coordinator',
