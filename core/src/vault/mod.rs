@@ -57,11 +57,11 @@ pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
 pub use backup::{BackupLocation, BackupReport};
 pub use database_key::{MigrationProgress, needs_migration};
-pub use erase::erase_at_lock_screen;
 pub use diceware::{
     DEFAULT_WORDS, MAX_WORDS, MIN_WORDS, SuggestedPassphrase, WORDLIST_ATTRIBUTION,
     suggest_passphrase,
 };
+pub use erase::erase_at_lock_screen;
 pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
