@@ -1,10 +1,8 @@
 //! Vault commands: `init`, `passwd`, `backup`, `restore`, `verify`, `erase`.
 //!
-//! Exit status: 0 on success; 1 for most errors; 2 for bad arguments (clap);
-//! 3 when authentication fails (unknown handle, wrong passphrase, or a
-//! wait imposed after repeated failures); 4 when vault files are damaged,
-//! mismatched or from a newer version. Messages go to stderr and never
-//! contain passphrases, keys or stored data.
+//! Exit statuses come from the core's error map and are listed by
+//! `hotline --help`. Messages go to stderr and never contain passphrases,
+//! keys or stored data.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +11,7 @@ use hotline_core::errors::{Coded, EXIT_DAMAGED};
 use hotline_core::vault::{self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport};
 
 use crate::CliError;
+use crate::out::outln;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 
 /// Turn a vault error into a message and exit status (from the core's error
@@ -83,11 +82,11 @@ pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
         Vault::create(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().clone();
     lock(vault, data_dir)?;
-    println!(
+    outln!(
         "created a vault in {} with {} as its first coordinator",
         data_dir.display(),
         user.handle
-    );
+    )?;
     Ok(())
 }
 
@@ -114,7 +113,7 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().handle.clone();
     lock(vault, data_dir)?;
-    println!("{PASSWD_DONE} {user}");
+    outln!("{PASSWD_DONE} {user}")?;
     Ok(())
 }
 
@@ -143,10 +142,10 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     lock(vault, data_dir)?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
-    println!(
+    outln!(
         "encrypted backup written to {} ({size} bytes); it opens with the passphrase of any user it lists",
         args.out.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -177,12 +176,12 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?
         .len();
     lock(vault, data_dir)?;
-    println!(
+    outln!(
         "restored into {} ({users} users); checked by unlocking as {} ({})",
         data_dir.display(),
         user.handle,
         user.role
-    );
+    )?;
     Ok(())
 }
 
@@ -202,15 +201,16 @@ pub fn verify(data_dir: &Path, args: &VerifyArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().clone();
     lock(vault, data_dir)?;
-    println!("vault: {}", data_dir.display());
-    println!(
+    outln!("vault: {}", data_dir.display())?;
+    outln!(
         "passphrase and key: ok (unlocked as {} ({}))",
-        user.handle, user.role
-    );
-    print_report(&report);
-    println!("auto-lock: {auto_lock} min");
+        user.handle,
+        user.role
+    )?;
+    print_report(&report)?;
+    outln!("auto-lock: {auto_lock} min")?;
     if report.is_ok() {
-        println!("result: ok");
+        outln!("result: ok")?;
         Ok(())
     } else {
         Err(CliError {
@@ -220,7 +220,7 @@ pub fn verify(data_dir: &Path, args: &VerifyArgs) -> Result<(), CliError> {
     }
 }
 
-fn print_report(report: &VerifyReport) {
+fn print_report(report: &VerifyReport) -> Result<(), CliError> {
     let list = |items: &[String]| {
         if items.is_empty() {
             "none".to_owned()
@@ -228,32 +228,34 @@ fn print_report(report: &VerifyReport) {
             items.join(", ")
         }
     };
-    println!("SQLCipher: {}", report.sqlcipher_version);
-    println!(
+    outln!("SQLCipher: {}", report.sqlcipher_version)?;
+    outln!(
         "schema: version {} (newest known: {})",
-        report.schema_version, report.latest_schema_version
-    );
-    println!("integrity check: {}", report.integrity.join("; "));
-    println!(
+        report.schema_version,
+        report.latest_schema_version
+    )?;
+    outln!("integrity check: {}", report.integrity.join("; "))?;
+    outln!(
         "page authentication: {}",
         if report.cipher_problems.is_empty() {
             "ok".to_owned()
         } else {
             report.cipher_problems.join("; ")
         }
-    );
-    println!("key slots: {}", report.key_slots.len());
+    )?;
+    outln!("key slots: {}", report.key_slots.len())?;
     for slot in &report.key_slots {
-        println!("  {} ({}): {}", slot.handle, slot.role, slot.kdf);
+        outln!("  {} ({}): {}", slot.handle, slot.role, slot.kdf)?;
     }
-    println!(
+    outln!(
         "users without a key slot: {}",
         list(&report.users_without_slot)
-    );
-    println!(
+    )?;
+    outln!(
         "key slots without a user: {}",
         list(&report.slots_without_user)
-    );
+    )?;
+    Ok(())
 }
 
 /// Options of `hotline erase`.
@@ -298,8 +300,8 @@ pub fn erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
     }
     let vault = unlock(data_dir, &args.auth)?;
     vault.erase().map_err(|err| vault_error(err, data_dir))?;
-    println!(
+    outln!(
         "vault erased: key slots overwritten and deleted, database deleted. Backups and copies made earlier still exist."
-    );
+    )?;
     Ok(())
 }

@@ -25,6 +25,27 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_AUTH: u8 = 3;
 /// Exit status of `hotline` for damaged or incompatible vault files.
 pub const EXIT_DAMAGED: u8 = 4;
+/// Exit status of `hotline` for a command line it cannot use (an unknown
+/// option, a missing or malformed argument, a form that was retired).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Every exit status of `hotline` other than 0, with what it means: the
+/// list its `--help` prints. The codes behind each come from
+/// [`ErrorCode::exit_status`].
+pub const EXIT_STATUSES: &[(u8, &str)] = &[
+    (EXIT_FAILURE, "refused or failed"),
+    (EXIT_USAGE, "wrong usage"),
+    (EXIT_AUTH, "authentication failed"),
+    (EXIT_DAMAGED, "damaged or incompatible vault files"),
+];
+
+/// The error codes that end `hotline` with `status`, in declaration order.
+pub fn codes_with_exit_status(status: u8) -> impl Iterator<Item = ErrorCode> {
+    ErrorCode::ALL
+        .iter()
+        .copied()
+        .filter(move |code| code.exit_status() == status)
+}
 
 /// Declares [`ErrorCode`] with its wire names in one list, so the list of
 /// codes ([`ErrorCode::ALL`]) cannot miss one.
@@ -162,6 +183,13 @@ error_codes! {
     UnknownReferral = "unknown_referral",
     /// No directory entry has that id.
     ReferralNotFound = "referral_not_found",
+    /// A call is dated more than a day ahead (`field`).
+    ReceivedInFuture = "received_in_future",
+    /// A call is older than the retention period, and that was not
+    /// confirmed: its free text would be shredded at once (`field`).
+    OlderThanRetention = "older_than_retention",
+    /// A call names a volunteer this vault does not know (`field`).
+    UnknownVolunteer = "unknown_volunteer",
 }
 
 impl ErrorCode {
@@ -255,6 +283,9 @@ impl Coded for CallError {
             Self::Shredded => C::Shredded,
             Self::InvalidRetention { .. } => C::InvalidRetention,
             Self::UnknownReferral { .. } => C::UnknownReferral,
+            Self::InFuture { .. } => C::ReceivedInFuture,
+            Self::OlderThanRetention { .. } => C::OlderThanRetention,
+            Self::UnknownVolunteer { .. } => C::UnknownVolunteer,
             Self::InBatch { source, .. } => source.code(),
             Self::Vault(inner) => inner.code(),
             Self::Random | Self::Database(_) => C::Internal,
@@ -263,7 +294,7 @@ impl Coded for CallError {
 
     fn number(&self) -> Option<usize> {
         match self {
-            Self::UnknownReferral { number } => Some(*number),
+            Self::UnknownReferral { number, .. } => Some(*number),
             Self::InBatch { source, .. } => source.number(),
             _ => None,
         }
@@ -275,6 +306,9 @@ impl Coded for CallError {
             | Self::TooMany { field, .. }
             | Self::ControlCharacter { field }
             | Self::Invalid { field, .. } => Some(field),
+            Self::InFuture { .. } | Self::OlderThanRetention { .. } => Some("received_at"),
+            Self::UnknownVolunteer { .. } => Some("volunteer"),
+            Self::UnknownReferral { .. } => Some("referrals"),
             Self::InBatch { source, .. } => source.field(),
             _ => None,
         }
@@ -472,6 +506,27 @@ mod tests {
             ExportError::ThresholdTooLow { k: 1 }.code(),
             ErrorCode::ThresholdTooLow
         );
+    }
+
+    #[test]
+    fn every_code_has_a_listed_exit_status() {
+        for code in ErrorCode::ALL {
+            let status = code.exit_status();
+            assert!(
+                EXIT_STATUSES.iter().any(|(listed, _)| *listed == status),
+                "{code:?} ends with {status}, which the list does not explain"
+            );
+        }
+        let auth: Vec<_> = codes_with_exit_status(EXIT_AUTH).collect();
+        assert_eq!(
+            auth,
+            [
+                ErrorCode::UnknownHandle,
+                ErrorCode::WrongPassphrase,
+                ErrorCode::TooSoon
+            ]
+        );
+        assert_eq!(codes_with_exit_status(EXIT_USAGE).count(), 0);
     }
 
     /// The window's catalogue (`ui/src/lib/messages.ts`) has an English and

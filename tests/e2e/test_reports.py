@@ -33,6 +33,9 @@ def test_dashboard_and_summary_preview_then_write(app):
             assert cell.text == "hidden" or int(cell.text) == 0 or int(cell.text) >= 5, cell.text
     assert exact_weeks > 0
 
+    # Demo calls stay out of an export unless asked for.
+    assert not app.find("export-include-demo").is_selected()
+    app.find("export-include-demo").click()
     app.find("export-preview").click()
     text = app.wait_present("export-preview-text").text
     assert text.startswith("table,")

@@ -383,6 +383,9 @@ export const en = {
   'error.invalid_referral_file': 'This is not a referral directory file (JSON from Hotline Desk). Nothing was imported.',
   'error.referral_not_found': 'That directory entry no longer exists. The list was reloaded.',
   'error.unknown_referral': 'Referral {number} on this call is not in the directory. Remove it and attach one from the directory.',
+  'error.received_in_future': 'The call’s time is more than a day in the future. Check the date and time.',
+  'error.older_than_retention': 'The call’s time is older than the retention period: its free text would be removed at once. Check the date.',
+  'error.unknown_volunteer': 'That volunteer is not a user of this laptop. Choose a user the vault knows.',
 } as const;
 
 /** A key of the message dictionaries. */
@@ -769,4 +772,7 @@ export const es: Record<MessageKey, string> = {
   'error.invalid_referral_file': 'Este no es un archivo de directorio de referencias (JSON de Hotline Desk). No se importó nada.',
   'error.referral_not_found': 'Esa entrada del directorio ya no existe. Se volvió a cargar la lista.',
   'error.unknown_referral': 'La referencia {number} de esta llamada no está en el directorio. Quítela y agregue una del directorio.',
+  'error.received_in_future': 'La hora de la llamada está más de un día en el futuro. Revise la fecha y la hora.',
+  'error.older_than_retention': 'La hora de la llamada es anterior al período de conservación: su texto libre se borraría de inmediato. Revise la fecha.',
+  'error.unknown_volunteer': 'Ese voluntario no es usuario de esta computadora. Elija un usuario que la bóveda conozca.',
 };
