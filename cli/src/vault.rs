@@ -35,8 +35,15 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     CliError { message, code }
 }
 
+/// Refuse a data directory that is a file or cannot be written, naming
+/// it and the reason, before the database is opened.
+fn usable(data_dir: &Path) -> Result<(), CliError> {
+    hotline_core::paths::check_data_dir(data_dir).map_err(|err| CliError::coded(&err))
+}
+
 /// Unlock as the acting user.
 pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+    usable(data_dir)?;
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
     Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))
@@ -71,6 +78,7 @@ pub struct InitArgs {
 
 /// Create the vault and its first coordinator.
 pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
+    usable(data_dir)?;
     let handle = args.auth.handle()?;
     if Vault::exists(data_dir) {
         return Err(vault_error(VaultError::AlreadyExists, data_dir));
@@ -161,6 +169,7 @@ pub struct RestoreArgs {
 
 /// Restore a backup into an empty data directory.
 pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
+    usable(data_dir)?;
     let handle = args.auth.handle()?;
     if Vault::exists(data_dir) {
         return Err(vault_error(VaultError::RestoreTargetExists, data_dir));

@@ -282,3 +282,83 @@ fn refusals_name_the_time_the_handle_and_the_referral() {
     // its free text).
     assert_eq!(ids(d, &[]).len(), 1);
 }
+
+#[test]
+fn a_data_folder_that_is_a_file_is_named_and_left_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("notes.txt");
+    std::fs::write(&file, "not a vault").unwrap();
+    for args in [&["init"][..], &["call", "list"], &["restore", "x.backup"]] {
+        let run = hotline(&file, args).failed();
+        assert!(
+            run.stderr
+                .contains(&format!("{} is a file, not a folder", file.display())),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("already exists"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a vault");
+}
+
+/// Whether this process runs as root, who may write anywhere: then the
+/// read-only test runs the command as `nobody` (with `setpriv`).
+fn is_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("id runs");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+/// `hotline --data-dir DIR ARGS…` as a user who may not write to `DIR`.
+fn as_unprivileged(dir: &Path, args: &[&str]) -> common::Run {
+    let mut cmd = if is_root() {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_hotline"));
+        cmd
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_hotline"))
+    };
+    let out = cmd
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("HOTLINE_DATA_DIR")
+        .env("HOTLINE_USER", HANDLE)
+        .env("HOTLINE_PASSPHRASE", PASS)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the hotline binary runs");
+    common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+#[test]
+fn a_read_only_data_folder_is_named_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let expected = format!(
+        "the data folder {} cannot be written (permission denied)",
+        dir.display()
+    );
+    for args in [&["init"][..], &["call", "list"]] {
+        let run = as_unprivileged(&dir, args).failed();
+        assert!(run.stderr.contains(&expected), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("unable to open database file"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

@@ -190,6 +190,10 @@ error_codes! {
     OlderThanRetention = "older_than_retention",
     /// A call names a volunteer this vault does not know (`field`).
     UnknownVolunteer = "unknown_volunteer",
+    /// The data folder is a file, or is inside one.
+    DataDirNotAFolder = "data_dir_not_a_folder",
+    /// The data folder cannot be written.
+    DataDirNotWritable = "data_dir_not_writable",
 }
 
 impl ErrorCode {
@@ -426,6 +430,8 @@ impl Coded for PathError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::NoDataDir => ErrorCode::NoDataDir,
+            Self::NotAFolder { .. } => ErrorCode::DataDirNotAFolder,
+            Self::NotWritable { .. } => ErrorCode::DataDirNotWritable,
         }
     }
 }

@@ -20,7 +20,8 @@ export const ERROR_CODES = [
   'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin', 'paragraph_mismatch',
   'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
   'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
-  'received_in_future', 'older_than_retention', 'unknown_volunteer',
+  'received_in_future', 'older_than_retention', 'unknown_volunteer', 'data_dir_not_a_folder',
+  'data_dir_not_writable',
 ] as const;
 
 /** One error code (see `ERROR_CODES`). */

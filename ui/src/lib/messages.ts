@@ -386,6 +386,8 @@ export const en = {
   'error.received_in_future': 'The call’s time is more than a day in the future. Check the date and time.',
   'error.older_than_retention': 'The call’s time is older than the retention period: its free text would be removed at once. Check the date.',
   'error.unknown_volunteer': 'That volunteer is not a user of this laptop. Choose a user the vault knows.',
+  'error.data_dir_not_a_folder': 'The data folder is a file, not a folder. Start the app with a folder for its data.',
+  'error.data_dir_not_writable': 'The data folder cannot be written. Make it writable for this user, or choose another folder.',
 } as const;
 
 /** A key of the message dictionaries. */
@@ -775,4 +777,6 @@ export const es: Record<MessageKey, string> = {
   'error.received_in_future': 'La hora de la llamada está más de un día en el futuro. Revise la fecha y la hora.',
   'error.older_than_retention': 'La hora de la llamada es anterior al período de conservación: su texto libre se borraría de inmediato. Revise la fecha.',
   'error.unknown_volunteer': 'Ese voluntario no es usuario de esta computadora. Elija un usuario que la bóveda conozca.',
+  'error.data_dir_not_a_folder': 'La carpeta de datos es un archivo, no una carpeta. Inicie la aplicación con una carpeta para sus datos.',
+  'error.data_dir_not_writable': 'No se puede escribir en la carpeta de datos. Permita que este usuario escriba en ella o elija otra carpeta.',
 };
