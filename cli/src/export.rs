@@ -75,7 +75,7 @@ struct OutputArgs {
     /// Language of an HTML report's headings and labels.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
-    /// Threshold: every published count is 0 or at least k (at least 3).
+    /// Threshold: every published count is 0 or at least k (3 to 100).
     #[arg(long, value_name = "N", default_value_t = export::DEFAULT_K)]
     k: u32,
     /// Overwrite FILE if it exists.

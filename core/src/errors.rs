@@ -194,6 +194,8 @@ error_codes! {
     DataDirNotAFolder = "data_dir_not_a_folder",
     /// The data folder cannot be written.
     DataDirNotWritable = "data_dir_not_writable",
+    /// The anonymity threshold is too high (`field`, `limit`).
+    ThresholdTooHigh = "threshold_too_high",
 }
 
 impl ErrorCode {
@@ -332,6 +334,7 @@ impl Coded for ExportError {
         use ErrorCode as C;
         match self {
             Self::ThresholdTooLow { .. } => C::ThresholdTooLow,
+            Self::ThresholdTooHigh { .. } => C::ThresholdTooHigh,
             Self::InvalidRange { .. } => C::InvalidPeriod,
             Self::OutputExists { .. } => C::OutputExists,
             Self::NoCoordinatorKey => C::NoCoordinatorKey,
@@ -349,6 +352,36 @@ impl Coded for ExportError {
             | Self::Random
             | Self::Render(_)
             | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::ThresholdTooLow { .. } | Self::ThresholdTooHigh { .. } => Some("k"),
+            Self::InvalidRange { .. } => Some("period"),
+            Self::OutputExists { .. }
+            | Self::NoCoordinatorKey
+            | Self::InvalidRecipient
+            | Self::Decrypt { .. }
+            | Self::ForeignSchema { .. }
+            | Self::InvalidBundle { .. }
+            | Self::DuplicateBundle { .. }
+            | Self::AlreadyImported { .. }
+            | Self::NoBundles
+            | Self::Vault(_)
+            | Self::Write { .. }
+            | Self::Encrypt
+            | Self::InvalidData { .. }
+            | Self::Random
+            | Self::Render(_)
+            | Self::Database(_) => None,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Self::ThresholdTooHigh { max, .. } => usize::try_from(*max).ok(),
+            _ => None,
         }
     }
 }

@@ -52,6 +52,9 @@ pub const DEFAULT_K: u32 = 5;
 /// The smallest threshold accepted: below it, a published 1 or 2 could
 /// single out a caller.
 pub const MIN_K: u32 = 3;
+/// The largest threshold accepted: above it nearly every count of a
+/// hotline's report would be hidden, which is a typing slip, not a choice.
+pub const MAX_K: u32 = 100;
 
 /// Everything that can go wrong exporting. Messages never contain counts,
 /// keys or anything about a call.
@@ -63,6 +66,14 @@ pub enum ExportError {
     ThresholdTooLow {
         /// The threshold asked for.
         k: u32,
+    },
+    /// The threshold is above [`MAX_K`].
+    #[error("k must be at most {max} (got {k}): a larger k would hide nearly every count")]
+    ThresholdTooHigh {
+        /// The threshold asked for.
+        k: u32,
+        /// The largest accepted ([`MAX_K`]).
+        max: u32,
     },
     /// The period is not usable.
     #[error("invalid period: {reason}")]
@@ -233,10 +244,12 @@ fn audit_params(summary: &Summary, format: Format, force: bool) -> serde_json::V
     })
 }
 
-/// Refuse a threshold below [`MIN_K`].
+/// Refuse a threshold below [`MIN_K`] or above [`MAX_K`].
 pub(crate) fn check_k(k: u32) -> Result<(), ExportError> {
     if k < MIN_K {
         Err(ExportError::ThresholdTooLow { k })
+    } else if k > MAX_K {
+        Err(ExportError::ThresholdTooHigh { k, max: MAX_K })
     } else {
         Ok(())
     }

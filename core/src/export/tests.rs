@@ -396,7 +396,7 @@ fn synthetic_calls_are_included_unless_excluded() {
 }
 
 #[test]
-fn k_below_three_and_volunteers_are_refused() {
+fn k_out_of_range_and_volunteers_are_refused() {
     let mut f = Fixture::new();
     calls::create_many(&f.vault, dataset(0, 10), OldCalls::Accept).unwrap();
     for k in [0, 1, 2] {
@@ -426,6 +426,29 @@ fn k_below_three_and_volunteers_are_refused() {
         .and_then(|c| summary(&c, &options(2)))
         .unwrap_err();
     assert!(err.to_string().contains("at least 3"), "{err}");
+    assert_eq!(crate::errors::Coded::field(&err), Some("k"));
+    for k in [MAX_K + 1, 1_000_000_000] {
+        let err = f
+            .vault
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| summary(&c, &options(k)))
+            .unwrap_err();
+        assert!(
+            matches!(err, ExportError::ThresholdTooHigh { max: MAX_K, .. }),
+            "{err:?}"
+        );
+        assert_eq!(crate::errors::Coded::limit(&err), Some(100));
+        assert!(matches!(
+            dashboard_shareable(&f.vault, day("2025-03-01"), day("2025-03-31"), k),
+            Err(ExportError::ThresholdTooHigh { .. })
+        ));
+    }
+    f.vault
+        .coordinator()
+        .map_err(ExportError::from)
+        .and_then(|c| summary(&c, &options(MAX_K)))
+        .unwrap();
     assert!(
         f.vault
             .coordinator()

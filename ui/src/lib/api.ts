@@ -21,7 +21,7 @@ export const ERROR_CODES = [
   'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
   'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
   'received_in_future', 'older_than_retention', 'unknown_volunteer', 'data_dir_not_a_folder',
-  'data_dir_not_writable',
+  'data_dir_not_writable', 'threshold_too_high',
 ] as const;
 
 /** One error code (see `ERROR_CODES`). */

@@ -388,6 +388,7 @@ export const en = {
   'error.unknown_volunteer': 'That volunteer is not a user of this laptop. Choose a user the vault knows.',
   'error.data_dir_not_a_folder': 'The data folder is a file, not a folder. Start the app with a folder for its data.',
   'error.data_dir_not_writable': 'The data folder cannot be written. Make it writable for this user, or choose another folder.',
+  'error.threshold_too_high': 'The smallest count shown can be at most {limit}: a larger one would hide nearly every count.',
 } as const;
 
 /** A key of the message dictionaries. */
@@ -779,4 +780,5 @@ export const es: Record<MessageKey, string> = {
   'error.unknown_volunteer': 'Ese voluntario no es usuario de esta computadora. Elija un usuario que la bóveda conozca.',
   'error.data_dir_not_a_folder': 'La carpeta de datos es un archivo, no una carpeta. Inicie la aplicación con una carpeta para sus datos.',
   'error.data_dir_not_writable': 'No se puede escribir en la carpeta de datos. Permita que este usuario escriba en ella o elija otra carpeta.',
+  'error.threshold_too_high': 'La cantidad mínima que se muestra puede ser como máximo {limit}: una mayor ocultaría casi todos los números.',
 };
