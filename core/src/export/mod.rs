@@ -6,7 +6,8 @@
 //!   relation, with every count `0` or at least `k` and complementary
 //!   suppression checked against an attacker who solves the published
 //!   totals ([`suppress`]); rendered as CSV, JSON or a self-contained HTML
-//!   report by [`render_summary`], written and audited by [`write_summary`];
+//!   report by [`render_summary`], previewed for the window by [`preview`],
+//!   written and audited by [`write_summary`];
 //! - [`dashboard`] and [`dashboard_shareable`]: in-app counts;
 //! - [`coordinator_key`], [`export_bundle`], [`merge_bundles`] and
 //!   [`write_merged`]: exact counts from other laptops, encrypted with
@@ -23,6 +24,7 @@ mod format_csv;
 mod format_html;
 mod format_json;
 mod keys;
+mod preview;
 mod summary;
 pub(crate) mod suppress;
 
@@ -42,6 +44,7 @@ pub use bundle::{
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
+pub use preview::{PreviewTable, SummaryPreview, preview};
 pub use summary::{
     ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,
     Table, UNSPECIFIED_AREA, summary, week_label,

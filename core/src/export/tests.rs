@@ -1071,3 +1071,50 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_preview_shows_the_published_counts_by_dimension_not_the_file() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(0, 2), OldCalls::Accept).unwrap();
+    let published = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
+    let view = preview(&published);
+    let dimensions: Vec<&str> = view.tables.iter().map(|t| t.dimension.as_str()).collect();
+    assert_eq!(
+        dimensions,
+        [
+            "category",
+            "area",
+            "agency",
+            "verification",
+            "language",
+            "caller_relation"
+        ]
+    );
+    // Two calls: below k, so the total is hidden or 0, never 2.
+    assert_ne!(view.total, Some(2));
+    for table in &view.tables {
+        assert!(table.rows.iter().all(|r| r.key != ALL), "{table:?}");
+        for row in &table.rows {
+            assert!(matches!(row.count, None | Some(0)), "{row:?}");
+        }
+    }
+    let categories = &view.tables[0].rows;
+    assert_eq!(categories.len(), Category::ALL.len());
+    // The file has thousands of rows; the preview a few dozen.
+    let shown: usize = view.tables.iter().map(|t| t.rows.len()).sum();
+    assert!(view.file_rows > 10 * shown, "{} vs {shown}", view.file_rows);
+    assert_eq!(
+        view.file_rows,
+        published.tables.iter().map(|t| t.rows.len()).sum::<usize>()
+    );
+
+    // With enough calls the counts are the summary's, value for value.
+    calls::create_many(&f.vault, dataset(1, 60), OldCalls::Accept).unwrap();
+    let published = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
+    let view = preview(&published);
+    let agency = published.table("calls_by_agency").unwrap();
+    for row in &view.tables[2].rows {
+        assert_eq!(row.count, agency.row(&[row.key.as_str()]).unwrap().count);
+    }
+    assert_eq!(view.total, Some(62));
+}

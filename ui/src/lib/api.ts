@@ -594,8 +594,28 @@ export interface SummaryRequest {
 
 export const dashboard = (from: string, to: string, shareableK: number | null) =>
   invoke<Dashboard>('dashboard', { from, to, shareableK });
+/** The published counts of one dimension of a summary (mirrors `export::PreviewTable`). */
+export interface PreviewTable {
+  /** `category`, `area`, `agency`, `verification`, `language` or `caller_relation`. */
+  dimension: string;
+  rows: DashboardCount[];
+}
+
+/** A summary as the window previews it (mirrors `export::SummaryPreview`). */
+export interface SummaryPreview {
+  from: string;
+  to: string;
+  k: number;
+  include_synthetic: boolean;
+  total: number | null;
+  week_chart: Chart;
+  tables: PreviewTable[];
+  /** Rows the written file holds (every cell and total, zeros included). */
+  file_rows: number;
+}
+
 export const summaryPreview = (request: SummaryRequest) =>
-  invoke<{ text: string; file_name: string }>('summary_preview', { request });
+  invoke<{ preview: SummaryPreview; file_name: string }>('summary_preview', { request });
 export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
 export const today = () => invoke<string>('today');
 
