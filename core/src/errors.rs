@@ -196,6 +196,10 @@ error_codes! {
     DataDirNotWritable = "data_dir_not_writable",
     /// The anonymity threshold is too high (`field`, `limit`).
     ThresholdTooHigh = "threshold_too_high",
+    /// A text holds a broken character, a lone UTF-16 surrogate such as
+    /// half an emoji (`field`). Rust strings cannot hold one, so the window
+    /// finds it before a request is sent (`ui/src/lib/text.ts`).
+    BrokenText = "broken_text",
 }
 
 impl ErrorCode {

@@ -2,7 +2,8 @@
 // `invoke`; every command's argument and result types are declared here and
 // mirror the DTOs in `src-tauri/src/commands/`.
 
-import { invoke } from '@tauri-apps/api/core';
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
+import { findBrokenText } from './text';
 
 /**
  * Error codes the shell may return: `ErrorCode` in `core/src/errors.rs`, in
@@ -21,7 +22,7 @@ export const ERROR_CODES = [
   'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
   'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
   'received_in_future', 'older_than_retention', 'unknown_volunteer', 'data_dir_not_a_folder',
-  'data_dir_not_writable', 'threshold_too_high',
+  'data_dir_not_writable', 'threshold_too_high', 'broken_text',
 ] as const;
 
 /** One error code (see `ERROR_CODES`). */
@@ -75,6 +76,25 @@ function asPackIssue(raw: unknown): PackIssue | null {
     message: r.message,
     warning: r.warning === true,
   };
+}
+
+/**
+ * Call a shell command. A text with a lone UTF-16 surrogate cannot travel
+ * to Rust; it is refused here, naming its field, as the core would refuse
+ * any other bad text.
+ */
+function invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const broken = args ? findBrokenText(args) : null;
+  if (broken) {
+    const refusal: UiError = {
+      code: 'broken_text',
+      message: `${broken.field} holds a broken character`,
+      field: broken.field,
+      number: broken.number,
+    };
+    return Promise.reject(refusal);
+  }
+  return tauriInvoke<T>(command, args);
 }
 
 /** Narrow an unknown rejection into a `UiError`. */

@@ -162,8 +162,8 @@ export const en = {
   'call.followupRemove': 'Remove task',
   'call.notes': 'Notes',
   'call.notesHint': 'Only what the next action needs. Never write immigration status.',
-  'call.notesCount': '{count} of {max} characters',
-  'call.notesTooLong': 'The notes are too long to save ({count} of {max} characters). Shorten them; your text is still here.',
+  'field.count': '{count} characters, room for about {left} more',
+  'field.countOver': '{count} characters: {over} bytes too long (a letter such as é counts 2, an emoji up to 4). Shorten it; your text is still here.',
   'call.contact': 'Contact for call-back (sensitive, shredded on schedule)',
   'call.contactName': 'Name or nickname',
   'call.contactPhone': 'Phone',
@@ -243,7 +243,7 @@ export const en = {
   'urgency.low': 'Low',
   'urgency.normal': 'Normal',
   'urgency.urgent': 'Urgent',
-  'error.too_long': '“{field}” is too long to save. Shorten it; nothing you typed was lost.',
+  'error.too_long': '“{field}” is too long to save: it holds at most {limit} bytes (a letter such as é counts 2, an emoji up to 4). Shorten it; nothing you typed was lost.',
   'error.invalid_transition': 'That verification step is not allowed from the current status.',
   'error.not_found': 'That call no longer exists.',
   'error.unknown_area': 'That area is not on the list. A coordinator can add it.',
@@ -399,6 +399,7 @@ export const en = {
   'error.data_dir_not_a_folder': 'The data folder is a file, not a folder. Start the app with a folder for its data.',
   'error.data_dir_not_writable': 'The data folder cannot be written. Make it writable for this user, or choose another folder.',
   'error.threshold_too_high': 'The smallest count shown can be at most {limit}: a larger one would hide nearly every count.',
+  'error.broken_text': '“{field}” holds a broken character (half of an emoji or symbol, often from pasting). Delete the last character you pasted and type it again; nothing you typed was lost.',
 } as const;
 
 /** A key of the message dictionaries. */
@@ -564,8 +565,8 @@ export const es: Record<MessageKey, string> = {
   'call.followupRemove': 'Quitar tarea',
   'call.notes': 'Notas',
   'call.notesHint': 'Solo lo que necesita la siguiente acción. Nunca escriba el estatus migratorio.',
-  'call.notesCount': '{count} de {max} caracteres',
-  'call.notesTooLong': 'Las notas son demasiado largas para guardarlas ({count} de {max} caracteres). Acórtelas; su texto sigue aquí.',
+  'field.count': '{count} caracteres, cabe aproximadamente {left} más',
+  'field.countOver': '{count} caracteres: sobran {over} bytes (una letra como é cuenta 2, un emoji hasta 4). Acórtelo; su texto sigue aquí.',
   'call.contact': 'Contacto para devolver la llamada (sensible, se destruye según el calendario)',
   'call.contactName': 'Nombre o apodo',
   'call.contactPhone': 'Teléfono',
@@ -645,7 +646,7 @@ export const es: Record<MessageKey, string> = {
   'urgency.low': 'Baja',
   'urgency.normal': 'Normal',
   'urgency.urgent': 'Urgente',
-  'error.too_long': '«{field}» es demasiado largo para guardarlo. Acórtelo; no se perdió nada de lo que escribió.',
+  'error.too_long': '«{field}» es demasiado largo para guardarlo: admite como máximo {limit} bytes (una letra como é cuenta 2, un emoji hasta 4). Acórtelo; no se perdió nada de lo que escribió.',
   'error.invalid_transition': 'Ese paso de verificación no está permitido desde el estado actual.',
   'error.not_found': 'Esa llamada ya no existe.',
   'error.unknown_area': 'Esa zona no está en la lista. Un(a) coordinador(a) puede agregarla.',
@@ -801,4 +802,5 @@ export const es: Record<MessageKey, string> = {
   'error.data_dir_not_a_folder': 'La carpeta de datos es un archivo, no una carpeta. Inicie la aplicación con una carpeta para sus datos.',
   'error.data_dir_not_writable': 'No se puede escribir en la carpeta de datos. Permita que este usuario escriba en ella o elija otra carpeta.',
   'error.threshold_too_high': 'La cantidad mínima que se muestra puede ser como máximo {limit}: una mayor ocultaría casi todos los números.',
+  'error.broken_text': '«{field}» tiene un carácter roto (la mitad de un emoji o símbolo, a menudo al pegar). Borre lo último que pegó y escríbalo de nuevo; no se perdió nada de lo que escribió.',
 };
