@@ -171,3 +171,34 @@ def test_refusals_name_the_field_next_to_it_with_counters(app):
     app.find("lang-es").click()
     app.find("search").send_keys(Keys.ENTER)
     assert "«Buscar llamadas» tiene un carácter roto" in app.wait_text("search-error", "carácter roto")
+
+
+def overflowing(app):
+    """Panels whose content is wider than the panel (more than a pixel)."""
+    return app.driver.execute_script(
+        "const wide = [...document.querySelectorAll('.desk-grid > *, .desk-left > *, .desk-centre > *,"
+        " .salute, .salute .field, .call-item, [data-testid=detail-notes]')]"
+        ".filter((el) => el.scrollWidth > el.clientWidth + 1 ||"
+        " el.getBoundingClientRect().right > el.parentElement.getBoundingClientRect().right + 1)"
+        ".map((el) => (el.dataset.testid || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);"
+        "if (document.documentElement.scrollWidth > window.innerWidth + 1) wide.push('page');"
+        "return wide;"
+    )
+
+
+def test_long_unbroken_text_stays_inside_its_panel(app):
+    create_first_coordinator(app)
+    app.find("call-new").click()
+    app.wait_present("call-notes")
+    long_word = "x" * 400
+    paste(app, "call-notes", long_word)
+    paste(app, "salute-size", "y" * 300)
+    paste(app, "call-contact-name", "z" * 200)
+    app.find("followup-add").click()
+    paste(app, "followup-what-0", "w" * 300)
+    assert overflowing(app) == []
+    app.find("call-save").click()
+    app.wait_text("call-message", "Call saved")
+    app.wait_present("call-item").click()
+    assert long_word in app.wait_present("detail-notes").text
+    assert overflowing(app) == []

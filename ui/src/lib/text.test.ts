@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { callTextProblem, charCount, fieldCount, findBrokenText, hasBrokenText, hasControlCharacter } from './text';
+import {
+  callTextProblem,
+  charCount,
+  fieldCount,
+  findBrokenText,
+  hasBrokenText,
+  hasControlCharacter,
+  readUtf8,
+} from './text';
 
 describe('charCount', () => {
   it('counts characters as a person does, not bytes or UTF-16 units', () => {
@@ -69,5 +77,13 @@ describe('callTextProblem', () => {
       number: 2,
     });
     expect(callTextProblem({ ...call(), notes: 'x\ud800' })).toMatchObject({ code: 'broken_text', field: 'notes' });
+  });
+});
+
+describe('readUtf8', () => {
+  it('reads UTF-8 and refuses Latin-1 instead of replacing é', async () => {
+    await expect(readUtf8(new Blob([new TextEncoder().encode('detención')]))).resolves.toBe('detención');
+    const latin1 = new Uint8Array([0x64, 0x65, 0x74, 0x65, 0x6e, 0x63, 0x69, 0xf3, 0x6e]);
+    await expect(readUtf8(new Blob([latin1]))).rejects.toMatchObject({ code: 'not_utf8' });
   });
 });

@@ -173,3 +173,24 @@ export function callTextProblem(call: CallText): TextProblem | null {
   }
   return null;
 }
+
+/**
+ * A chosen file's text, which must be UTF-8. A file in another encoding
+ * (Latin-1, say) is refused as the core refuses it (`not_utf8`) rather than
+ * read with its accented letters turned into U+FFFD.
+ */
+export async function readUtf8(file: Blob): Promise<string> {
+  const bytes = await file.arrayBuffer();
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const refusal: TextProblemFile = { code: 'not_utf8', message: 'the file is not UTF-8 text' };
+    throw refusal;
+  }
+}
+
+/** The refusal of a file that is not UTF-8, shaped as the core's. */
+export interface TextProblemFile {
+  code: 'not_utf8';
+  message: string;
+}
