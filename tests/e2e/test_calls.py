@@ -202,3 +202,24 @@ def test_long_unbroken_text_stays_inside_its_panel(app):
     app.wait_present("call-item").click()
     assert long_word in app.wait_present("detail-notes").text
     assert overflowing(app) == []
+
+
+def test_a_saved_call_shows_its_salute_and_takes_a_follow_up(app):
+    create_first_coordinator(app)
+    app.find("call-new").click()
+    type_into(app, "call-notes", "vans at the church")
+    type_into(app, "salute-size", "six agents, two vans")
+    app.find("call-save").click()
+    app.wait_text("call-message", "Call saved")
+    app.wait_present("call-item").click()
+    assert app.wait_present("detail-salute-size").text == "six agents, two vans"
+
+    # An empty task is refused next to its field, naming it.
+    app.find("detail-followup-add").click()
+    assert "“What to do”" in app.wait_text("detail-followup-what-error", "What to do")
+    assert not app.driver.find_elements(By.CSS_SELECTOR, "[data-testid=detail-followups]")
+    type_into(app, "detail-followup-what", "verifier says false alarm: tell the caller")
+    app.find("detail-followup-add").click()
+    tasks = app.wait_text("detail-followups", "verifier says false alarm")
+    assert "tell the caller" in tasks
+    assert app.find("detail-followup-what").get_attribute("value") == ""
