@@ -14,13 +14,14 @@ VENV := target/e2e-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help run test deps-run deps-test ui-deps ui ui-check ui-test app cli \
-        fmt-check clippy cargo-test e2e package package-assets package-test bench clean
+        fmt-check clippy cargo-test bindings e2e package package-assets package-test bench clean
 
 help:
 	@echo "make run      install what is missing, build and open Hotline Desk"
 	@echo "make test     install what is missing and run every check and test"
 	@echo "make package  build a .deb (release): the app, the hotline command, its man pages"
 	@echo "make bench    measure the store, the app start-up and memory (docs/PERFORMANCE.md)"
+	@echo "make bindings regenerate the window's TypeScript types from the Rust types"
 
 deps-run:
 	@scripts/ensure-deps.sh run
@@ -59,6 +60,12 @@ app: ui
 
 cli:
 	$(CARGO) build -p hotline-cli
+
+# The window's TypeScript types (ui/src/lib/bindings/), generated from the Rust
+# types by src-tauri/src/bindings.rs: run after changing a type that crosses to
+# the window, and commit the result. `cargo test` fails while they are stale.
+bindings: ui
+	HOTLINE_WRITE_BINDINGS=1 $(CARGO) test -p hotline-desk --bin hotline-desk bindings
 
 run: deps-run app
 	@if [ -z "$${DISPLAY:-}" ] && [ -z "$${WAYLAND_DISPLAY:-}" ]; then \

@@ -59,8 +59,10 @@ enum Command {
     Restore(vault::RestoreArgs),
     /// Check the vault's integrity, your passphrase and the key slots.
     Verify(vault::VerifyArgs),
-    /// Emergency erase: destroy the key slots, then the database.
+    /// Emergency erase: destroy the erase anchor, then everything else.
     Erase(vault::EraseArgs),
+    /// Show, or switch on or off, panic erase at the lock screen.
+    PanicErase(vault::PanicEraseArgs),
     /// Call log: call, purge, demo-data, retention, hold, area.
     #[command(flatten)]
     Calls(calls::CallCommands),
@@ -140,6 +142,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Restore(args) => vault::restore(&data_dir, &args),
         Command::Verify(args) => vault::verify(&data_dir, &args),
         Command::Erase(args) => vault::erase(&data_dir, &args),
+        Command::PanicErase(args) => vault::panic_erase_switch(&data_dir, &args),
         Command::Calls(command) => calls::run(&data_dir, &command),
         Command::Exports(command) => export::run(&data_dir, &command),
     }

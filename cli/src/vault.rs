@@ -1,4 +1,5 @@
-//! Vault commands: `init`, `passwd`, `backup`, `restore`, `verify`, `erase`.
+//! Vault commands: `init`, `passwd`, `backup`, `restore`, `verify`, `erase`,
+//! `panic-erase`.
 //!
 //! Exit statuses come from the core's error map and are listed by
 //! `hotline --help`. Messages go to stderr and never contain passphrases,
@@ -8,10 +9,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use hotline_core::errors::{Coded, EXIT_DAMAGED};
-use hotline_core::vault::{self, IntegrityOutcome, Passphrase, Vault, VaultError, VerifyReport};
+use hotline_core::vault::{
+    self, IntegrityOutcome, MigrationProgress, Passphrase, Vault, VaultError, VerifyReport,
+};
 
 use crate::CliError;
-use crate::out::outln;
+use crate::out::{errln, outln};
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 
 /// Turn a vault error into a message and exit status (from the core's error
@@ -46,7 +49,36 @@ pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     usable(data_dir)?;
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
-    Vault::unlock(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))
+    unlock_with(data_dir, handle, &passphrase)
+}
+
+/// Unlock as `handle`, showing on stderr the progress of the one-time
+/// re-encryption of a vault made before the erase anchor.
+pub fn unlock_with(
+    data_dir: &Path,
+    handle: &str,
+    passphrase: &Passphrase,
+) -> Result<Vault, CliError> {
+    let mut last_percent = None;
+    let mut show = |step: MigrationProgress| {
+        let line = match step {
+            MigrationProgress::Reencrypting { done, total } => {
+                let percent = (done * 100).checked_div(total).unwrap_or(0);
+                if last_percent == Some(percent) {
+                    return;
+                }
+                last_percent = Some(percent);
+                format!("re-encrypting the vault for the erase anchor (once): {percent}%")
+            }
+            MigrationProgress::WritingBack => {
+                "re-encrypting the vault: writing the new pages in place".to_owned()
+            }
+            MigrationProgress::Done => "re-encrypting the vault: done".to_owned(),
+        };
+        errln!("hotline: {line}");
+    };
+    Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
+        .map_err(|err| vault_error(err, data_dir))
 }
 
 /// Run the full integrity check (every page) and fail with
@@ -114,8 +146,7 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
         .auth
         .passphrase(&format!("Current passphrase for {handle}: "))?;
     let new = args.new.passphrase("New passphrase: ")?;
-    let mut vault =
-        Vault::unlock(data_dir, handle, &current).map_err(|err| vault_error(err, data_dir))?;
+    let mut vault = unlock_with(data_dir, handle, &current)?;
     vault
         .change_passphrase(&current, &new)
         .map_err(|err| vault_error(err, data_dir))?;
@@ -144,16 +175,25 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
         return Err(vault_error(VaultError::BackupExists, data_dir));
     }
     let vault = unlock(data_dir, &args.auth)?;
-    vault
+    let report = vault
         .coordinator()
         .and_then(|c| c.backup(&args.out))
         .map_err(|err| vault_error(err, data_dir))?;
     lock(vault, data_dir)?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    if report.calls_shredded > 0 {
+        outln!(
+            "retention ran first: free text of {} calls past the retention period was shredded",
+            report.calls_shredded
+        )?;
+    }
     outln!(
         "encrypted backup written to {} ({size} bytes); it opens with the passphrase of any user it lists",
         args.out.display()
     )?;
+    if let Some(warning) = report.location.warning() {
+        errln!("hotline: warning: {warning}");
+    }
     Ok(())
 }
 
@@ -277,31 +317,59 @@ pub struct EraseArgs {
     /// when not given).
     #[arg(long, value_name = "HANDLE")]
     confirm_handle: Option<String>,
+    /// Panic erase, without unlocking (only if a coordinator switched it
+    /// on with `hotline panic-erase on`); the second confirmation is then
+    /// the word EVERYTHING (--confirm-again, or typed on the terminal).
+    #[arg(long, conflicts_with = "confirm_handle")]
+    panic: bool,
+    /// Second confirmation of a panic erase: the word EVERYTHING.
+    #[arg(long, value_name = "WORD", requires = "panic")]
+    confirm_again: Option<String>,
     #[command(flatten)]
     auth: AuthArgs,
 }
 
-/// Destroy the vault (coordinators): key slots and master key first, then
-/// the database files. Needs two confirmations.
+/// What erase destroys, said before the second confirmation.
+const ERASE_WARNING: &str = "This destroys the vault in {dir}: every call, user and setting, and the audit log. Nothing survives.\nBackups kept outside this folder are NOT affected.";
+
+/// The second confirmation, from the flag or typed on the terminal.
+fn second_confirmation(
+    given: Option<&String>,
+    data_dir: &Path,
+    ask: &str,
+) -> Result<String, CliError> {
+    let answer = match given {
+        Some(given) => Some(given.clone()),
+        None => ask_line(&format!(
+            "{}\n{ask}",
+            ERASE_WARNING.replace("{dir}", &data_dir.display().to_string())
+        ))?,
+    };
+    answer.ok_or_else(|| {
+        CliError::new(
+            "erase needs a second confirmation: pass it as a flag, or run it in a terminal and type it",
+        )
+    })
+}
+
+/// Destroy the vault: the erase anchor first (after which nothing left
+/// opens), then everything the app wrote in the data directory. Needs two
+/// confirmations; `--panic` needs no passphrase but must be switched on.
 pub fn erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
     if args.confirm.as_deref() != Some("ERASE") {
         return Err(CliError::new(
             "erase destroys the vault for good; to go ahead pass --confirm ERASE",
         ));
     }
+    if args.panic {
+        return panic_erase(data_dir, args);
+    }
     let handle = args.auth.handle()?;
-    let second = match &args.confirm_handle {
-        Some(given) => Some(given.clone()),
-        None => ask_line(&format!(
-            "This destroys every key slot and the database in {}.\nBackups and copies made earlier are NOT affected.\nType your handle to confirm: ",
-            data_dir.display()
-        ))?,
-    };
-    let Some(second) = second else {
-        return Err(CliError::new(
-            "erase needs a second confirmation: pass --confirm-handle HANDLE, or run it in a terminal and type your handle",
-        ));
-    };
+    let second = second_confirmation(
+        args.confirm_handle.as_ref(),
+        data_dir,
+        "Type your handle to confirm: ",
+    )?;
     if !second.trim().eq_ignore_ascii_case(handle) {
         return Err(CliError::new(
             "the second confirmation does not match your handle; nothing was erased",
@@ -309,8 +377,60 @@ pub fn erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
     }
     let vault = unlock(data_dir, &args.auth)?;
     vault.erase().map_err(|err| vault_error(err, data_dir))?;
-    outln!(
-        "vault erased: key slots overwritten and deleted, database deleted. Backups and copies made earlier still exist."
+    outln!("{ERASE_DONE}")?;
+    Ok(())
+}
+
+/// What a finished erase says.
+const ERASE_DONE: &str = "vault erased: the erase anchor was overwritten, then every file the app wrote in the data folder removed. Backups kept elsewhere still exist.";
+
+fn panic_erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
+    if !vault::panic_erase_is_on(data_dir) {
+        return Err(vault_error(VaultError::PanicEraseOff, data_dir));
+    }
+    let second = second_confirmation(
+        args.confirm_again.as_ref(),
+        data_dir,
+        "Type EVERYTHING to confirm: ",
     )?;
+    if second.trim() != "EVERYTHING" {
+        return Err(CliError::new(
+            "the second confirmation is not EVERYTHING; nothing was erased",
+        ));
+    }
+    vault::erase_at_lock_screen(data_dir).map_err(|err| vault_error(err, data_dir))?;
+    outln!("{ERASE_DONE}")?;
+    Ok(())
+}
+
+/// Options of `hotline panic-erase`.
+#[derive(Debug, Args)]
+pub struct PanicEraseArgs {
+    /// `on` lets anyone at the lock screen erase the vault (two
+    /// confirmations, no passphrase); `off` (the default) does not.
+    #[arg(value_parser = ["on", "off"])]
+    state: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Show, or (coordinators) switch, panic erase at the lock screen.
+pub fn panic_erase_switch(data_dir: &Path, args: &PanicEraseArgs) -> Result<(), CliError> {
+    let Some(state) = args.state.as_deref() else {
+        let now = if vault::panic_erase_is_on(data_dir) {
+            "on"
+        } else {
+            "off"
+        };
+        outln!("panic erase at the lock screen: {now}")?;
+        return Ok(());
+    };
+    let vault = unlock(data_dir, &args.auth)?;
+    vault
+        .coordinator()
+        .and_then(|c| c.set_panic_erase(state == "on"))
+        .map_err(|err| vault_error(err, data_dir))?;
+    lock(vault, data_dir)?;
+    outln!("panic erase at the lock screen: {state}")?;
     Ok(())
 }

@@ -108,7 +108,10 @@ fn init_users_passwd_backup_restore_verify_erase() {
         "{}",
         out.stdout
     );
-    assert_eq!(vault_files(&data), ["hotline.db", "keyslots.json"]);
+    assert_eq!(
+        vault_files(&data),
+        ["erase-anchor", "hotline.db", "keyslots.json"]
+    );
     as_user(&data, "zed", ANA_PASS, &["init"]).fails_with(1, "already exists");
 
     // The acting user can also be given with --user.
@@ -201,7 +204,10 @@ fn init_users_passwd_backup_restore_verify_erase() {
         &["erase", "--confirm", "ERASE", "--confirm-handle", "bo"],
     )
     .fails_with(1, "only a coordinator");
-    assert_eq!(vault_files(&data), ["hotline.db", "keyslots.json"]);
+    assert_eq!(
+        vault_files(&data),
+        ["erase-anchor", "hotline.db", "keyslots.json"]
+    );
     let erased = as_user(
         &data,
         "ana",
@@ -216,6 +222,50 @@ fn init_users_passwd_backup_restore_verify_erase() {
     // The backup still restores: erase does not reach copies (documented).
     let again = tmp.path().join("from-backup");
     as_user(&again, "ana", ANA_PASS, &["restore", backup_arg]).ok();
+}
+
+#[test]
+fn panic_erase_needs_the_switch_and_two_words_but_no_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    let panic = [
+        "erase",
+        "--panic",
+        "--confirm",
+        "ERASE",
+        "--confirm-again",
+        "EVERYTHING",
+    ];
+    let off = run(hotline(&data).args(["panic-erase"])).ok();
+    assert_eq!(off.stdout, "panic erase at the lock screen: off\n");
+    run(hotline(&data).args(panic)).fails_with(1, "panic erase is off");
+    as_user(&data, "ana", ANA_PASS, &["panic-erase", "on"]).ok();
+    let on = run(hotline(&data).args(["panic-erase"])).ok();
+    assert_eq!(on.stdout, "panic erase at the lock screen: on\n");
+    run(hotline(&data).args(["erase", "--panic", "--confirm", "ERASE"]))
+        .fails_with(1, "second confirmation");
+    run(hotline(&data).args([
+        "erase",
+        "--panic",
+        "--confirm",
+        "ERASE",
+        "--confirm-again",
+        "everything?",
+    ]))
+    .fails_with(1, "not EVERYTHING");
+    assert_eq!(
+        vault_files(&data),
+        [
+            "erase-anchor",
+            "hotline.db",
+            "keyslots.json",
+            "panic-erase-on"
+        ]
+    );
+    let erased = run(hotline(&data).args(panic)).ok();
+    assert!(erased.stdout.contains("vault erased"), "{}", erased.stdout);
+    assert!(vault_files(&data).is_empty(), "{:?}", vault_files(&data));
 }
 
 #[test]

@@ -33,6 +33,7 @@ macro_rules! code_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize $(, $extra)*)]
+        #[cfg_attr(feature = "ts", derive(::ts_rs::TS))]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $code)] $variant, )+
         }
@@ -151,6 +152,7 @@ code_enum! {
 /// The call fields a script can set. Each is optional; a later choice
 /// overrides an earlier one field by field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallFields {
     /// What the call is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]

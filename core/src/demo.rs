@@ -454,7 +454,7 @@ pub fn demo_data(
     tx.commit()?;
     // Give the query planner statistics for the new rows, so rare filter
     // combinations use the right index.
-    vault.conn().execute_batch("PRAGMA optimize")?;
+    vault.optimize()?;
     Ok(report)
 }
 

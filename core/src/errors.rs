@@ -55,6 +55,7 @@ macro_rules! error_codes {
         /// the wire, `error.<code>` in the window's message catalogue).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum ErrorCode {
             $( $(#[$doc])* $variant, )+
         }
@@ -183,6 +184,8 @@ error_codes! {
     UnknownReferral = "unknown_referral",
     /// No directory entry has that id.
     ReferralNotFound = "referral_not_found",
+    /// Panic erase at the lock screen is switched off.
+    PanicEraseOff = "panic_erase_off",
     /// A call is dated more than a day ahead (`field`).
     ReceivedInFuture = "received_in_future",
     /// A call is older than the retention period, and that was not
@@ -266,6 +269,8 @@ impl Coded for VaultError {
             Self::SchemaTooNew { .. } => C::SchemaTooNew,
             Self::DamagedBackup { .. } => C::DamagedBackup,
             Self::BackupExists => C::BackupExists,
+            Self::PanicEraseOff => C::PanicEraseOff,
+            Self::Retention(inner) => inner.code(),
             Self::InvalidAuditAction
             | Self::Io { .. }
             | Self::Database(_)
@@ -573,16 +578,15 @@ mod tests {
     }
 
     /// The window's catalogue (`ui/src/lib/messages.ts`) has an English and
-    /// a Spanish sentence for every code, and `ui/src/lib/api.ts` lists
-    /// every code in its `ErrorCode` type, so no explainable refusal falls
-    /// back to "something went wrong".
+    /// a Spanish sentence for every code, so no explainable refusal falls
+    /// back to "something went wrong". (The window's list of codes,
+    /// `ERROR_CODES`, is generated from `ErrorCode::ALL` with the bindings;
+    /// the shell's bindings test fails when it is stale.)
     #[test]
     fn the_window_knows_every_code_in_both_languages() {
         let ui = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/");
         let messages = std::fs::read_to_string(format!("{ui}messages.ts"))
             .expect("ui/src/lib/messages.ts is readable");
-        let api =
-            std::fs::read_to_string(format!("{ui}api.ts")).expect("ui/src/lib/api.ts is readable");
         for code in ErrorCode::ALL {
             let key = format!("'error.{}':", code.as_str());
             let count = messages.matches(&key).count();
@@ -593,15 +597,5 @@ mod tests {
                 );
             }
         }
-        let start = api
-            .find("ERROR_CODES = [")
-            .expect("api.ts declares ERROR_CODES");
-        let end = start + api[start..].find("] as const").expect("ERROR_CODES ends");
-        let listed: Vec<&str> = api[start..end].split('\'').skip(1).step_by(2).collect();
-        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert_eq!(
-            listed, names,
-            "api.ts ERROR_CODES differs from ErrorCode::ALL"
-        );
     }
 }

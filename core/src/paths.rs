@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 /// Environment variable that overrides the default data directory.
 pub const DATA_DIR_ENV: &str = "HOTLINE_DATA_DIR";
 
+/// Folder inside the data directory where the window writes exports.
+pub const EXPORTS_DIR: &str = "exports";
+/// Folder inside the data directory for the webview's own storage.
+pub const WEBVIEW_DIR: &str = "webview";
+
 /// Name of the application's folder inside the OS data directory.
 const APP_DIR_NAME: &str = "hotline-desk";
 

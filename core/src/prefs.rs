@@ -11,10 +11,13 @@ use serde::{Deserialize, Serialize};
 
 /// File name of the preferences inside the data directory.
 pub const PREFS_FILE: &str = "prefs.json";
+/// The name it is written under before the rename (erase removes a leftover).
+pub(crate) const PREFS_TEMP_FILE: &str = "prefs.json.tmp";
 
 /// Languages the interface speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum UiLang {
     /// English (the default).
     #[default]
@@ -54,7 +57,7 @@ pub fn load(data_dir: &Path) -> Prefs {
 /// written next to its final name and renamed, so it is never half-written.
 pub fn save(data_dir: &Path, prefs: &Prefs) -> Result<(), PrefsError> {
     std::fs::create_dir_all(data_dir)?;
-    let tmp = data_dir.join(format!("{PREFS_FILE}.tmp"));
+    let tmp = data_dir.join(PREFS_TEMP_FILE);
     std::fs::write(&tmp, serde_json::to_vec(prefs)?)?;
     std::fs::rename(tmp, data_dir.join(PREFS_FILE))?;
     Ok(())

@@ -159,7 +159,7 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     }),
     ("Coordinator::backup", Needs::Coordinator, |v, dir, tag| {
         let out = dir.path().join(format!("backup-{tag}.hlbak"));
-        outcome(v.coordinator().and_then(|c| c.backup(&out)))
+        outcome(v.coordinator().and_then(|c| c.backup(&out).map(|_| ())))
     }),
 ];
 

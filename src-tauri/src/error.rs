@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// One problem of a refused pack, as the UI lists it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PackIssue"))]
 pub struct PackIssueDto {
     /// 1-based line in the file.
     pub line: usize,
@@ -27,6 +28,7 @@ pub struct PackIssueDto {
 
 /// An error as sent to the webview.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct UiError {
     /// Stable machine-readable code.
     pub code: ErrorCode,
@@ -48,13 +50,15 @@ pub struct UiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<u32>,
     /// Where the error lies, for errors about one field or entry (boxed,
-    /// so that every command's error stays small).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Box<FieldDetail>>,
+    /// so that every command's error stays small; empty, and so absent from
+    /// the JSON, for other errors).
+    #[serde(flatten)]
+    pub detail: Box<FieldDetail>,
 }
 
 /// Where an error lies, sent as the error's `field`, `limit` and `number`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct FieldDetail {
     /// The field, named as in the call JSON or the directory file.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +82,7 @@ impl UiError {
             issues: None,
             expected: None,
             found: None,
-            detail: None,
+            detail: Box::default(),
         }
     }
 
@@ -87,14 +91,11 @@ impl UiError {
     pub fn coded(err: &impl Coded) -> Self {
         let mut ui = Self::new(err.code(), err.to_string());
         let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let detail = FieldDetail {
+        ui.detail = Box::new(FieldDetail {
             field: err.field(),
             limit: err.limit().map(small),
             number: err.number().map(small),
-        };
-        if detail.field.is_some() || detail.limit.is_some() || detail.number.is_some() {
-            ui.detail = Some(Box::new(detail));
-        }
+        });
         ui
     }
 

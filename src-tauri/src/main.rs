@@ -3,6 +3,8 @@
 //! Thin on purpose: it resolves the data directory, opens the window and
 //! forwards each command to `hotline-core`. No business logic lives here.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod error;
 mod idle;
@@ -46,6 +48,9 @@ fn main() -> ExitCode {
             commands::vault::users_remove,
             commands::vault::passphrase_change,
             commands::vault::settings_set_auto_lock,
+            commands::vault::vault_panic_erase,
+            commands::vault::vault_migration,
+            commands::vault::settings_set_panic_erase,
             commands::guidance::guidance_pack,
             commands::calls::draft_save,
             commands::calls::draft_load,

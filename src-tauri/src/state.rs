@@ -18,6 +18,7 @@ use crate::error::{ErrorCode, UiError};
 /// Where the full integrity check of the open vault stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Integrity {
     /// Running in the background since the unlock.
     Checking,
@@ -125,6 +126,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     session: Mutex<Option<Session>>,
     player: Mutex<Option<PlayerPath>>,
+    /// Progress of the one-time re-encryption at unlock, for the window to poll.
+    pub migration: Mutex<Option<hotline_core::vault::MigrationProgress>>,
 }
 
 impl AppState {
@@ -143,6 +146,7 @@ impl AppState {
             data_dir,
             session: Mutex::new(None),
             player: Mutex::new(None),
+            migration: Mutex::new(None),
         }
     }
 

@@ -10,7 +10,10 @@ use crate::state::AppState;
 
 /// Open the main window.
 pub fn open_main(app: &mut App) -> tauri::Result<()> {
-    let webview_dir = app.state::<AppState>().data_dir.join("webview");
+    let webview_dir = app
+        .state::<AppState>()
+        .data_dir
+        .join(hotline_core::paths::WEBVIEW_DIR);
     WebviewWindowBuilder::new(app, "main", WebviewUrl::default())
         .title("Hotline Desk")
         .inner_size(1280.0, 800.0)

@@ -1,8 +1,11 @@
 """Vault in the window: first coordinator, lock, a failed unlock, unlock."""
 
+import json
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import run_cli
 from helpers import HANDLE, PASSPHRASE, create_first_coordinator, type_into, unlock
@@ -94,3 +97,46 @@ def test_deep_damage_unlocks_then_a_lasting_warning_and_saving_is_refused(deep_d
     verify = run_cli(app.data_dir, "verify",
                      env={"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE})
     assert verify.returncode == 4, verify.stdout + verify.stderr
+
+
+def test_panic_erase_at_the_lock_screen_takes_two_steps_and_leaves_nothing(app):
+    create_first_coordinator(app)
+    # Off by default: the lock screen offers nothing.
+    app.find("lock").click()
+    app.wait_text("unlock-title", "Unlock the vault")
+    assert app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="panic-open"]') == []
+
+    # A coordinator switches it on in Settings.
+    unlock(app, PASSPHRASE)
+    app.wait_text("signed-in-as", HANDLE, timeout=30)
+    app.wait_present("nav-admin").click()
+    app.wait_present("panic-erase-setting").click()
+    WebDriverWait(app.driver, 10).until(lambda _d: (app.data_dir / "panic-erase-on").exists())
+    assert app.find("panic-erase-setting").is_selected()
+    app.find("lock").click()
+    app.wait_text("unlock-title", "Unlock the vault")
+
+    # Step one opens the warning; it says plainly that nothing survives.
+    app.wait_present("panic-open").click()
+    body = app.find("panic-body").text
+    assert "Nothing survives" in body and "audit log" in body
+    confirm = app.find("panic-confirm")
+    assert not confirm.is_enabled(), "disabled until the word is typed"
+    type_into(app, "panic-word", "erase?")
+    assert not app.find("panic-confirm").is_enabled()
+    assert (app.data_dir / "hotline.db").exists()
+
+    # Step two: the word, then the button. No passphrase anywhere.
+    app.find("panic-word").clear()
+    type_into(app, "panic-word", "ERASE")
+    app.find("panic-confirm").click()
+    app.wait_text("panic-done", "erased", timeout=30)
+    for name in ("hotline.db", "keyslots.json", "erase-anchor", "panic-erase-on", "prefs.json"):
+        assert not (app.data_dir / name).exists(), name
+    assert [p.name for p in app.data_dir.iterdir() if p.name != "webview"] == []
+
+    # The CLI finds no vault; the window goes back to set-up.
+    about = run_cli(app.data_dir, "about", "--json")
+    assert json.loads(about.stdout)["vault_exists"] is False
+    app.find("panic-continue").click()
+    app.wait_present("setup-title")

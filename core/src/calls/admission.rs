@@ -48,7 +48,7 @@ pub(crate) fn check_within_retention(
     if old == OldCalls::Accept {
         return Ok(());
     }
-    let days = retention_days_in(conn)?;
+    let days = retention_days_in(conn.into())?;
     if received_at < now - Duration::days(i64::from(days)) {
         return Err(CallError::OlderThanRetention { received_at, days });
     }

@@ -41,6 +41,7 @@ pub const SEED_AREAS: &[&str] = &[
 
 /// One area.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Area {
     /// Its name, as shown and as used in call JSON.
     pub name: String,
@@ -51,7 +52,7 @@ pub struct Area {
 /// The areas in list order; inactive ones only if `include_inactive`.
 pub fn list_areas(vault: &Vault, include_inactive: bool) -> Result<Vec<Area>, CallError> {
     let mut stmt = vault
-        .conn()
+        .read()
         .prepare_cached("SELECT name, active FROM areas WHERE active = 1 OR ?1 ORDER BY id")?;
     let areas = stmt
         .query_map([include_inactive], |r| {

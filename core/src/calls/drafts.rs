@@ -45,7 +45,7 @@ pub fn save_draft(vault: &Vault, body: &serde_json::Value) -> Result<(), CallErr
 /// The unlocked user's draft, if one is saved.
 pub fn load_draft(vault: &Vault) -> Result<Option<Draft>, CallError> {
     let row: Option<(DateTime<Utc>, String)> = vault
-        .conn()
+        .read()
         .prepare_cached("SELECT saved_at, body FROM call_drafts WHERE handle = ?1")?
         .query_row([&vault.user().handle], |r| {
             Ok((time_at(r, "saved_at")?, r.get("body")?))
@@ -65,9 +65,9 @@ pub fn load_draft(vault: &Vault) -> Result<Option<Draft>, CallError> {
 
 /// Delete the unlocked user's draft (after the call is saved, or discarded).
 pub fn clear_draft(vault: &Vault) -> Result<(), CallError> {
-    vault.conn().execute(
-        "DELETE FROM call_drafts WHERE handle = ?1",
-        [&vault.user().handle],
-    )?;
+    let tx = vault.write()?;
+    tx.prepare_cached("DELETE FROM call_drafts WHERE handle = ?1")?
+        .execute([&vault.user().handle])?;
+    tx.commit()?;
     Ok(())
 }

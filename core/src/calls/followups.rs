@@ -2,18 +2,19 @@
 //! due today or overdue.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::history::{self, HistoryAction};
 use super::store::{self, Actor, code_at, date_at, time_at};
 use super::{CallError, CallId, FollowUpId, NewFollowUp, Urgency};
 use crate::codes::Category;
-use crate::vault::Vault;
+use crate::vault::{Reader, Vault};
 
 /// A follow-up task that is due or overdue, with what the list needs to
 /// show about its call (no free text from the call itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpDue {
     /// The task.
     pub id: FollowUpId,
@@ -40,11 +41,11 @@ pub fn followups<Tz: TimeZone>(
     vault: &Vault,
     now: &DateTime<Tz>,
 ) -> Result<Vec<FollowUpDue>, CallError> {
-    followups_in(vault.conn(), now.date_naive())
+    followups_in(vault.read(), now.date_naive())
 }
 
 pub(crate) fn followups_in(
-    conn: &Connection,
+    conn: Reader<'_>,
     today: NaiveDate,
 ) -> Result<Vec<FollowUpDue>, CallError> {
     let mut stmt = conn.prepare_cached(

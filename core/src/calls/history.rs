@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::store::{self, Actor, time_at, unix};
 use super::{CallError, CallId};
-use crate::vault::Vault;
+use crate::vault::{Reader, Vault};
 
 /// What happened to the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HistoryAction {
     /// The call was logged.
     Created,
@@ -69,6 +70,7 @@ impl HistoryAction {
 
 /// One changed field. `from` and `to` are set only for structured fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldChange {
     /// The field, as named in the call JSON (`verification`, `notes`, `salute.size` …).
     pub field: String,
@@ -102,6 +104,7 @@ impl FieldChange {
 
 /// One entry of a call's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     /// When.
     pub at: DateTime<Utc>,
@@ -133,10 +136,10 @@ pub(crate) fn record(
 
 /// The history of the call `id`, oldest first, starting with its creation.
 pub fn history(vault: &Vault, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
-    history_in(vault.conn(), id)
+    history_in(vault.read(), id)
 }
 
-pub(crate) fn history_in(conn: &Connection, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
+pub(crate) fn history_in(conn: Reader<'_>, id: CallId) -> Result<Vec<HistoryEntry>, CallError> {
     let row = store::row_id(conn, id)?;
     let created = conn
         .prepare_cached("SELECT created_at, created_by FROM calls WHERE id = ?1")?

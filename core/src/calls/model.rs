@@ -93,6 +93,7 @@ pub fn is_final(verification: Verification) -> bool {
 /// the command line; exports never include them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallId(Uuid);
 
 impl CallId {
@@ -123,12 +124,14 @@ impl FromStr for CallId {
 /// The id of a follow-up task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpId(pub i64);
 
 /// What was seen, in the SALUTE form (Size, Activity, Location, Uniform,
 /// Time, Equipment). Each is a short free text, removed by retention.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Salute {
     /// How many officers and vehicles (free text, at most 1 KiB).
     #[serde(default)]
@@ -153,6 +156,7 @@ pub struct Salute {
 /// A follow-up task as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewFollowUp {
     /// What to do (free text, at most 1 KiB; removed by retention).
     pub what: String,
@@ -165,6 +169,7 @@ pub struct NewFollowUp {
 
 /// A follow-up task as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUp {
     /// Its id, for [`super::set_followup_done`].
     pub id: FollowUpId,
@@ -194,6 +199,7 @@ fn unknown_agency() -> Agency {
 /// follow-up texts. Everything else is structured and kept for statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewCall {
     /// When the call was received (RFC 3339, such as `2025-03-01T14:05:00Z`; stored to the second).
     pub received_at: DateTime<Utc>,
@@ -265,8 +271,29 @@ pub struct NewCall {
     pub pack_version: Option<String>,
 }
 
+#[cfg(test)]
+impl NewCall {
+    /// A call with only the required fields; every other field is what the
+    /// call JSON gives when it is left out (for tests).
+    pub(crate) fn required(
+        received_at: DateTime<Utc>,
+        language: &str,
+        caller_relation: CallerRelation,
+        category: Category,
+    ) -> Self {
+        serde_json::from_value(serde_json::json!({
+            "received_at": received_at,
+            "language": language,
+            "caller_relation": caller_relation,
+            "category": category,
+        }))
+        .expect("the required fields make a call")
+    }
+}
+
 /// A stored call, as [`super::get`] returns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Call {
     /// Its id.
     pub id: CallId,
@@ -367,6 +394,7 @@ impl Call {
 /// One line of a call list or search result: structured fields only, no
 /// free text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallSummary {
     /// Its id.
     pub id: CallId,
@@ -451,6 +479,7 @@ where
 /// with [`super::add_followup`] and [`super::set_followup_done`].
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct CallUpdate {
     /// New received time.
     #[serde(default)]

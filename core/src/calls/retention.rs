@@ -22,7 +22,7 @@ use serde_json::json;
 use super::history::{self, HistoryAction};
 use super::store::{self, Actor, unix};
 use super::{Call, CallError, CallId};
-use crate::vault::{Coordinator, Vault};
+use crate::vault::{Coordinator, Reader, Vault};
 
 /// Retention unless a coordinator chose otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -68,10 +68,10 @@ pub struct PurgePreview {
 
 /// The retention period in days (default 90).
 pub fn retention_days(vault: &Vault) -> Result<u32, CallError> {
-    retention_days_in(vault.conn())
+    retention_days_in(vault.read())
 }
 
-pub(crate) fn retention_days_in(conn: &Connection) -> Result<u32, CallError> {
+pub(crate) fn retention_days_in(conn: Reader<'_>) -> Result<u32, CallError> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([RETENTION_KEY], |r| r.get(0))
@@ -124,7 +124,7 @@ fn cutoff(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     now - Duration::days(i64::from(days))
 }
 
-fn count(conn: &Connection, sql: &str, cutoff: DateTime<Utc>) -> Result<u64, CallError> {
+fn count(conn: Reader<'_>, sql: &str, cutoff: DateTime<Utc>) -> Result<u64, CallError> {
     let n: i64 = conn
         .prepare_cached(sql)?
         .query_row([unix(cutoff)], |r| r.get(0))?;
@@ -139,7 +139,7 @@ const OLD_DRAFTS: &str = "SELECT count(*) FROM call_drafts WHERE saved_at < ?1";
 
 /// What [`purge_expired`] would do at `now`, without changing anything.
 pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, CallError> {
-    let conn = vault.conn();
+    let conn = vault.read();
     let retention_days = retention_days_in(conn)?;
     let cutoff = cutoff(now, retention_days);
     Ok(PurgePreview {
@@ -218,16 +218,6 @@ pub(crate) fn shred_in(
     Ok((due.len() as u64, drafts as u64))
 }
 
-/// Checkpoint the write-ahead log into the database and truncate it;
-/// returns whether that completed.
-pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, CallError> {
-    let (busy, _log, _done): (i64, i64, i64) =
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-    Ok(busy == 0)
-}
-
 /// Shred the free text of calls older than the retention period (except
 /// those under legal hold), delete old drafts, and checkpoint the WAL.
 /// Any user may run it. The shell runs it after each unlock once the
@@ -235,10 +225,9 @@ pub(crate) fn checkpoint(conn: &Connection) -> Result<bool, CallError> {
 /// after unlock when something is due, after the same check.
 /// Each run is audited as `calls.purge` with its counts.
 pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, CallError> {
-    let conn = vault.conn();
     let actor = Actor::of(vault);
     let mut tx = vault.write()?;
-    let retention_days = retention_days_in(&tx)?;
+    let retention_days = retention_days_in(tx.read())?;
     let cutoff = cutoff(now, retention_days);
     let (calls_shredded, drafts_removed) =
         shred_in(&tx, &actor.handle, cutoff, now, ShredMode::Auto)?;
@@ -252,8 +241,8 @@ pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, C
     );
     tx.commit()?;
     // Keep the query planner's statistics current (cheap when they are).
-    conn.execute_batch("PRAGMA optimize")?;
-    let checkpointed = checkpoint(conn)?;
+    vault.optimize()?;
+    let checkpointed = vault.checkpoint_now()?;
     Ok(PurgeReport {
         calls_shredded,
         drafts_removed,
@@ -271,7 +260,7 @@ pub fn set_legal_hold(vault: &Coordinator<'_>, id: CallId, hold: bool) -> Result
     let actor = Actor::of(vault);
     let now = Utc::now();
     let mut tx = vault.write()?;
-    let row = store::row_id(&tx, id)?;
+    let row = store::row_id(tx.read(), id)?;
     let changed = tx
         .prepare_cached("UPDATE calls SET legal_hold = ?2 WHERE id = ?1 AND legal_hold != ?2")?
         .execute((row, hold))?;

@@ -11,11 +11,9 @@
 //! quoted string literals, so `"`, `NEAR(`, `AND`, `*` or `:` can never
 //! cause a syntax error or a column filter.
 
-use rusqlite::Connection;
-
 use super::store::{SUMMARY_COLUMNS, summary_from_row};
 use super::{CallError, CallSummary, MAX_LIST_LIMIT};
-use crate::vault::Vault;
+use crate::vault::{Reader, Vault};
 
 /// Turn what a user typed into an FTS5 query, or `None` when it has
 /// nothing to search for.
@@ -83,11 +81,11 @@ fn push_literal(parts: &mut Vec<String>, text: &str, prefix: bool) {
 /// recently logged first, at most `limit` (capped at 10 000). A query with
 /// nothing to search for finds nothing.
 pub fn search(vault: &Vault, query: &str, limit: u32) -> Result<Vec<CallSummary>, CallError> {
-    search_in(vault.conn(), query, limit)
+    search_in(vault.read(), query, limit)
 }
 
 pub(crate) fn search_in(
-    conn: &Connection,
+    conn: Reader<'_>,
     query: &str,
     limit: u32,
 ) -> Result<Vec<CallSummary>, CallError> {

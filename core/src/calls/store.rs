@@ -17,7 +17,7 @@ use super::{
     Call, CallError, CallFilter, CallId, CallSummary, CallUpdate, FollowUp, FollowUpId,
     MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, check_transition, is_final,
 };
-use crate::vault::{Vault, VaultError, rules};
+use crate::vault::{Reader, Vault, VaultError, rules};
 
 /// Who is acting: the unlocked vault's user.
 #[derive(Debug, Clone)]
@@ -391,7 +391,7 @@ pub fn create_many(
 }
 
 /// The row id of the call `id`.
-pub(crate) fn row_id(conn: &Connection, id: CallId) -> Result<i64, CallError> {
+pub(crate) fn row_id(conn: Reader<'_>, id: CallId) -> Result<i64, CallError> {
     conn.prepare_cached("SELECT id FROM calls WHERE uid = ?1")?
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?
@@ -515,7 +515,7 @@ fn call_from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
 }
 
 /// Load the call `id` with its follow-ups.
-pub(crate) fn load(conn: &Connection, id: CallId) -> Result<Loaded, CallError> {
+pub(crate) fn load(conn: Reader<'_>, id: CallId) -> Result<Loaded, CallError> {
     let sql = format!(
         "SELECT {CALL_COLUMNS} FROM calls c LEFT JOIN areas a ON a.id = c.area_id
          WHERE c.uid = ?1"
@@ -545,7 +545,7 @@ pub(crate) fn load(conn: &Connection, id: CallId) -> Result<Loaded, CallError> {
 
 /// The call `id`, with its follow-up tasks.
 pub fn get(vault: &Vault, id: CallId) -> Result<Call, CallError> {
-    Ok(load(vault.conn(), id)?.call)
+    Ok(load(vault.read(), id)?.call)
 }
 
 /// Which fields differ between `old` and `new`: structured fields with
@@ -650,7 +650,7 @@ pub(crate) fn update_in(
     update: CallUpdate,
     now: DateTime<Utc>,
 ) -> Result<(), CallError> {
-    let loaded = load(tx, id)?;
+    let loaded = load(tx.into(), id)?;
     let old = loaded.call.editable();
     let area_changed = update.area.is_some();
     let new = update.apply(old.clone());
@@ -794,11 +794,11 @@ pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CallSummary> {
 
 /// Calls matching `filter`, newest received first.
 pub fn list(vault: &Vault, filter: &CallFilter) -> Result<Vec<CallSummary>, CallError> {
-    list_in(vault.conn(), filter)
+    list_in(vault.read(), filter)
 }
 
 pub(crate) fn list_in(
-    conn: &Connection,
+    conn: Reader<'_>,
     filter: &CallFilter,
 ) -> Result<Vec<CallSummary>, CallError> {
     let mut sql = format!(

@@ -20,7 +20,7 @@ use super::summary::{self, Counts, Summary, SummaryOptions};
 use super::{ExportError, Format, check_k, keys, render_summary, write_output};
 use crate::calls::CallerRelation;
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::Coordinator;
+use crate::vault::{Coordinator, Reader};
 
 /// Schema id of a bundle.
 pub const BUNDLE_SCHEMA: &str = "hotline-desk/bundle";
@@ -109,12 +109,12 @@ pub fn export_bundle(
 ) -> Result<BundleReport, ExportError> {
     let recipient = keys::recipient(to_key)?;
     let (from, to) = summary::period(
-        vault.conn(),
+        vault.read(),
         options.from,
         options.to,
         options.include_synthetic,
     )?;
-    let counts = summary::count(vault.conn(), from, to, options.include_synthetic)?;
+    let counts = summary::count(vault.read(), from, to, options.include_synthetic)?;
     let bundle_id = random_id()?;
     let doc = to_doc(&counts, bundle_id);
     let plaintext = zeroize::Zeroizing::new(
@@ -268,7 +268,7 @@ fn from_doc(plaintext: &[u8], number: usize) -> Result<(Uuid, Counts), ExportErr
 }
 
 /// Whether a bundle id was recorded by an earlier merge.
-fn imported(conn: &rusqlite::Connection, id: &str) -> Result<bool, ExportError> {
+fn imported(conn: Reader<'_>, id: &str) -> Result<bool, ExportError> {
     Ok(conn
         .query_row(
             "SELECT 1 FROM imported_bundles WHERE bundle_id = ?1",
@@ -306,7 +306,7 @@ pub fn merge_bundles(
         if !seen.insert(id.clone()) {
             return Err(ExportError::DuplicateBundle { number, id });
         }
-        if imported(vault.conn(), &id)? {
+        if imported(vault.read(), &id)? {
             return Err(ExportError::AlreadyImported { number, id });
         }
         ids.push(id);
@@ -316,7 +316,7 @@ pub fn merge_bundles(
         }
     }
     let total = total.ok_or(ExportError::NoBundles)?;
-    let areas = summary::area_names(vault.conn())?;
+    let areas = summary::area_names(vault.read())?;
     let listed: BTreeSet<String> = areas.iter().map(|a| a.to_lowercase()).collect();
     let unlisted_area_calls = total
         .cells
@@ -348,7 +348,7 @@ pub fn write_merged(
     let mut tx = vault.write()?;
     let now = crate::vault::now_unix();
     for (i, id) in merged.bundle_ids.iter().enumerate() {
-        if imported(&tx, id)? {
+        if imported(tx.read(), id)? {
             return Err(ExportError::AlreadyImported {
                 number: i + 1,
                 id: id.clone(),

@@ -13,6 +13,7 @@ use serde::Serialize;
 /// How a text mark is anchored at its point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Anchor {
     /// The text starts at the point.
     Start,
@@ -23,6 +24,7 @@ pub enum Anchor {
 /// What a text mark says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TextRole {
     /// An axis or item label.
     Label,
@@ -33,6 +35,7 @@ pub enum TextRole {
 /// One element of a chart, in the chart's own units (SVG user units).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Mark {
     /// A bar; `hidden` for a suppressed count (drawn hatched).
     Bar {
@@ -79,6 +82,7 @@ pub enum Mark {
 
 /// A chart: its size and its marks, in drawing order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Chart {
     /// Width in user units.
     pub width: f64,

@@ -13,6 +13,7 @@ use crate::vault::Vault;
 
 /// One count of the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DashboardCount {
     /// What is counted: a week (`YYYY-Www`), a category, `ice`,
     /// `local_police` or `other`, or a verification code.
@@ -24,6 +25,7 @@ pub struct DashboardCount {
 /// Counts for the dashboard over whole ISO weeks (UTC), synthetic calls
 /// included.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Dashboard {
     /// First day covered (a Monday).
     pub from: NaiveDate,
@@ -98,7 +100,7 @@ fn exact(vault: &Vault, from: NaiveDate, to: NaiveDate) -> Result<Exact, ExportE
         .and_time(chrono::NaiveTime::MIN)
         .and_utc()
         .timestamp();
-    let conn = vault.conn();
+    let conn = vault.read();
     let mut out = Exact {
         from,
         to,

@@ -45,7 +45,7 @@ pub fn coordinator_key(vault: &Coordinator<'_>) -> Result<String, ExportError> {
 /// The stored public key, if any.
 fn stored_recipient(vault: &Vault) -> Result<Option<String>, ExportError> {
     Ok(vault
-        .conn()
+        .read()
         .query_row(
             "SELECT recipient FROM coordinator_keys WHERE id = 1",
             [],
@@ -57,7 +57,7 @@ fn stored_recipient(vault: &Vault) -> Result<Option<String>, ExportError> {
 /// The coordinator's identity (private key), for decrypting bundles.
 pub(crate) fn identity(vault: &Coordinator<'_>) -> Result<age::x25519::Identity, ExportError> {
     let secret: Option<Zeroizing<String>> = vault
-        .conn()
+        .read()
         .query_row(
             "SELECT identity FROM coordinator_keys WHERE id = 1",
             [],

@@ -44,7 +44,7 @@ pub use bundle::{
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
-pub use preview::{PreviewTable, SummaryPreview, preview};
+pub use preview::{PreviewTable, SummaryView, preview};
 pub use summary::{
     ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,
     Table, UNSPECIFIED_AREA, summary, week_label,
@@ -179,6 +179,7 @@ crate::store::damage_aware_from_sqlite!(ExportError);
 /// Language of an HTML report's headings and labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Lang {
     /// English.
     #[default]

@@ -12,7 +12,8 @@ use super::summary::{ALL, Summary, Table};
 
 /// The readable preview of a [`Summary`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SummaryPreview {
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SummaryView {
     /// First day covered (a Monday).
     pub from: NaiveDate,
     /// Last day covered (a Sunday).
@@ -35,6 +36,7 @@ pub struct SummaryPreview {
 
 /// The published counts of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PreviewTable {
     /// The dimension (`category`, `area`, `agency`, `verification`,
     /// `language`, `caller_relation`).
@@ -80,7 +82,7 @@ fn cube_margin(cube: &Table, d: usize) -> PreviewTable {
 }
 
 /// The readable preview of `summary`.
-pub fn preview(summary: &Summary) -> SummaryPreview {
+pub fn preview(summary: &Summary) -> SummaryView {
     let mut tables = Vec::new();
     let mut weeks = Vec::new();
     let mut total = None;
@@ -114,7 +116,7 @@ pub fn preview(summary: &Summary) -> SummaryPreview {
             rows,
         });
     }
-    SummaryPreview {
+    SummaryView {
         from: summary.from,
         to: summary.to,
         k: summary.k,

@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::suppress::{Linked, suppress};
 use super::{ExportError, check_k};
 use crate::calls::CallerRelation;
 use crate::codes::{Agency, Category, Verification};
-use crate::vault::Coordinator;
+use crate::vault::{Coordinator, Reader};
 
 /// Schema id of a published summary (JSON `schema`).
 pub const SUMMARY_SCHEMA: &str = "hotline-desk/summary/v1";
@@ -228,7 +228,7 @@ fn day_start(day: NaiveDate) -> i64 {
 
 /// Resolve the period: defaults, then whole ISO weeks.
 pub(crate) fn period(
-    conn: &Connection,
+    conn: Reader<'_>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     include_synthetic: bool,
@@ -298,7 +298,7 @@ const DIM_CALLER_RELATION: i64 = 4;
 /// whatever the number of calls. [`recount`] computes the same from the
 /// calls themselves; tests hold the two equal.
 pub(crate) fn count(
-    conn: &Connection,
+    conn: Reader<'_>,
     from: NaiveDate,
     to: NaiveDate,
     include_synthetic: bool,
@@ -367,7 +367,7 @@ pub(crate) fn count(
 }
 
 /// Area names by row id (active or not).
-fn area_ids(conn: &Connection) -> Result<BTreeMap<i64, String>, ExportError> {
+fn area_ids(conn: Reader<'_>) -> Result<BTreeMap<i64, String>, ExportError> {
     let mut areas = BTreeMap::new();
     let mut stmt = conn.prepare_cached("SELECT id, name FROM areas")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -383,7 +383,7 @@ fn area_ids(conn: &Connection) -> Result<BTreeMap<i64, String>, ExportError> {
 /// `calls_stats`). Tests compare the two after random changes.
 #[cfg(test)]
 pub(crate) fn recount(
-    conn: &Connection,
+    conn: Reader<'_>,
     from: NaiveDate,
     to: NaiveDate,
     include_synthetic: bool,
@@ -489,18 +489,18 @@ pub(crate) fn code_index<T: Copy>(
 pub fn summary(vault: &Coordinator<'_>, options: &SummaryOptions) -> Result<Summary, ExportError> {
     check_k(options.k)?;
     let (from, to) = period(
-        vault.conn(),
+        vault.read(),
         options.from,
         options.to,
         options.include_synthetic,
     )?;
-    let counts = count(vault.conn(), from, to, options.include_synthetic)?;
-    let areas = area_names(vault.conn())?;
+    let counts = count(vault.read(), from, to, options.include_synthetic)?;
+    let areas = area_names(vault.read())?;
     publish(&counts, &areas, options.k)
 }
 
 /// Every area name in the coordinator's list (active or not), in list order.
-pub(crate) fn area_names(conn: &Connection) -> Result<Vec<String>, ExportError> {
+pub(crate) fn area_names(conn: Reader<'_>) -> Result<Vec<String>, ExportError> {
     let mut stmt = conn.prepare("SELECT name FROM areas ORDER BY id")?;
     let names = stmt
         .query_map([], |r| r.get(0))?

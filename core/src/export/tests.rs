@@ -69,30 +69,10 @@ fn call(
     language: &str,
 ) -> NewCall {
     NewCall {
-        received_at: at(received),
-        duration_seconds: None,
-        volunteer: None,
-        language: language.into(),
-        caller_relation: CallerRelation::Witness,
-        category,
         agency,
-        identified_by: calls::IdentifiedBy::Unknown,
         area: area.map(str::to_owned),
-        exact_location: None,
-        salute: Salute::default(),
         verification,
-        people_affected: None,
-        children_present: calls::ChildrenPresent::Unknown,
-        urgency: calls::Urgency::Normal,
-        referrals: Vec::new(),
-        followups: Vec::new(),
-        notes: String::new(),
-        contact_name: None,
-        contact_phone: None,
-        possibly_malicious: false,
-        script_path: None,
-        pack_id: None,
-        pack_version: None,
+        ..NewCall::required(at(received), language, CallerRelation::Witness, category)
     }
 }
 
@@ -370,7 +350,7 @@ fn synthetic_calls_are_included_unless_excluded() {
     let to = Utc::now().date_naive();
     let from = day("2025-03-01").min(to - chrono::Days::new(400));
     let exact = |include| {
-        super::summary::count(f.vault.conn(), from, super::summary::sunday(to), include)
+        super::summary::count(f.vault.read(), from, super::summary::sunday(to), include)
             .unwrap()
             .total()
     };
@@ -1061,7 +1041,7 @@ proptest! {
             let from = first + chrono::Days::new(u64::from(a.min(b)) * 7);
             let to = summary::sunday(first + chrono::Days::new(u64::from(a.max(b)) * 7));
             for synthetic in [true, false] {
-                let conn = vault.conn();
+                let conn = vault.read();
                 prop_assert_eq!(
                     summary::count(conn, from, to, synthetic).unwrap(),
                     summary::recount(conn, from, to, synthetic).unwrap(),

@@ -31,7 +31,7 @@ use super::issue::{IssueKind, PackErrors, PackIssue, Severity};
 use super::model::SourceKind;
 use super::validate::check_source;
 use super::{Pack, Text};
-use crate::vault::{Coordinator, Vault, VaultError, now_unix};
+use crate::vault::{Coordinator, Reader, Vault, VaultError, now_unix};
 
 /// Largest pack text an import accepts (1 MiB); real packs are far smaller.
 pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
@@ -150,6 +150,7 @@ pub struct ImportOutcome {
 
 /// A seed-article source of a listed pack, and whether its text is attached.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SeedSourceEntry {
     /// Source id.
     pub id: String,
@@ -163,6 +164,7 @@ pub struct SeedSourceEntry {
 
 /// One pack in [`list_packs`] (also what the app's Script packs card shows).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PackEntry {
     /// Pack id.
     pub id: String,
@@ -320,7 +322,7 @@ pub fn import_pack(
         ),
     )?;
     let texts_dropped = drop_unmatched_texts(&tx, &pack)?;
-    let active = active_id(&tx)?.as_deref() == Some(meta.id.as_str());
+    let active = active_id(tx.read())?.as_deref() == Some(meta.id.as_str());
     tx.audit(
         "pack.import",
         json!({
@@ -387,7 +389,7 @@ fn drop_unmatched_texts(tx: &Connection, pack: &Pack) -> Result<usize, PackLibra
 }
 
 /// The id stored as the active pack, if any.
-fn active_id(conn: &Connection) -> Result<Option<String>, rusqlite::Error> {
+fn active_id(conn: Reader<'_>) -> Result<Option<String>, rusqlite::Error> {
     conn.query_row(
         "SELECT value FROM settings WHERE key = ?1",
         [ACTIVE_KEY],
@@ -397,7 +399,7 @@ fn active_id(conn: &Connection) -> Result<Option<String>, rusqlite::Error> {
 }
 
 /// A stored pack's source and file name.
-fn stored_source(conn: &Connection, id: &str) -> Result<Option<(String, String)>, rusqlite::Error> {
+fn stored_source(conn: Reader<'_>, id: &str) -> Result<Option<(String, String)>, rusqlite::Error> {
     conn.query_row(
         "SELECT source, file_name FROM packs WHERE id = ?1",
         [id],
@@ -407,7 +409,7 @@ fn stored_source(conn: &Connection, id: &str) -> Result<Option<(String, String)>
 }
 
 /// Load a stored pack and check it again.
-fn load_stored(conn: &Connection, id: &str) -> Result<Pack, PackLibraryError> {
+fn load_stored(conn: Reader<'_>, id: &str) -> Result<Pack, PackLibraryError> {
     let (source, file_name) = stored_source(conn, id)?
         .ok_or_else(|| PackLibraryError::UnknownPack { id: id.to_owned() })?;
     check_source(&source, &file_name).map_err(|errors| PackLibraryError::StoredPackBroken {
@@ -417,7 +419,7 @@ fn load_stored(conn: &Connection, id: &str) -> Result<Pack, PackLibraryError> {
 }
 
 /// The built-in pack or a stored one, by id.
-fn pack_by_id(conn: &Connection, id: &str) -> Result<Arc<Pack>, PackLibraryError> {
+fn pack_by_id(conn: Reader<'_>, id: &str) -> Result<Arc<Pack>, PackLibraryError> {
     if is_builtin_id(id) {
         Ok(Pack::builtin_shared())
     } else {
@@ -433,7 +435,7 @@ pub fn load_active_pack(vault: &Vault) -> ActivePack {
         pack: Pack::builtin_shared(),
         fallback: Some(reason),
     };
-    let id = match active_id(vault.conn()) {
+    let id = match active_id(vault.read()) {
         Ok(Some(id)) if !is_builtin_id(&id) => id,
         Ok(_) => {
             return ActivePack {
@@ -443,7 +445,7 @@ pub fn load_active_pack(vault: &Vault) -> ActivePack {
         }
         Err(err) => return builtin(format!("the active pack could not be read: {err}")),
     };
-    match load_stored(vault.conn(), &id) {
+    match load_stored(vault.read(), &id) {
         Ok(pack) => ActivePack {
             pack: Arc::new(pack),
             fallback: None,
@@ -457,7 +459,7 @@ pub fn load_active_pack(vault: &Vault) -> ActivePack {
 /// that no longer passes the checks is refused. Returns the pack.
 pub fn use_pack(vault: &Coordinator<'_>, id: &str) -> Result<Arc<Pack>, PackLibraryError> {
     let mut tx = vault.write()?;
-    let pack = pack_by_id(&tx, id)?;
+    let pack = pack_by_id(tx.read(), id)?;
     if is_builtin_id(id) {
         tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
     } else {
@@ -493,7 +495,7 @@ pub fn remove_pack(vault: &Coordinator<'_>, id: &str) -> Result<bool, PackLibrar
     };
     tx.execute("DELETE FROM packs WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM pack_source_texts WHERE pack_id = ?1", [id])?;
-    let was_active = active_id(&tx)?.as_deref() == Some(id);
+    let was_active = active_id(tx.read())?.as_deref() == Some(id);
     if was_active {
         tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
     }
@@ -506,10 +508,7 @@ pub fn remove_pack(vault: &Coordinator<'_>, id: &str) -> Result<bool, PackLibrar
 }
 
 /// Attached source ids of a pack with their paragraph counts.
-fn attached_counts(
-    conn: &Connection,
-    pack_id: &str,
-) -> Result<Vec<(String, i64)>, rusqlite::Error> {
+fn attached_counts(conn: Reader<'_>, pack_id: &str) -> Result<Vec<(String, i64)>, rusqlite::Error> {
     let mut stmt =
         conn.prepare("SELECT source_id, paragraphs FROM pack_source_texts WHERE pack_id = ?1")?;
     stmt.query_map([pack_id], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -517,7 +516,7 @@ fn attached_counts(
 }
 
 fn entry_for(
-    conn: &Connection,
+    conn: Reader<'_>,
     pack: &Pack,
     builtin: bool,
     active: bool,
@@ -556,7 +555,7 @@ fn entry_for(
 /// Every pack: the built-in pack first, then imported packs by id, with
 /// which one is active (anyone signed in may list).
 pub fn list_packs(vault: &Vault) -> Result<Vec<PackEntry>, PackLibraryError> {
-    let conn = vault.conn();
+    let conn = vault.read();
     let active = load_active_pack(vault);
     let active_id = active.pack.meta().id.clone();
     let builtin_id = &Pack::builtin().meta().id;
@@ -621,7 +620,7 @@ pub fn attach_source_text(
         });
     }
     let mut tx = vault.write()?;
-    let pack = pack_by_id(&tx, pack_id)?;
+    let pack = pack_by_id(tx.read(), pack_id)?;
     let pack_id = pack.meta().id.clone();
     let source = pack
         .source(source_id)
@@ -700,7 +699,7 @@ pub fn cited_paragraphs(
         return Ok(None);
     };
     let body: Option<String> = vault
-        .conn()
+        .read()
         .query_row(
             "SELECT body FROM pack_source_texts WHERE pack_id = ?1 AND source_id = ?2",
             (&pack.meta().id, source_id),

@@ -238,8 +238,9 @@ pub struct Flow {
 }
 
 /// What a node is for, which decides how the player shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum NodeKind {
     /// A question to ask the caller; the options are the answers.
     Question,

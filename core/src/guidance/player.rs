@@ -8,6 +8,7 @@ use crate::codes::CallFields;
 
 /// One visited node and, once the volunteer has moved on, what was chosen there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Step {
     /// Id of the node.
     pub node: String,
@@ -23,6 +24,7 @@ pub struct Step {
 
 /// The path through one flow: visited nodes in order, the last one current.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlayerPath {
     /// Id of the pack played.
     pub pack: String,

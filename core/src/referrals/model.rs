@@ -35,6 +35,7 @@ pub const KIND_MAX_BYTES: usize = 40;
     rename = "FileEntry",
     description = "One entry of the file. Optional fields left out or `null` are unknown."
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Referral {
     /// Stable id (a UUID), the same on every laptop; importing merges by it.
     #[schemars(with = "super::file::FileId")]
@@ -77,6 +78,7 @@ pub struct Referral {
 /// An entry as the window shows it: the entry and whether it counts as
 /// verified (it has both a source and a date).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReferralView {
     /// The entry.
     #[serde(flatten)]

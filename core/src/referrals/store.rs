@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Referral, ReferralError};
-use crate::vault::{Coordinator, Vault};
+use crate::vault::{Coordinator, Reader, Vault};
 
 /// Columns of a [`Referral`], in the order [`from_row`] reads.
 const COLUMNS: &str = "uid, name, about_en, about_es, languages, hours, phone, web, area, kinds,
@@ -46,10 +46,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Referral> {
 
 /// Every entry not removed, by name (without regard to case).
 pub fn list(vault: &Vault) -> Result<Vec<Referral>, ReferralError> {
-    list_in(vault.conn())
+    list_in(vault.read())
 }
 
-fn list_in(conn: &Connection) -> Result<Vec<Referral>, ReferralError> {
+fn list_in(conn: Reader<'_>) -> Result<Vec<Referral>, ReferralError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM referrals WHERE removed = 0 ORDER BY name COLLATE NOCASE, uid"
     ))?;
@@ -106,10 +106,10 @@ pub(crate) fn fold(text: &str) -> String {
 
 /// The entry `id`, even if removed (a call may still name it).
 pub fn get(vault: &Vault, id: Uuid) -> Result<Referral, ReferralError> {
-    get_in(vault.conn(), id)?.ok_or(ReferralError::NotFound)
+    get_in(vault.read(), id)?.ok_or(ReferralError::NotFound)
 }
 
-fn get_in(conn: &Connection, id: Uuid) -> Result<Option<Referral>, ReferralError> {
+fn get_in(conn: Reader<'_>, id: Uuid) -> Result<Option<Referral>, ReferralError> {
     Ok(conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM referrals WHERE uid = ?1"))?
         .query_row([id.to_string()], from_row)
@@ -121,7 +121,7 @@ fn get_in(conn: &Connection, id: Uuid) -> Result<Option<Referral>, ReferralError
 pub fn add(vault: &Coordinator<'_>, referral: Referral) -> Result<Uuid, ReferralError> {
     let referral = referral.checked()?;
     let mut tx = vault.write()?;
-    if get_in(&tx, referral.id)?.is_some() {
+    if get_in(tx.read(), referral.id)?.is_some() {
         return Err(ReferralError::Invalid {
             field: "id",
             reason: "an entry with this id exists already; edit it instead",
@@ -137,7 +137,7 @@ pub fn add(vault: &Coordinator<'_>, referral: Referral) -> Result<Uuid, Referral
 pub fn edit(vault: &Coordinator<'_>, referral: Referral) -> Result<(), ReferralError> {
     let referral = referral.checked()?;
     let mut tx = vault.write()?;
-    if get_in(&tx, referral.id)?.is_none() {
+    if get_in(tx.read(), referral.id)?.is_none() {
         return Err(ReferralError::NotFound);
     }
     write(&tx, &referral, &vault.user().handle)?;

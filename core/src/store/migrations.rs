@@ -673,7 +673,7 @@ mod tests {
     #[test]
     fn store_open_runs_the_migrations() {
         let dir = tempfile::tempdir().unwrap();
-        let key = MasterKey::generate().unwrap();
+        let key = crate::vault::secret::DatabaseKey::legacy(&MasterKey::generate().unwrap());
         let store = Store::open(&dir.path().join("s.db"), &key, OpenMode::Create).unwrap();
         assert_eq!(schema_version(&store.conn).unwrap(), LATEST);
     }

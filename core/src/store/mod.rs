@@ -25,7 +25,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use zeroize::Zeroizing;
 
-use crate::vault::secret::MasterKey;
+use crate::vault::secret::DatabaseKey;
 
 /// SQLCipher 4's page size; every intact database file is a whole number of pages.
 const PAGE_SIZE: u64 = 4096;
@@ -147,7 +147,7 @@ impl Store {
     /// reported and left as it was. These checks cost the same at any size;
     /// the checks that read every page are [`integrity_problems`] (in the
     /// background by the app) and [`full_check`] (`hotline verify`).
-    pub(crate) fn open(path: &Path, key: &MasterKey, mode: OpenMode) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: &Path, key: &DatabaseKey, mode: OpenMode) -> Result<Self, StoreError> {
         if mode == OpenMode::Existing {
             precheck_file(path)?;
         }
@@ -167,7 +167,7 @@ impl Store {
     /// for a check that runs next to the vault's own connection. Nothing is
     /// configured or migrated and the connection cannot write
     /// (`SQLITE_OPEN_READ_ONLY` and `query_only`).
-    pub(crate) fn open_read_only(path: &Path, key: &MasterKey) -> Result<Connection, StoreError> {
+    pub(crate) fn open_read_only(path: &Path, key: &DatabaseKey) -> Result<Connection, StoreError> {
         precheck_file(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(classify)?;
@@ -244,12 +244,100 @@ impl Store {
         Ok(busy == 0 && log == done)
     }
 
+    /// Refresh the query planner's statistics (`PRAGMA optimize`; cheap
+    /// when they are current).
+    pub(crate) fn optimize(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA optimize")?;
+        Ok(())
+    }
+
+    /// Copy the WAL into the database and truncate it, as [`Store::close`]
+    /// does; returns whether it completed (it does not while another
+    /// connection is reading).
+    pub(crate) fn checkpoint_now(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// Checkpoint (TRUNCATE) and close. The connection is closed even when
     /// the checkpoint fails; the failure is then reported.
     pub(crate) fn close(self) -> Result<(), StoreError> {
         let result = self.checkpoint();
         drop(self);
         result
+    }
+}
+
+/// How far [`Store::rekey`] has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RekeyStep {
+    /// Pages re-encrypted into the write-ahead log so far, of `total`.
+    Pages {
+        /// Pages written (estimated from the log's size).
+        done: u64,
+        /// Pages in the database.
+        total: u64,
+    },
+    /// The transaction is committed; the new pages are being copied over
+    /// the old ones in the database file.
+    WritingBack,
+}
+
+/// Bytes of one WAL frame: a 24-byte header and one page.
+const WAL_FRAME_BYTES: u64 = 24 + PAGE_SIZE;
+/// Bytes of the WAL file header.
+const WAL_HEADER_BYTES: u64 = 32;
+/// How often [`Store::rekey`] reports progress.
+const REKEY_POLL: Duration = Duration::from_millis(100);
+
+impl Store {
+    /// Re-encrypt every page under `new_key` (SQLCipher's `PRAGMA rekey`),
+    /// then checkpoint and truncate the write-ahead log.
+    ///
+    /// In WAL mode the rekey is one transaction that writes every page,
+    /// encrypted with the new key, to the log; the database file keeps its
+    /// old pages until the checkpoint copies the new ones over them, in
+    /// place. A crash before the commit leaves the database as it was
+    /// under the old key; a crash after it leaves every page in the log
+    /// under the new key, which the next open replays. The automatic
+    /// checkpoint is off meanwhile, so the file is never half-copied
+    /// without the log holding all of it.
+    ///
+    /// `progress` is called from this thread about every 100 ms.
+    pub(crate) fn rekey(
+        &mut self,
+        wal: &Path,
+        new_key: &DatabaseKey,
+        progress: &mut dyn FnMut(RekeyStep),
+    ) -> Result<(), StoreError> {
+        let sql = key_pragma("rekey", new_key)?;
+        let total: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let total = u64::try_from(total).unwrap_or(0);
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        let conn = &mut self.conn;
+        let result = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || conn.execute_batch(&sql).map_err(|_| StoreError::Key));
+            while !worker.is_finished() {
+                let wal_len = std::fs::metadata(wal).map_or(0, |m| m.len());
+                let done = wal_len.saturating_sub(WAL_HEADER_BYTES) / WAL_FRAME_BYTES;
+                progress(RekeyStep::Pages {
+                    done: done.min(total),
+                    total,
+                });
+                std::thread::sleep(REKEY_POLL);
+            }
+            worker.join().unwrap_or(Err(StoreError::Key))
+        });
+        result?;
+        progress(RekeyStep::Pages { done: total, total });
+        progress(RekeyStep::WritingBack);
+        self.checkpoint()?;
+        self.conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}"
+        ))?;
+        Ok(())
     }
 }
 
@@ -329,21 +417,30 @@ pub(crate) fn integrity_problems(conn: &Connection) -> Result<Vec<String>, Store
     Ok(if quick == ["ok"] { Vec::new() } else { quick })
 }
 
-/// Key the connection with the raw 256-bit key (`x'…'` form, which skips
-/// SQLCipher's own key derivation: the passphrase KDF is ours, Argon2id).
-///
-/// The hex text is checked to be exactly 64 lowercase hex digits before it
-/// goes into the statement, and the statement text is wiped afterwards.
-fn apply_key(conn: &Connection, key: &MasterKey) -> Result<(), StoreError> {
+/// The SQL of a keying pragma (`key` or `rekey`) with the raw 256-bit key
+/// in `x'…'` form, in a buffer wiped on drop. The hex text is checked to be
+/// exactly 64 lowercase hex digits before it goes into the statement.
+fn key_pragma(pragma: &str, key: &DatabaseKey) -> Result<Zeroizing<String>, StoreError> {
     let hex = key.to_hex();
     let hex: &str = hex.as_str();
     if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(StoreError::Key);
     }
     let mut sql = Zeroizing::new(String::with_capacity(96));
-    sql.push_str("PRAGMA key = \"x'");
+    sql.push_str("PRAGMA ");
+    sql.push_str(pragma);
+    sql.push_str(" = \"x'");
     sql.push_str(hex);
     sql.push_str("'\";");
+    Ok(sql)
+}
+
+/// Key the connection with the raw 256-bit key (`x'…'` form, which skips
+/// SQLCipher's own key derivation: the passphrase KDF is ours, Argon2id).
+///
+/// The statement text is wiped afterwards.
+fn apply_key(conn: &Connection, key: &DatabaseKey) -> Result<(), StoreError> {
+    let sql = key_pragma("key", key)?;
     conn.execute_batch(&sql).map_err(|_| StoreError::Key)
 }
 
@@ -400,8 +497,8 @@ pub(crate) use damage_aware_from_sqlite;
 mod tests {
     use super::*;
 
-    fn key() -> MasterKey {
-        MasterKey::generate().unwrap()
+    fn key() -> DatabaseKey {
+        DatabaseKey::legacy(&crate::vault::secret::MasterKey::generate().unwrap())
     }
 
     #[test]

@@ -1,46 +1,135 @@
 //! Encrypted backup and restore.
 //!
-//! A backup is one file: a header, the key-slot file, and a copy of the
-//! database made with `VACUUM INTO`, which SQLCipher writes encrypted with
-//! the same master key. It holds nothing in the clear that the data
-//! directory does not already show (handles, roles, Argon2 parameters), and
-//! it opens on any machine with the passphrase of a user it lists.
+//! A backup is one file: a header, the key-slot file, its own copy of the
+//! erase anchor, and a copy of the database made with `VACUUM INTO`, which
+//! SQLCipher writes encrypted with the same database key. It holds nothing
+//! in the clear that the data directory does not already show (handles,
+//! roles, Argon2 parameters), and it opens on any machine with the
+//! passphrase of a user it lists.
+//!
+//! Each backup is its own erase domain: everything needed to open it is in
+//! that one file, so destroying the file destroys the backup, and erasing
+//! the laptop's vault leaves a backup kept elsewhere intact.
 //!
 //! Layout (integers big-endian):
 //!
-//! | bytes | content                                  |
-//! |-------|------------------------------------------|
-//! | 8     | magic `HLDESKBK`                         |
-//! | 4     | backup format version (1)                |
-//! | 4     | length K of the key file                 |
-//! | K     | the key file (`keyslots.json`)           |
-//! | 8     | length D of the database                 |
-//! | D     | the SQLCipher database                   |
+//! | bytes | content                                             |
+//! |-------|-----------------------------------------------------|
+//! | 8     | magic `HLDESKBK`                                    |
+//! | 4     | backup format version (2; 1 had no anchor)          |
+//! | 4     | length K of the key file                            |
+//! | K     | the key file (`keyslots.json`)                      |
+//! | 4     | length A of the anchor (4096; absent in version 1)  |
+//! | A     | the erase anchor (absent in version 1)              |
+//! | 8     | length D of the database                            |
+//! | D     | the SQLCipher database                              |
 //!
-//! Restore refuses a data directory that already holds a vault.
+//! Restore refuses a data directory that already holds a vault. It does not
+//! bring the backup's anchor onto the target: it creates a fresh anchor
+//! there and re-encrypts the restored database under it, so the restored
+//! vault and the backup share no secret but the master key, and erasing one
+//! never depends on the other.
 
 use std::fs;
 use std::path::Path;
 
 use serde_json::json;
 
+use super::anchor::{self, ANCHOR_LEN, Anchor, AnchorState};
 use super::files::{self, VaultFiles};
 use super::keyslots::KeyFile;
+use super::secret::DatabaseKey;
 use super::{Coordinator, Passphrase, Vault, VaultError, authenticate};
 use crate::store::{self, OpenMode, Store, StoreError};
 
 /// First bytes of every backup file.
 const MAGIC: &[u8; 8] = b"HLDESKBK";
-/// Version of the backup layout.
-const BACKUP_VERSION: u32 = 1;
+/// Version of the backup layout written now.
+const BACKUP_VERSION: u32 = 2;
+/// The version from before the erase anchor (database under the master key).
+const BACKUP_VERSION_NO_ANCHOR: u32 = 1;
 /// SQLCipher page size; an intact database is a whole number of pages.
 const PAGE_SIZE: usize = 4096;
 /// The header of an unencrypted SQLite file, which a backup must never hold.
 const PLAIN_SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
 
-/// The two parts of a backup file.
+/// Where a backup was written, as far as erasing the laptop is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupLocation {
+    /// Inside the data folder: erase destroys it with the vault, so it is
+    /// no backup against losing the laptop.
+    InsideDataFolder,
+    /// Outside the data folder but on the same filesystem (this laptop's
+    /// disk): a second copy of the vault on the laptop, which erase does
+    /// not reach.
+    SameDisk,
+    /// On another filesystem (a USB stick, another disk).
+    Elsewhere,
+}
+
+impl BackupLocation {
+    /// The warning to show, in English (the window has its own, EN and ES).
+    pub fn warning(self) -> Option<&'static str> {
+        match self {
+            Self::InsideDataFolder => Some(
+                "this backup is inside the data folder: erasing the vault erases it too, so it does not protect against losing this laptop",
+            ),
+            Self::SameDisk => Some(
+                "this backup is on this laptop's own disk, outside the data folder: it is a second copy of the vault on this laptop, and erase does not reach it. Move it to a USB stick or another disk kept elsewhere",
+            ),
+            Self::Elsewhere => None,
+        }
+    }
+}
+
+/// What [`Coordinator::backup`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupReport {
+    /// Where the backup landed (and so whether to warn).
+    pub location: BackupLocation,
+    /// Calls whose free text retention shredded just before the backup.
+    pub calls_shredded: u64,
+}
+
+/// Where `out` lies relative to the data folder `data_dir`.
+fn location_of(out: &Path, data_dir: &Path) -> BackupLocation {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (Ok(folder), Ok(data)) = (fs::canonicalize(parent), fs::canonicalize(data_dir)) else {
+        return BackupLocation::SameDisk;
+    };
+    if folder.starts_with(&data) {
+        return BackupLocation::InsideDataFolder;
+    }
+    if same_filesystem(&folder, &data) {
+        BackupLocation::SameDisk
+    } else {
+        BackupLocation::Elsewhere
+    }
+}
+
+#[cfg(unix)]
+fn same_filesystem(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev(),
+        // Cannot tell: warn rather than stay silent.
+        _ => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_filesystem(_a: &Path, _b: &Path) -> bool {
+    true
+}
+
+/// The parts of a backup file.
 struct Parts<'a> {
     key_file: &'a [u8],
+    /// `None` in a version-1 backup.
+    anchor: Option<&'a [u8]>,
     database: &'a [u8],
 }
 
@@ -56,15 +145,19 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, VaultError> {
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| damaged("it does not start like a Hotline Desk backup"))?;
     let (version, rest) = take_u32(rest)?;
-    if version != BACKUP_VERSION {
+    if version != BACKUP_VERSION && version != BACKUP_VERSION_NO_ANCHOR {
         return Err(damaged("its format version is not supported"));
     }
-    let (key_len, rest) = take_u32(rest)?;
-    let key_len = usize::try_from(key_len).map_err(|_| damaged("bad key file length"))?;
-    if rest.len() < key_len {
-        return Err(damaged("it is truncated"));
-    }
-    let (key_file, rest) = rest.split_at(key_len);
+    let (key_file, rest) = take_part(rest, "bad key file length")?;
+    let (anchor, rest) = if version == BACKUP_VERSION {
+        let (anchor, rest) = take_part(rest, "bad anchor length")?;
+        if anchor.len() != ANCHOR_LEN {
+            return Err(damaged("its erase anchor has the wrong length"));
+        }
+        (Some(anchor), rest)
+    } else {
+        (None, rest)
+    };
     let (db_len, rest) = take_u64(rest)?;
     let db_len = usize::try_from(db_len).map_err(|_| damaged("bad database length"))?;
     if rest.len() != db_len {
@@ -79,8 +172,19 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, VaultError> {
     }
     Ok(Parts {
         key_file,
+        anchor,
         database: rest,
     })
+}
+
+/// A part with a 4-byte length before it.
+fn take_part<'a>(bytes: &'a [u8], bad_length: &str) -> Result<(&'a [u8], &'a [u8]), VaultError> {
+    let (len, rest) = take_u32(bytes)?;
+    let len = usize::try_from(len).map_err(|_| damaged(bad_length))?;
+    if rest.len() < len {
+        return Err(damaged("it is truncated"));
+    }
+    Ok(rest.split_at(len))
 }
 
 fn take_u32(bytes: &[u8]) -> Result<(u32, &[u8]), VaultError> {
@@ -124,7 +228,8 @@ impl Vault {
     /// Restore the backup `backup_file` into `data_dir` and unlock it as
     /// `handle`, who must be a user in the backup. Refuses if a vault exists
     /// in `data_dir` ([`VaultError::RestoreTargetExists`]); nothing is ever
-    /// replaced.
+    /// replaced. The restored vault gets a fresh erase anchor: its database
+    /// is re-encrypted under it before it takes its place.
     pub fn restore(
         data_dir: &Path,
         backup_file: &Path,
@@ -141,6 +246,12 @@ impl Vault {
             .map_err(|detail| VaultError::DamagedBackup { detail })?;
         files::ensure_private_dir(data_dir)?;
         let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
+        let backup_key = match parts.anchor.and_then(Anchor::from_slice) {
+            Some(anchor) => anchor.database_key(&key),
+            None => DatabaseKey::legacy(&key),
+        };
+        let fresh = Anchor::generate()?;
+        let db_key = fresh.database_key(&key);
 
         // Check the database copy under a temporary name before it becomes
         // the vault: it must open with this key and pass its checks.
@@ -158,7 +269,7 @@ impl Vault {
             };
             // Unlocking reads only a few pages; a backup about to become the
             // vault gets the full check first (every page, free pages too).
-            let conn = Store::open_read_only(&tmp, &key).map_err(as_backup)?;
+            let conn = Store::open_read_only(&tmp, &backup_key).map_err(as_backup)?;
             let (integrity, cipher) = store::full_check(&conn).map_err(as_backup)?;
             drop(conn);
             if integrity != ["ok"] || !cipher.is_empty() {
@@ -166,16 +277,27 @@ impl Vault {
                     detail: "its database failed the integrity check".to_owned(),
                 });
             }
-            Store::open(&tmp, &key, OpenMode::Existing)
-                .map_err(as_backup)?
-                .close()?;
+            let mut staged =
+                Store::open(&tmp, &backup_key, OpenMode::Existing).map_err(as_backup)?;
+            staged.rekey(&wal_of(&tmp), &db_key, &mut |_| {})?;
+            staged.close()?;
             if files.any_exists() {
                 return Err(VaultError::RestoreTargetExists);
             }
-            files::write_new_atomic(&files.key_file(), parts.key_file)?;
-            fs::rename(&tmp, files.db()).map_err(VaultError::io(
-                "cannot move the restored database into place",
-            ))?;
+            fresh.create_file(&files.anchor())?;
+            let placed =
+                files::write_new_atomic(&files.key_file(), parts.key_file).and_then(|()| {
+                    fs::rename(&tmp, files.db()).map_err(VaultError::io(
+                        "cannot move the restored database into place",
+                    ))
+                });
+            if placed.is_err() {
+                // Only what this call created, so the folder can be used again.
+                let _ = files::remove_if_exists(&files.key_file());
+                let _ = anchor::destroy(&files.anchor());
+                let _ = files::remove_if_exists(&files.anchor());
+            }
+            placed?;
             files::sync_dir(data_dir);
             Ok(())
         })();
@@ -187,7 +309,7 @@ impl Vault {
             }
             return Err(err);
         }
-        let vault = Self::open_unlocked(files, key, slot)?;
+        let vault = Self::open_unlocked(files, key, slot, &mut |_| {})?;
         vault.audit("vault.restore", json!({}))?;
         Ok(vault)
     }
@@ -196,11 +318,22 @@ impl Vault {
 impl Coordinator<'_> {
     /// Write an encrypted backup of the whole vault to `out`. Refuses to
     /// overwrite an existing file ([`VaultError::BackupExists`]).
-    pub fn backup(&self, out: &Path) -> Result<(), VaultError> {
+    ///
+    /// Retention runs first (free text past its period is shredded), so a
+    /// backup never carries text that should be gone. The report says
+    /// where the backup landed, to warn about one on this laptop's disk.
+    pub fn backup(&self, out: &Path) -> Result<BackupReport, VaultError> {
         if !matches!(out.try_exists(), Ok(false)) {
             return Err(VaultError::BackupExists);
         }
+        let purge = crate::calls::purge_expired(self, chrono::Utc::now())
+            .map_err(|err| VaultError::Retention(Box::new(err)))?;
         let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
+        let AnchorState::Present(anchor) = anchor::load(&self.files.anchor())? else {
+            return Err(VaultError::DamagedDatabase {
+                detail: "the erase anchor is missing or damaged".to_owned(),
+            });
+        };
         let database = self.encrypted_copy()?;
         let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
         let mut bytes = Vec::with_capacity(MAGIC.len() + 16 + key_file.len() + database.len());
@@ -208,6 +341,8 @@ impl Coordinator<'_> {
         bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
         bytes.extend_from_slice(&key_len.to_be_bytes());
         bytes.extend_from_slice(&key_file);
+        bytes.extend_from_slice(&(ANCHOR_LEN as u32).to_be_bytes());
+        bytes.extend_from_slice(anchor.bytes());
         bytes.extend_from_slice(&(database.len() as u64).to_be_bytes());
         bytes.extend_from_slice(&database);
         files::write_new_atomic(out, &bytes).map_err(|err| match err {
@@ -216,21 +351,36 @@ impl Coordinator<'_> {
             }
             other => other,
         })?;
-        self.audit_file(out, "backup.create", json!({}))
+        self.audit_file(out, "backup.create", json!({}))?;
+        Ok(BackupReport {
+            location: location_of(out, self.data_dir()),
+            calls_shredded: purge.calls_shredded,
+        })
     }
+}
+
+/// The write-ahead log next to the database file `db`.
+fn wal_of(db: &Path) -> std::path::PathBuf {
+    let mut path = db.as_os_str().to_owned();
+    path.push("-wal");
+    path.into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample(db_len: usize) -> Vec<u8> {
+    fn sample(version: u32, db_len: usize) -> Vec<u8> {
         let key = b"{\"k\":1}";
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&1u32.to_be_bytes());
+        out.extend_from_slice(&version.to_be_bytes());
         out.extend_from_slice(&(key.len() as u32).to_be_bytes());
         out.extend_from_slice(key);
+        if version == BACKUP_VERSION {
+            out.extend_from_slice(&(ANCHOR_LEN as u32).to_be_bytes());
+            out.extend(std::iter::repeat_n(9u8, ANCHOR_LEN));
+        }
         out.extend_from_slice(&(db_len as u64).to_be_bytes());
         out.extend(std::iter::repeat_n(7u8, db_len));
         out
@@ -238,19 +388,28 @@ mod tests {
 
     #[test]
     fn parses_the_layout_exactly() {
-        let good = sample(PAGE_SIZE * 2);
-        let parts = parse(&good).unwrap();
-        assert_eq!(parts.key_file, b"{\"k\":1}");
-        assert_eq!(parts.database.len(), PAGE_SIZE * 2);
-        for cut in [0, 5, 12, 20, 30, good.len() - 1] {
-            assert!(parse(&good[..cut]).is_err(), "cut at {cut}");
+        for version in [BACKUP_VERSION_NO_ANCHOR, BACKUP_VERSION] {
+            let good = sample(version, PAGE_SIZE * 2);
+            let parts = parse(&good).unwrap();
+            assert_eq!(parts.key_file, b"{\"k\":1}");
+            assert_eq!(parts.database.len(), PAGE_SIZE * 2);
+            assert_eq!(parts.anchor.is_some(), version == BACKUP_VERSION);
+            for cut in [0, 5, 12, 20, 30, 4000, good.len() - 1] {
+                assert!(parse(&good[..cut]).is_err(), "cut at {cut}");
+            }
+            let mut longer = good.clone();
+            longer.push(0);
+            assert!(parse(&longer).is_err());
+            assert!(parse(&sample(version, 100)).is_err());
+            let mut other_magic = good;
+            other_magic[0] = b'X';
+            assert!(parse(&other_magic).is_err());
         }
-        let mut longer = good.clone();
-        longer.push(0);
-        assert!(parse(&longer).is_err());
-        assert!(parse(&sample(100)).is_err());
-        let mut other_magic = good;
-        other_magic[0] = b'X';
-        assert!(parse(&other_magic).is_err());
+        assert!(parse(&sample(3, PAGE_SIZE)).is_err());
+        // A version-2 backup whose anchor is not one block is damaged.
+        let mut short_anchor = sample(BACKUP_VERSION, PAGE_SIZE);
+        let at = MAGIC.len() + 4 + 4 + 7;
+        short_anchor[at..at + 4].copy_from_slice(&100u32.to_be_bytes());
+        assert!(parse(&short_anchor).is_err());
     }
 }

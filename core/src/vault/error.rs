@@ -115,6 +115,16 @@ pub enum VaultError {
         "a vault already exists in the target data directory; restore never replaces one. Choose an empty data directory"
     )]
     RestoreTargetExists,
+    /// Panic erase was asked for at the lock screen but no coordinator has
+    /// switched it on.
+    #[error(
+        "panic erase is off for this vault; a coordinator can switch it on (`hotline panic-erase on`, or Settings in the window)"
+    )]
+    PanicEraseOff,
+    /// Retention could not run before a backup, so no backup was written
+    /// (a backup must never carry text retention should have shredded).
+    #[error("retention could not run before the backup, so none was written: {0}")]
+    Retention(#[source] Box<crate::calls::CallError>),
     /// A file operation failed.
     #[error("{context}: {source}")]
     Io {

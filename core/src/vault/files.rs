@@ -53,14 +53,25 @@ impl VaultFiles {
         self.dir.join(KEY_FILE)
     }
 
+    /// The erase anchor.
+    pub(crate) fn anchor(&self) -> PathBuf {
+        self.dir.join(super::anchor::ANCHOR_FILE)
+    }
+
     /// The failed-unlock counter.
     pub(crate) fn attempts(&self) -> PathBuf {
         self.dir.join(ATTEMPTS_FILE)
     }
 
     /// Files whose presence means "a vault lives here".
-    pub(crate) fn vault_files(&self) -> [PathBuf; 4] {
-        [self.db(), self.wal(), self.shm(), self.key_file()]
+    pub(crate) fn vault_files(&self) -> [PathBuf; 5] {
+        [
+            self.db(),
+            self.wal(),
+            self.shm(),
+            self.key_file(),
+            self.anchor(),
+        ]
     }
 
     /// Whether any vault file exists (or cannot be checked: then we assume

@@ -20,7 +20,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::InterruptHandle;
 
-use super::secret::MasterKey;
+use super::secret::DatabaseKey;
 use super::{Vault, VaultError};
 use crate::store::{self, Store};
 
@@ -49,7 +49,7 @@ pub enum IntegrityOutcome {
 /// truncated and removed.
 pub struct IntegrityCheck {
     db: PathBuf,
-    key: MasterKey,
+    key: DatabaseKey,
     cancelled: AtomicBool,
     interrupt: Mutex<Option<InterruptHandle>>,
     running: Mutex<()>,
@@ -128,7 +128,7 @@ impl Vault {
     pub fn integrity_check(&self) -> IntegrityCheck {
         IntegrityCheck {
             db: self.files.db(),
-            key: self.key.duplicate(),
+            key: self.db_key.duplicate(),
             cancelled: AtomicBool::new(false),
             interrupt: Mutex::new(None),
             running: Mutex::new(()),

@@ -1,10 +1,13 @@
-//! The encrypted vault: one SQLCipher database, opened with a random
-//! 256-bit master key that is wrapped once per user by a key derived from
-//! that user's passphrase (Argon2id). See `docs/SECURITY.md` for the threat
-//! model and the key hierarchy.
+//! The encrypted vault: one SQLCipher database, opened with a key derived
+//! from a random 256-bit master key and the erase anchor; the master key is
+//! wrapped once per user by a key derived from that user's passphrase
+//! (Argon2id). See `docs/SECURITY.md` for the threat model and the key
+//! hierarchy.
 //!
 //! Files in the data directory:
 //! - `hotline.db` (+ `-wal`, `-shm` while open): the encrypted database;
+//! - `erase-anchor`: one block of random bytes the database key depends on,
+//!   only ever overwritten in place (see [`anchor`]);
 //! - `keyslots.json`: one wrapped master key per user (plaintext JSON that
 //!   shows handles, roles and Argon2 parameters, never a usable key);
 //! - `failed-unlocks.json`: the failed-unlock counter (not secret).
@@ -14,15 +17,19 @@
 //! and wipes the master key from memory.
 
 mod access;
+mod anchor;
 mod attempts;
 mod audit;
 mod backup;
+mod database_key;
 mod erase;
 mod error;
 mod files;
 mod integrity;
 pub mod kdf;
 mod keyslots;
+mod panic_erase;
+mod read;
 pub mod rules;
 pub(crate) mod secret;
 mod settings;
@@ -41,15 +48,21 @@ use serde::{Deserialize, Serialize};
 use crate::store::{OpenMode, Store};
 use files::VaultFiles;
 use keyslots::{KeyFile, KeySlot};
-use secret::MasterKey;
+use secret::{DatabaseKey, MasterKey};
 
 pub use access::Coordinator;
 pub(crate) use access::Write;
+pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub use backup::{BackupLocation, BackupReport};
+pub use database_key::{MigrationProgress, needs_migration};
+pub use erase::erase_at_lock_screen;
 pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
+pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
+pub(crate) use read::Reader;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
 pub use verify::{SlotInfo, VerifyReport};
@@ -121,7 +134,10 @@ pub struct UserSummary {
 pub struct Vault {
     files: VaultFiles,
     store: Store,
+    /// The master key, which key slots wrap.
     key: MasterKey,
+    /// The database key (from the master key and the anchor).
+    db_key: DatabaseKey,
     user: SessionUser,
 }
 
@@ -171,20 +187,27 @@ impl Vault {
             passphrase,
             &key,
         )?;
-        if let Err(err) = Self::initialise(&files, &key, &slot) {
+        let anchor = anchor::Anchor::generate()?;
+        anchor.create_file(&files.anchor())?;
+        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot) {
             // Only files this call created, holding nothing yet.
-            for path in [files.db(), files.wal(), files.shm()] {
+            let _ = anchor::destroy(&files.anchor());
+            for path in [files.db(), files.wal(), files.shm(), files.anchor()] {
                 let _ = files::remove_if_exists(&path);
             }
             return Err(err);
         }
         attempts::reset(&files);
-        Self::open_unlocked(files, key, &slot)
+        Self::open_unlocked(files, key, &slot, &mut |_| {})
     }
 
     /// Create the database (schema, first user), then the key file.
-    fn initialise(files: &VaultFiles, key: &MasterKey, slot: &KeySlot) -> Result<(), VaultError> {
-        let store = Store::open(&files.db(), key, OpenMode::Create)?;
+    fn initialise(
+        files: &VaultFiles,
+        db_key: &DatabaseKey,
+        slot: &KeySlot,
+    ) -> Result<(), VaultError> {
+        let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
         let mut tx = Write::begin(&store.conn, &slot.handle)?;
         tx.execute(
@@ -213,6 +236,17 @@ impl Vault {
         handle: &str,
         passphrase: &Passphrase,
     ) -> Result<Self, VaultError> {
+        Self::unlock_with_progress(data_dir, handle, passphrase, &mut |_| {})
+    }
+
+    /// [`Vault::unlock`], reporting to `progress` while a vault made before
+    /// the erase anchor is re-encrypted, once (see [`needs_migration`]).
+    pub fn unlock_with_progress(
+        data_dir: &Path,
+        handle: &str,
+        passphrase: &Passphrase,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<Self, VaultError> {
         let files = VaultFiles::new(data_dir);
         if !files.any_exists() {
             return Err(VaultError::NoVault);
@@ -224,7 +258,7 @@ impl Vault {
             });
         }
         let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
-        Self::open_unlocked(files, key, slot)
+        Self::open_unlocked(files, key, slot, progress)
     }
 
     /// Open, creating it with `handle` as its coordinator if absent, an
@@ -268,6 +302,7 @@ impl Vault {
             files,
             store,
             key: MasterKey::generate()?,
+            db_key: DatabaseKey::legacy(&MasterKey::generate()?),
             user: SessionUser {
                 handle: handle.to_owned(),
                 role,
@@ -275,14 +310,16 @@ impl Vault {
         })
     }
 
-    /// Open the database with an unwrapped key and check that the slot's
-    /// user is in the database's user list with the same role.
+    /// Open the database with an unwrapped key (migrating a vault from
+    /// before the erase anchor) and check that the slot's user is in the
+    /// database's user list with the same role.
     fn open_unlocked(
         files: VaultFiles,
         key: MasterKey,
         slot: &KeySlot,
+        progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Self, VaultError> {
-        let store = Store::open(&files.db(), &key, OpenMode::Existing)?;
+        let (store, db_key) = database_key::open_database(&files, &key, progress)?;
         let row: Option<(String, String)> = store
             .conn
             .query_row(
@@ -302,6 +339,7 @@ impl Vault {
             files,
             store,
             key,
+            db_key,
             user,
         })
     }
@@ -310,9 +348,12 @@ impl Vault {
     /// master key. The vault is locked even if the checkpoint fails; the
     /// failure is then reported.
     pub fn lock(self) -> Result<(), VaultError> {
-        let Self { store, key, .. } = self;
+        let Self {
+            store, key, db_key, ..
+        } = self;
         let result = store.close();
         drop(key);
+        drop(db_key);
         result.map_err(VaultError::from)
     }
 
@@ -326,6 +367,18 @@ impl Vault {
         Ok(self.store.checkpoint_quiet()?)
     }
 
+    /// Refresh the query planner's statistics after many rows changed.
+    pub(crate) fn optimize(&self) -> Result<(), VaultError> {
+        Ok(self.store.optimize()?)
+    }
+
+    /// Copy the whole WAL into the database and truncate it now (after a
+    /// purge, so that no removed text stays in the log); returns whether it
+    /// completed.
+    pub(crate) fn checkpoint_now(&self) -> Result<bool, VaultError> {
+        Ok(self.store.checkpoint_now()?)
+    }
+
     /// The user who unlocked the vault.
     pub fn user(&self) -> &SessionUser {
         &self.user
@@ -336,7 +389,17 @@ impl Vault {
         &self.files.dir
     }
 
-    /// The keyed database connection, for modules that store data.
+    /// The keyed database connection, for the vault's own modules: other
+    /// modules read through [`Vault::read`] and write through
+    /// [`Vault::write`].
+    #[cfg(not(test))]
+    fn conn(&self) -> &Connection {
+        &self.store.conn
+    }
+
+    /// The keyed database connection; tests reach it anywhere in the crate
+    /// to inspect the database and to damage it on purpose.
+    #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.store.conn
     }

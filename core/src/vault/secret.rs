@@ -1,6 +1,7 @@
-//! Secret types: the user's passphrase, the vault's master key and the
-//! key-encryption keys derived from passphrases (two types, so that one can
-//! never be used where the other is meant).
+//! Secret types: the user's passphrase, the vault's master key, the
+//! database key derived from it and the erase anchor, and the
+//! key-encryption keys derived from passphrases (separate types, so that
+//! one can never be used where another is meant).
 //!
 //! Both live in heap boxes that are wiped when dropped (`secrecy`/`zeroize`),
 //! print as `<redacted>` in `Debug`, implement neither `Display`, `Clone` nor
@@ -94,12 +95,44 @@ impl MasterKey {
         })))
     }
 
-    fn init_with(fill: impl FnOnce(&mut [u8; KEY_LEN])) -> Self {
+    /// The key bytes.
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        self.0.expose_secret()
+    }
+
+    /// The key as 64 lowercase hex digits (tests look for it in files).
+    #[cfg(test)]
+    pub(crate) fn to_hex(&self) -> Zeroizing<String> {
+        hex_of(self.bytes())
+    }
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+/// The SQLCipher key of the database: derived from the [`MasterKey`] and
+/// the erase anchor (see `vault::anchor`), so it exists on disk nowhere and
+/// cannot be rebuilt once the anchor is overwritten. Wiped on drop.
+pub(crate) struct DatabaseKey(SecretBox<[u8; KEY_LEN]>);
+
+impl DatabaseKey {
+    /// Fill a new key in place (used by the anchor's key derivation).
+    pub(crate) fn init_with(fill: impl FnOnce(&mut [u8; KEY_LEN])) -> Self {
         Self(SecretBox::init_with_mut(fill))
     }
 
-    /// A second copy of the key in its own wiping box, for a check that
-    /// opens its own connection (see `vault::integrity`).
+    /// The database key of a vault made before the erase anchor existed,
+    /// where the master key itself keyed the database (only used to open
+    /// such a vault once, to migrate it).
+    pub(crate) fn legacy(master: &MasterKey) -> Self {
+        Self::init_with(|k| k.copy_from_slice(master.bytes()))
+    }
+
+    /// A second copy in its own wiping box, for a check that opens its own
+    /// connection (see `vault::integrity`).
     pub(crate) fn duplicate(&self) -> Self {
         Self::init_with(|k| k.copy_from_slice(self.bytes()))
     }
@@ -111,19 +144,24 @@ impl MasterKey {
 
     /// The key as 64 lowercase hex digits, in a buffer wiped on drop.
     pub(crate) fn to_hex(&self) -> Zeroizing<String> {
-        let mut buf = Zeroizing::new([0u8; 2 * KEY_LEN]);
-        // Cannot fail: the output is exactly twice the input length.
-        let _ = hex::encode_to_slice(self.bytes(), &mut buf[..]);
-        let mut out = Zeroizing::new(String::with_capacity(2 * KEY_LEN));
-        out.extend(buf.iter().map(|&b| char::from(b)));
-        out
+        hex_of(self.bytes())
     }
 }
 
-impl std::fmt::Debug for MasterKey {
+impl std::fmt::Debug for DatabaseKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Key(<redacted>)")
+        f.write_str("DatabaseKey(<redacted>)")
     }
+}
+
+/// 32 key bytes as 64 lowercase hex digits, in a buffer wiped on drop.
+fn hex_of(bytes: &[u8; KEY_LEN]) -> Zeroizing<String> {
+    let mut buf = Zeroizing::new([0u8; 2 * KEY_LEN]);
+    // Cannot fail: the output is exactly twice the input length.
+    let _ = hex::encode_to_slice(bytes, &mut buf[..]);
+    let mut out = Zeroizing::new(String::with_capacity(2 * KEY_LEN));
+    out.extend(buf.iter().map(|&b| char::from(b)));
+    out
 }
 
 /// A 256-bit key-encryption key derived from a passphrase: it wraps and

@@ -61,12 +61,12 @@ impl Vault {
     /// damage found there does not leave this session's connection in
     /// SQLCipher's error state.
     pub fn verify(&self) -> Result<VerifyReport, VaultError> {
-        let (integrity, cipher_problems) = match Store::open_read_only(&self.files.db(), &self.key)
-        {
-            Ok(conn) => store::full_check(&conn)?,
-            Err(StoreError::Unreadable(detail)) => (vec![detail], Vec::new()),
-            Err(err) => return Err(err.into()),
-        };
+        let (integrity, cipher_problems) =
+            match Store::open_read_only(&self.files.db(), &self.db_key) {
+                Ok(conn) => store::full_check(&conn)?,
+                Err(StoreError::Unreadable(detail)) => (vec![detail], Vec::new()),
+                Err(err) => return Err(err.into()),
+            };
         let key_file = KeyFile::load(&self.files.key_file())?;
         let users = self.list_users()?;
         let users_without_slot = users

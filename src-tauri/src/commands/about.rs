@@ -8,6 +8,7 @@ use crate::state::AppState;
 
 /// What the first screen shows about the installation.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "AppInfo"))]
 pub struct AppInfoDto {
     /// App version.
     pub version: String,

@@ -16,6 +16,11 @@ use crate::state::AppState;
 
 /// Filters of the call list, as the UI sends them.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(rename = "CallListFilter", optional_fields)
+)]
 pub struct FilterDto {
     /// Verification status.
     pub verification: Option<Verification>,
@@ -33,6 +38,7 @@ pub struct FilterDto {
 
 /// One call with what the call view needs besides the record.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "CallDetail"))]
 pub struct CallDetailDto {
     /// The record.
     pub call: Call,
@@ -44,6 +50,7 @@ pub struct CallDetailDto {
 
 /// A saved draft.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Draft"))]
 pub struct DraftDto {
     /// The form as the UI left it.
     pub body: serde_json::Value,

@@ -28,6 +28,7 @@ fn text(value: &Text) -> TextDto {
 
 /// A citation resolved to its source.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Citation"))]
 pub struct CitationDto {
     /// Source id.
     pub source: String,
@@ -45,6 +46,7 @@ pub struct CitationDto {
 
 /// Citations and the volatility flag of a statement.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Evidence"))]
 pub struct EvidenceDto {
     /// Resolved citations.
     pub cites: Vec<CitationDto>,
@@ -56,6 +58,7 @@ pub struct EvidenceDto {
 
 /// A referral resource.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ResourceInfo"))]
 pub struct ResourceDto {
     /// Resource id (what "referrals made" stores).
     pub id: String,
@@ -75,6 +78,7 @@ pub struct ResourceDto {
 
 /// One option of the current node.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PlayerOption"))]
 pub struct OptionDto {
     /// Label per language.
     pub label: TextDto,
@@ -82,11 +86,12 @@ pub struct OptionDto {
 
 /// The node the player is on.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PlayerNode"))]
 pub struct NodeDto {
     /// Node id.
     pub id: String,
     /// `question`, `advice`, `say`, `action` or `end`.
-    pub kind: &'static str,
+    pub kind: NodeKind,
     /// Text per language.
     pub text: TextDto,
     /// Answers (question nodes only).
@@ -103,6 +108,7 @@ pub struct NodeDto {
 
 /// What the player shows: where the volunteer is and what the script has set.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PlayerView"))]
 pub struct PlayerViewDto {
     /// Flow id.
     pub flow: String,
@@ -120,6 +126,7 @@ pub struct PlayerViewDto {
 
 /// A flow in the flow list.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Flow"))]
 pub struct FlowDto {
     /// Flow id.
     pub id: String,
@@ -131,6 +138,7 @@ pub struct FlowDto {
 
 /// The pack's legal standing: whether counsel approved it, when, and who.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Counsel"))]
 pub struct CounselDto {
     /// True only when the pack records an approval by counsel.
     pub approved: bool,
@@ -142,6 +150,7 @@ pub struct CounselDto {
 
 /// A row of the at-a-glance card.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "GlanceRow"))]
 pub struct GlanceRowDto {
     /// Row label per language.
     pub label: TextDto,
@@ -155,6 +164,7 @@ pub struct GlanceRowDto {
 
 /// The "Police vs ICE at a glance" card.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Glance"))]
 pub struct GlanceDto {
     /// Card title per language.
     pub title: TextDto,
@@ -168,6 +178,7 @@ pub struct GlanceDto {
 
 /// The active pack: metadata, flows, card and resources.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Guidance"))]
 pub struct GuidanceDto {
     /// Pack id.
     pub id: String,
@@ -226,20 +237,10 @@ fn resource(value: &Resource) -> ResourceDto {
     }
 }
 
-fn kind_name(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Question => "question",
-        NodeKind::Advice => "advice",
-        NodeKind::Say => "say",
-        NodeKind::Action => "action",
-        NodeKind::End => "end",
-    }
-}
-
 fn node(pack: &Pack, value: &Node) -> NodeDto {
     NodeDto {
         id: value.id.clone(),
-        kind: kind_name(value.kind),
+        kind: value.kind,
         text: text(&value.text),
         options: value
             .options

@@ -16,6 +16,7 @@ use crate::state::{AppState, Session};
 
 /// The packs, and why the built-in pack stands in for the chosen one, if it does.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Packs"))]
 pub struct PacksDto {
     /// The built-in pack first, then imported packs by id.
     pub packs: Vec<PackEntry>,
@@ -25,6 +26,7 @@ pub struct PacksDto {
 
 /// What an import did.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PackImport"))]
 pub struct ImportDto {
     /// Pack id.
     pub id: String,
@@ -40,6 +42,7 @@ pub struct ImportDto {
 
 /// One cited paragraph of the attached article text.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Paragraph"))]
 pub struct ParagraphDto {
     /// 1-based paragraph number.
     pub number: u32,
@@ -49,6 +52,7 @@ pub struct ParagraphDto {
 
 /// The cited paragraphs' text, or `attached: false` when no text is attached.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "CitationText"))]
 pub struct CitationTextDto {
     /// Whether the source's text is attached.
     pub attached: bool,

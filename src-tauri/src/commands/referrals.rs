@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// An entry as the coordinator's form sends it; `id` is absent for a new one.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReferralInput {
     /// The entry being edited, or none for a new entry.
     pub id: Option<String>,
@@ -41,6 +42,7 @@ pub struct ReferralInput {
 
 /// What an import did.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ReferralImport"))]
 pub struct ReferralImportDto {
     /// New entries.
     pub added: usize,
@@ -158,7 +160,7 @@ pub fn referrals_import(
 /// Write the directory file to the exports folder; returns its path.
 #[tauri::command]
 pub fn referrals_export(state: State<'_, AppState>) -> Result<String, UiError> {
-    let folder = state.data_dir.join("exports");
+    let folder = state.data_dir.join(hotline_core::paths::EXPORTS_DIR);
     std::fs::create_dir_all(&folder)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     let path = folder.join(format!("referrals-{}.json", Local::now().date_naive()));

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Which summary to build.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SummaryRequest {
     /// First day (inclusive); default: the first call.
     pub from: Option<NaiveDate>,
@@ -20,7 +21,9 @@ pub struct SummaryRequest {
     pub to: Option<NaiveDate>,
     /// Threshold for small cells (at least 3).
     pub k: u32,
-    /// `csv`, `json` or `html`.
+    /// `csv`, `json` or `html` (text, so that another word is refused with
+    /// the field named).
+    #[cfg_attr(test, ts(type = r#""csv" | "json" | "html""#))]
     pub format: String,
     /// Language of the HTML report.
     pub lang: Lang,
@@ -31,9 +34,10 @@ pub struct SummaryRequest {
 /// A summary before it is written: its readable preview (the chart and the
 /// tables by dimension, not the file's text), and the file it would be.
 #[derive(Debug, Serialize)]
-pub struct SummaryPreviewDto {
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SummaryPreview {
     /// The published counts, as the window shows them.
-    pub preview: export::SummaryPreview,
+    pub preview: export::SummaryView,
     /// File name it will be written under in the exports folder.
     pub file_name: String,
 }
@@ -87,12 +91,12 @@ pub fn dashboard(
 pub fn summary_preview(
     state: State<'_, AppState>,
     request: SummaryRequest,
-) -> Result<SummaryPreviewDto, UiError> {
+) -> Result<SummaryPreview, UiError> {
     let format = format_of(&request)?;
     state.with_session(|s| {
         let summary =
             export::summary(&s.vault.coordinator()?, &options(&request)).map_err(UiError::from)?;
-        Ok(SummaryPreviewDto {
+        Ok(SummaryPreview {
             preview: export::preview(&summary),
             file_name: file_name(&summary, format),
         })
@@ -106,7 +110,7 @@ pub fn summary_write(
     request: SummaryRequest,
 ) -> Result<String, UiError> {
     let format = format_of(&request)?;
-    let folder = state.data_dir.join("exports");
+    let folder = state.data_dir.join(hotline_core::paths::EXPORTS_DIR);
     std::fs::create_dir_all(&folder)
         .map_err(|err| UiError::new(ErrorCode::Internal, err.to_string()))?;
     state.with_session(|s| {

@@ -1,4 +1,5 @@
-//! Vault commands: set-up, unlock, lock, users, passphrase, auto-lock.
+//! Vault commands: set-up, unlock, lock, users, passphrase, auto-lock,
+//! panic erase.
 //!
 //! Passphrases arrive as strings and are moved straight into the core's
 //! wiping `Passphrase` type; nothing secret is ever returned to the webview.
@@ -8,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hotline_core::vault::{self, Passphrase, Role, Vault};
+use hotline_core::vault::{self, MigrationProgress, Passphrase, Role, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -17,6 +18,7 @@ use crate::state::{AppState, Integrity, Session};
 
 /// The signed-in user, as the UI sees it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Session"))]
 pub struct SessionDto {
     /// Handle (pseudonym).
     pub handle: String,
@@ -32,6 +34,7 @@ pub struct SessionDto {
 /// A role on the wire.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Role"))]
 pub enum RoleDto {
     /// May manage users, settings and exports.
     Coordinator,
@@ -59,6 +62,7 @@ impl From<RoleDto> for Role {
 
 /// Vault presence, failed attempts and the open session.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "VaultStatus"))]
 pub struct VaultStatusDto {
     /// Whether vault files exist in the data directory.
     pub exists: bool,
@@ -66,10 +70,13 @@ pub struct VaultStatusDto {
     pub failed_attempts: u32,
     /// The open session, if unlocked.
     pub session: Option<SessionDto>,
+    /// Whether the lock screen offers panic erase (a coordinator's switch).
+    pub panic_erase: bool,
 }
 
 /// One user as listed to a coordinator.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "UserSummary"))]
 pub struct UserDto {
     /// Handle (pseudonym).
     pub handle: String,
@@ -116,6 +123,7 @@ pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatusDto, UiErro
         exists: Vault::exists(&state.data_dir),
         failed_attempts: vault::failed_attempts(&state.data_dir),
         session,
+        panic_erase: vault::panic_erase_is_on(&state.data_dir),
     })
 }
 
@@ -141,7 +149,18 @@ pub async fn vault_unlock(
     passphrase: String,
 ) -> Result<SessionDto, UiError> {
     let passphrase = Passphrase::new(passphrase);
-    match Vault::unlock(&state.data_dir, handle.trim(), &passphrase) {
+    let set = |step: Option<MigrationProgress>| {
+        *state
+            .migration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = step;
+    };
+    let unlocked =
+        Vault::unlock_with_progress(&state.data_dir, handle.trim(), &passphrase, &mut |step| {
+            set(Some(step))
+        });
+    set(None);
+    match unlocked {
         Ok(vault) => start_session(&app, &state, vault),
         Err(err) => {
             let failures = vault::failed_attempts(&state.data_dir);
@@ -164,6 +183,66 @@ pub fn vault_integrity(state: State<'_, AppState>) -> Result<Integrity, UiError>
 pub async fn vault_lock(state: State<'_, AppState>) -> Result<(), UiError> {
     state.lock();
     Ok(())
+}
+
+/// How far the one-time re-encryption of a vault from before the erase
+/// anchor has got, while an unlock runs it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Migration"))]
+pub struct MigrationDto {
+    /// Percent of the pages re-encrypted (100 while writing them back).
+    pub percent: u8,
+    /// Whether the new pages are being written over the old ones.
+    pub writing_back: bool,
+}
+
+/// The running migration's progress, or `null` when none runs.
+#[tauri::command]
+pub fn vault_migration(state: State<'_, AppState>) -> Option<MigrationDto> {
+    let step = *state
+        .migration
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    step.map(|step| match step {
+        MigrationProgress::Reencrypting { done, total } => MigrationDto {
+            percent: u8::try_from((done * 100).checked_div(total).unwrap_or(0).min(100))
+                .unwrap_or(100),
+            writing_back: false,
+        },
+        MigrationProgress::WritingBack | MigrationProgress::Done => MigrationDto {
+            percent: 100,
+            writing_back: true,
+        },
+    })
+}
+
+/// The words the lock screen asks to be typed to confirm a panic erase
+/// (English, Spanish).
+const PANIC_ERASE_WORDS: [&str; 2] = ["ERASE", "BORRAR"];
+
+/// Panic erase at the lock screen, with no key: the second step of the
+/// window's confirmation sends the word typed. Refused unless a coordinator
+/// switched it on; any open session is locked first.
+#[tauri::command]
+pub async fn vault_panic_erase(state: State<'_, AppState>, word: String) -> Result<(), UiError> {
+    if !PANIC_ERASE_WORDS.contains(&word.trim()) {
+        return Err(UiError::new(
+            hotline_core::errors::ErrorCode::InvalidInput,
+            "the confirming word does not match; nothing was erased",
+        ));
+    }
+    state.lock();
+    vault::erase_at_lock_screen(&state.data_dir)?;
+    Ok(())
+}
+
+/// Switch panic erase at the lock screen on or off (coordinator only).
+#[tauri::command]
+pub fn settings_set_panic_erase(state: State<'_, AppState>, on: bool) -> Result<bool, UiError> {
+    state.with_session(|session| {
+        session.vault.coordinator()?.set_panic_erase(on)?;
+        Ok(vault::panic_erase_is_on(&state.data_dir))
+    })
 }
 
 /// Record keyboard or mouse activity for the shell's auto-lock.

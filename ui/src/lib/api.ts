@@ -1,68 +1,58 @@
 // Typed calls into the Rust shell. This is the only module that calls
-// `invoke`; every command's argument and result types are declared here and
-// mirror the DTOs in `src-tauri/src/commands/`.
+// `invoke`. The types of every command's arguments and results, the error
+// shape and the lists of codes are generated from the Rust types into
+// `./bindings/` (`make bindings`; a test fails when they drift); this module
+// re-exports them and declares only the calls themselves.
 
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { findBrokenText } from './text';
+import type {
+  AppInfo,
+  Area,
+  CallDetail,
+  CallListFilter,
+  CallSummary,
+  CallUpdate,
+  ChildrenPresent,
+  CitationText,
+  Dashboard,
+  Draft,
+  FollowUpDue,
+  Guidance,
+  Integrity,
+  Migration,
+  NewCall,
+  NewFollowUp,
+  PackEntry,
+  PackImport,
+  PackIssue,
+  Packs,
+  PlayerView,
+  ReferralImport,
+  ReferralInput,
+  ReferralView,
+  Role,
+  Session,
+  SummaryPreview,
+  SummaryRequest,
+  UiError,
+  UiLang,
+  UserSummary,
+  VaultStatus,
+} from './bindings';
+import { ERROR_CODES } from './bindings/codes';
 
-/**
- * Error codes the shell may return: `ErrorCode` in `core/src/errors.rs`, in
- * the same order (a core test fails when this list misses one).
- */
-export const ERROR_CODES = [
-  'internal', 'locked', 'no_vault', 'already_exists', 'unknown_handle', 'wrong_passphrase',
-  'too_soon', 'weak_passphrase', 'invalid_handle', 'handle_taken', 'not_coordinator',
-  'last_coordinator', 'cannot_remove_self', 'invalid_setting', 'invalid_retention', 'damaged_vault',
-  'vault_read_only', 'schema_too_new', 'damaged_backup', 'backup_exists', 'invalid_input',
-  'too_long', 'too_many', 'control_character', 'invalid_field', 'invalid_json',
-  'invalid_transition', 'not_found', 'follow_up_not_found', 'unknown_area', 'area_exists',
-  'shredded', 'threshold_too_low', 'invalid_period', 'output_exists', 'no_coordinator_key',
-  'invalid_recipient', 'invalid_bundle', 'invalid_pack', 'not_utf8', 'pack_too_large',
-  'reserved_pack_id', 'unknown_pack', 'cannot_remove_builtin', 'paragraph_mismatch',
-  'not_seed_article', 'pack_unusable', 'script_move', 'no_data_dir', 'invalid_referral',
-  'invalid_referral_entry', 'invalid_referral_file', 'unknown_referral', 'referral_not_found',
-  'received_in_future', 'older_than_retention', 'unknown_volunteer', 'data_dir_not_a_folder',
-  'data_dir_not_writable', 'threshold_too_high', 'broken_text',
-] as const;
+export type * from './bindings';
+export * from './bindings/codes';
 
-/** One error code (see `ERROR_CODES`). */
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** Text in every pack language, keyed by language code. */
+export type PackText = PackEntry['title'];
 
-/** One problem of a refused pack (mirrors `PackIssueDto`). */
-export interface PackIssue {
-  /** 1-based line in the file. */
-  line: number;
-  /** `node`, `flow`, `source`, `resource` or `card row`, when an item is concerned. */
-  item_kind: string | null;
-  /** Id of that item. */
-  item_id: string | null;
-  /** What is wrong (English, from the pack checker). */
-  message: string;
-  /** True for a problem that does not refuse the pack (docs/PACKS.md, "Errors and warnings"). */
-  warning: boolean;
-}
-
-/** The error shape every command rejects with. */
-export interface UiError {
-  code: ErrorCode;
-  message: string;
-  /** For `too_soon`: milliseconds to wait before the next attempt. */
-  wait_ms?: number;
-  /** For unlock failures: failed attempts in a row so far. */
-  failures?: number;
-  /** For `invalid_pack` and `pack_unusable`: every problem found. */
-  issues?: PackIssue[];
-  /** For `paragraph_mismatch`: paragraphs the pack declares. */
-  expected?: number;
-  /** For `paragraph_mismatch`: paragraphs found in the text. */
-  found?: number;
-  /** For errors about one field: the field, named as in the call JSON (`salute.size`). */
-  field?: string;
-  /** For `too_long` and `too_many`: the limit (bytes or entries). */
-  limit?: number;
-  /** Which entry of a file, or item of a call's list, from 1. */
-  number?: number;
-}
+/** Whether children were present, in the order the form offers them ("unknown" first). */
+export const CHILDREN = ['unknown', 'yes', 'no'] as const satisfies readonly ChildrenPresent[];
+// Does not compile when the core adds an answer that the list above lacks.
+const childrenComplete: [Exclude<ChildrenPresent, (typeof CHILDREN)[number]>] extends [never] ? true : never = true;
+void childrenComplete;
 
 /** Narrow one element of an `issues` list; `null` if it has the wrong shape. */
 function asPackIssue(raw: unknown): PackIssue | null {
@@ -120,44 +110,6 @@ export function asUiError(err: unknown): UiError {
   return { code: 'internal', message: String(err) };
 }
 
-/** Facts about this installation (mirrors `AppInfoDto`). */
-export interface AppInfo {
-  version: string;
-  data_dir: string;
-  vault_exists: boolean;
-  sqlcipher_version: string;
-}
-
-/** A user's role. */
-export type Role = 'coordinator' | 'volunteer';
-
-/**
- * Where the background integrity check of the open vault stands (mirrors
- * `Integrity`): `damaged` means saving is switched off for this session.
- */
-export type Integrity = 'checking' | 'sound' | 'damaged' | 'unknown';
-
-/** The signed-in user (mirrors `SessionDto`). */
-export interface Session {
-  handle: string;
-  role: Role;
-  auto_lock_minutes: number;
-  integrity: Integrity;
-}
-
-/** Whether a vault exists, failed attempts, and the open session if any. */
-export interface VaultStatus {
-  exists: boolean;
-  failed_attempts: number;
-  session: Session | null;
-}
-
-/** One user as listed to a coordinator. */
-export interface UserSummary {
-  handle: string;
-  role: Role;
-}
-
 /** Versions, data folder and whether a vault exists. */
 export const appInfo = () => invoke<AppInfo>('app_info');
 
@@ -198,98 +150,14 @@ export const passphraseChange = (current: string, next: string) =>
 /** Set the idle minutes before auto-lock (coordinator only). */
 export const setAutoLock = (minutes: number) => invoke<Session>('settings_set_auto_lock', { minutes });
 
-/** Text in every pack language, keyed by language code. */
-export type PackText = Record<string, string>;
+/** Switch panic erase at the lock screen on or off (coordinator); returns the new state. */
+export const setPanicErase = (on: boolean) => invoke<boolean>('settings_set_panic_erase', { on });
 
-/** A citation resolved to its source. */
-export interface Citation {
-  source: string;
-  title: string;
-  publisher: string;
-  date: string | null;
-  link: string | null;
-  paragraphs: number[];
-}
+/** The running one-time re-encryption's progress, or null when none runs. */
+export const vaultMigration = () => invoke<Migration | null>('vault_migration');
 
-/** Citations and volatility of a statement. */
-export interface Evidence {
-  cites: Citation[];
-  volatile: boolean;
-  as_of: string | null;
-}
-
-/** A referral resource. */
-export interface ResourceInfo {
-  id: string;
-  name: PackText;
-  description: PackText;
-  url: string | null;
-  phone: string | null;
-  languages: string[];
-  hours: PackText;
-}
-
-/** Kind of a script node. */
-export type NodeKind = 'question' | 'advice' | 'say' | 'action' | 'end';
-
-/** The node the player is on. */
-export interface PlayerNode {
-  id: string;
-  kind: NodeKind;
-  text: PackText;
-  options: { label: PackText }[];
-  has_next: boolean;
-  evidence: Evidence;
-  resources: ResourceInfo[];
-  /** Kinds of resource to refer the caller to, such as `legal-aid` or `crisis`. */
-  refer: string[];
-}
-
-/** Call fields a script can set. */
-export interface CallFields {
-  category?: string;
-  agency?: string;
-  verification?: string;
-}
-
-/** The path through a flow, saved with the call (opaque to the UI). */
-export type PlayerPath = Record<string, unknown>;
-
-/** What the player shows. */
-export interface PlayerView {
-  flow: string;
-  flow_title: PackText;
-  node: PlayerNode;
-  can_back: boolean;
-  call_fields: CallFields;
-  path: PlayerPath;
-}
-
-/** One row of the at-a-glance card. */
-export interface GlanceRow {
-  label: PackText;
-  local: PackText;
-  ice: PackText;
-  evidence: Evidence;
-}
-
-/** The active guidance pack. */
-export interface Guidance {
-  id: string;
-  title: PackText;
-  version: string;
-  reviewed_on: string | null;
-  notice: PackText;
-  /** Legal standing: whether counsel approved the pack, when and who. */
-  counsel: { approved: boolean; approved_on: string | null; organisation: string | null };
-  languages: string[];
-  /** `urgent`: a "right now" flow whose first screen is the words to say. */
-  flows: { id: string; title: PackText; urgent: boolean }[];
-  glance: { title: PackText; local: PackText; ice: PackText; rows: GlanceRow[] } | null;
-  resources: ResourceInfo[];
-  /** The built-in pack stands in for a chosen pack that could not be loaded. */
-  fallback: boolean;
-}
+/** Panic erase at the lock screen, no key needed: `word` is the confirming word typed. */
+export const vaultPanicErase = (word: string) => invoke<void>('vault_panic_erase', { word });
 
 /** The active pack's flows, card and resources. */
 export const guidancePack = () => invoke<Guidance>('guidance_pack');
@@ -305,53 +173,6 @@ export const playerBack = () => invoke<PlayerView>('player_back');
 
 /** Go back to the first step of the flow. */
 export const playerRestart = () => invoke<PlayerView>('player_restart');
-
-/** A seed-article source of a listed pack (mirrors the core's `SeedSourceEntry`). */
-export interface SeedSource {
-  id: string;
-  title: string;
-  paragraphs: number;
-  attached: boolean;
-}
-
-/** One pack in the Script packs card (mirrors the core's `PackEntry`). */
-export interface PackEntry {
-  id: string;
-  title: PackText;
-  version: string;
-  reviewed_on: string | null;
-  builtin: boolean;
-  active: boolean;
-  /** When it was imported (seconds since 1970); null for the built-in pack. */
-  imported_at: number | null;
-  imported_by: string | null;
-  seed_sources: SeedSource[];
-  /** Why a stored pack cannot be used, if it cannot. */
-  problem: string | null;
-}
-
-/** Every pack (mirrors `PacksDto`). */
-export interface Packs {
-  packs: PackEntry[];
-  /** Set when the chosen pack could not be loaded at unlock. */
-  fallback: string | null;
-}
-
-/** What an import did (mirrors `ImportDto`). */
-export interface PackImport {
-  id: string;
-  version: string;
-  replaced_version: string | null;
-  active: boolean;
-  /** Problems that did not refuse the pack, for the coordinator to fix. */
-  warnings: PackIssue[];
-}
-
-/** The cited paragraphs of an attached article (mirrors `CitationTextDto`). */
-export interface CitationText {
-  attached: boolean;
-  paragraphs: { number: number; text: string }[];
-}
 
 /** The built-in pack and the imported ones, with the active one marked. */
 export const packsList = () => invoke<Packs>('packs_list');
@@ -375,170 +196,10 @@ export const citationText = (source: string, paragraphs: number[]) =>
   invoke<CitationText>('citation_text', { source, paragraphs });
 
 /** The saved interface language. */
-export const prefsLang = () => invoke<'en' | 'es'>('prefs_lang');
+export const prefsLang = () => invoke<UiLang>('prefs_lang');
 
 /** Save the interface language. */
-export const prefsSetLang = (lang: 'en' | 'es') => invoke<void>('prefs_set_lang', { lang });
-
-/** Call category codes (mirrors `codes::Category`). */
-export const CATEGORIES = [
-  'ice_home_door', 'ice_public', 'workplace_operation', 'traffic_stop_local_police',
-  'arrest_or_detention', 'courthouse', 'ice_office_checkin', 'info_or_referral',
-  'rumour_check', 'other',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-/** Agency codes (mirrors `codes::Agency`). */
-export const AGENCIES = [
-  'ice_ero', 'hsi', 'cbp', 'local_police', 'county_sheriff', 'state_patrol', 'unknown',
-  'possible_impersonator',
-] as const;
-export type Agency = (typeof AGENCIES)[number];
-
-/** Verification codes (mirrors `codes::Verification`). */
-export const VERIFICATIONS = [
-  'unverified', 'dispatched', 'confirmed', 'false_alarm', 'local_police', 'unable_to_verify',
-] as const;
-export type Verification = (typeof VERIFICATIONS)[number];
-
-export const RELATIONS = ['self', 'family', 'witness', 'organization', 'other'] as const;
-export type CallerRelation = (typeof RELATIONS)[number];
-export const IDENTIFIED_BY = ['uniform_text', 'vehicle', 'said_so', 'unknown'] as const;
-export type IdentifiedBy = (typeof IDENTIFIED_BY)[number];
-export const CHILDREN = ['unknown', 'yes', 'no'] as const;
-export type ChildrenPresent = (typeof CHILDREN)[number];
-export const URGENCIES = ['low', 'normal', 'urgent'] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-/** Sighting details: Size, Activity, Location, Uniform, Time, Equipment. */
-export interface Salute {
-  size: string | null;
-  activity: string | null;
-  location: string | null;
-  uniform: string | null;
-  time: string | null;
-  equipment: string | null;
-}
-
-/** A follow-up task on a new call. */
-export interface NewFollowUp {
-  what: string;
-  due: string;
-  done: boolean;
-}
-
-/** A call as entered (mirrors `calls::NewCall`, the documented call JSON). */
-export interface NewCall {
-  received_at: string;
-  duration_seconds: number | null;
-  language: string;
-  caller_relation: CallerRelation;
-  category: Category;
-  agency: Agency;
-  identified_by: IdentifiedBy;
-  area: string | null;
-  exact_location: string | null;
-  salute: Salute;
-  verification: Verification;
-  people_affected: number | null;
-  children_present: ChildrenPresent;
-  urgency: Urgency;
-  referrals: string[];
-  followups: NewFollowUp[];
-  notes: string;
-  contact_name: string | null;
-  contact_phone: string | null;
-  possibly_malicious: boolean;
-  script_path: PlayerPath | null;
-  pack_id: string | null;
-  pack_version: string | null;
-}
-
-/** A saved follow-up task. */
-export interface FollowUp {
-  id: number;
-  what: string;
-  due: string;
-  done: boolean;
-  done_at: string | null;
-}
-
-/** A saved call (mirrors `calls::Call`). */
-export interface Call extends Omit<NewCall, 'followups'> {
-  id: string;
-  volunteer: string;
-  followups: FollowUp[];
-  legal_hold: boolean;
-  synthetic: boolean;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  shredded_at: string | null;
-}
-
-/** A line of the call list (mirrors `calls::CallSummary`). */
-export interface CallSummary {
-  id: string;
-  received_at: string;
-  duration_seconds: number | null;
-  volunteer: string;
-  language: string;
-  category: Category;
-  agency: Agency;
-  area: string | null;
-  verification: Verification;
-  urgency: Urgency;
-  possibly_malicious: boolean;
-  legal_hold: boolean;
-  synthetic: boolean;
-  shredded: boolean;
-}
-
-/** One entry of a call's edit history. */
-export interface HistoryEntry {
-  at: string;
-  editor: string;
-  action: string;
-  fields: { field: string }[];
-}
-
-/** A call with its shred date and history. */
-export interface CallDetail {
-  call: Call;
-  shred_at: string | null;
-  history: HistoryEntry[];
-}
-
-/** A follow-up that is due or overdue. */
-export interface FollowUpDue {
-  id: number;
-  call: string;
-  what: string;
-  due: string;
-  overdue: boolean;
-  call_received_at: string;
-  category: Category;
-  urgency: Urgency;
-}
-
-/** Filters of the call list. */
-export interface CallFilter {
-  verification?: Verification;
-  category?: Category;
-  area?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-}
-
-/** A changed subset of a call's fields. */
-export type CallUpdate = Partial<Omit<NewCall, 'followups'>>;
-
-/** A draft as saved. */
-export interface Draft {
-  body: unknown;
-  saved_at: string;
-}
+export const prefsSetLang = (lang: UiLang) => invoke<void>('prefs_set_lang', { lang });
 
 export const draftSave = (body: unknown) => invoke<void>('draft_save', { body });
 export const draftLoad = () => invoke<Draft | null>('draft_load');
@@ -547,150 +208,34 @@ export const callCreate = (call: NewCall) => invoke<string>('call_create', { cal
 export const callUpdate = (id: string, update: CallUpdate) =>
   invoke<void>('call_update', { id, update });
 export const callGet = (id: string) => invoke<CallDetail>('call_get', { id });
-export const callsList = (filter: CallFilter) => invoke<CallSummary[]>('calls_list', { filter });
+export const callsList = (filter: CallListFilter) => invoke<CallSummary[]>('calls_list', { filter });
 export const callsSearch = (query: string) => invoke<CallSummary[]>('calls_search', { query });
 export const followupsDue = () => invoke<FollowUpDue[]>('followups_due');
 export const followupAdd = (id: string, task: NewFollowUp) =>
   invoke<void>('followup_add', { id, task });
 export const followupDone = (id: number, done: boolean) =>
   invoke<void>('followup_done', { id, done });
-export const areasList = () => invoke<{ name: string; active: boolean }[]>('areas_list');
+export const areasList = () => invoke<Area[]>('areas_list');
 export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
 export const retentionGet = () => invoke<number>('retention_get');
 export const retentionSet = (days: number) => invoke<void>('retention_set', { days });
 
-/** One counted key of the dashboard; `count` is null when hidden. */
-export interface DashboardCount {
-  key: string;
-  count: number | null;
-}
-
-/** One mark of a chart (mirrors `export::chart::Mark`), in SVG user units. */
-export type ChartMark =
-  | { kind: 'bar'; x: number; y: number; width: number; height: number; hidden: boolean; title: string }
-  | {
-      kind: 'text';
-      x: number;
-      y: number;
-      text: string;
-      anchor: 'start' | 'end';
-      role: 'label' | 'value';
-      rotate: number | null;
-    }
-  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number };
-
-/** A chart computed by the core (mirrors `export::chart::Chart`). */
-export interface Chart {
-  width: number;
-  height: number;
-  marks: ChartMark[];
-}
-
-/** The dashboard's counts (mirrors `export::Dashboard`). */
-export interface Dashboard {
-  from: string;
-  to: string;
-  shareable: boolean;
-  k: number | null;
-  total: number | null;
-  weeks: DashboardCount[];
-  categories: DashboardCount[];
-  agencies: DashboardCount[];
-  verification: DashboardCount[];
-  open_followups: number | null;
-  /** The weekly counts as the core's chart model (the HTML report draws the same). */
-  week_chart: Chart;
-}
-
-/** What summary to build. */
-export interface SummaryRequest {
-  from: string | null;
-  to: string | null;
-  k: number;
-  format: 'csv' | 'json' | 'html';
-  lang: 'en' | 'es';
-  include_synthetic: boolean;
-}
-
 export const dashboard = (from: string, to: string, shareableK: number | null) =>
   invoke<Dashboard>('dashboard', { from, to, shareableK });
-/** The published counts of one dimension of a summary (mirrors `export::PreviewTable`). */
-export interface PreviewTable {
-  /** `category`, `area`, `agency`, `verification`, `language` or `caller_relation`. */
-  dimension: string;
-  rows: DashboardCount[];
-}
-
-/** A summary as the window previews it (mirrors `export::SummaryPreview`). */
-export interface SummaryPreview {
-  from: string;
-  to: string;
-  k: number;
-  include_synthetic: boolean;
-  total: number | null;
-  week_chart: Chart;
-  tables: PreviewTable[];
-  /** Rows the written file holds (every cell and total, zeros included). */
-  file_rows: number;
-}
-
 export const summaryPreview = (request: SummaryRequest) =>
-  invoke<{ preview: SummaryPreview; file_name: string }>('summary_preview', { request });
+  invoke<SummaryPreview>('summary_preview', { request });
 export const summaryWrite = (request: SummaryRequest) => invoke<string>('summary_write', { request });
 export const today = () => invoke<string>('today');
 
-/** One entry of the referral directory (mirrors `referrals::ReferralView`). */
-export interface Referral {
-  /** Stable id (a UUID): what a call's `referrals` hold. */
-  id: string;
-  name: string;
-  about_en: string;
-  about_es: string;
-  languages: string[];
-  hours: string | null;
-  phone: string | null;
-  web: string | null;
-  area: string | null;
-  kinds: string[];
-  source: string | null;
-  /** When the facts were last checked (YYYY-MM-DD). */
-  verified_on: string | null;
-  /** False when the source or the date is missing: shown as unverified. */
-  verified: boolean;
-}
-
-/** An entry as the coordinator's form sends it (mirrors `ReferralInput`); no id for a new one. */
-export interface ReferralInput {
-  id: string | null;
-  name: string;
-  about_en: string;
-  about_es: string;
-  languages: string[];
-  hours: string | null;
-  phone: string | null;
-  web: string | null;
-  area: string | null;
-  kinds: string[];
-  source: string | null;
-  verified_on: string | null;
-}
-
-/** What a directory import did (mirrors `ReferralImportDto`). */
-export interface ReferralImport {
-  added: number;
-  updated: number;
-  unchanged: number;
-}
-
 /** Every directory entry still offered, by name. */
-export const referralsList = () => invoke<Referral[]>('referrals_list');
+export const referralsList = () => invoke<ReferralView[]>('referrals_list');
 
 /** Entries matching every word of `query` (any language, accents ignored), of any of `kinds`. */
 export const referralsSearch = (query: string, kinds: string[]) =>
-  invoke<Referral[]>('referrals_search', { query, kinds });
+  invoke<ReferralView[]>('referrals_search', { query, kinds });
 
 /** Add (no id) or replace an entry (coordinators). */
-export const referralSave = (entry: ReferralInput) => invoke<Referral>('referral_save', { entry });
+export const referralSave = (entry: ReferralInput) => invoke<ReferralView>('referral_save', { entry });
 
 /** Stop offering an entry (coordinators); calls that name it keep it. */
 export const referralRemove = (id: string) => invoke<void>('referral_remove', { id });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CallFields } from './api';
 import { applyScript, blankCall, formatDuration, forSaving } from './callform';
 import { utf8Length } from './text';
 
@@ -25,8 +26,10 @@ describe('intake form helpers', () => {
 
   it('applies only known codes from the script and keeps the path', () => {
     const call = blankCall(new Date(0), 'en');
-    const path = { pack: 'madison-dane', pack_version: '1.0.0', flow: 'who' };
-    const next = applyScript(call, { agency: 'ice_ero', category: 'bogus' }, path);
+    const path = { pack: 'madison-dane', pack_version: '1.0.0', flow: 'who', steps: [] };
+    // A code this version does not know, as an older or newer shell might send.
+    const fields = { agency: 'ice_ero', category: 'bogus' } as unknown as CallFields;
+    const next = applyScript(call, fields, path);
     expect(next.agency).toBe('ice_ero');
     expect(next.category).toBe('other');
     expect(next.script_path).toEqual(path);

@@ -9,6 +9,7 @@ export function blankCall(now: Date, language: string): NewCall {
   return {
     received_at: now.toISOString(),
     duration_seconds: null,
+    volunteer: null,
     language,
     caller_relation: 'self',
     category: 'other',

@@ -80,7 +80,7 @@ export class CallDraft {
     if (!this.form || !this.dirty) return;
     this.dirty = false;
     try {
-      await this.#store.save({ form: $state.snapshot(this.form) as NewCall, startedAt: this.startedAt });
+      await this.#store.save({ form: $state.snapshot<unknown>(this.form) as NewCall, startedAt: this.startedAt });
       this.savedAt = new Date();
     } catch {
       this.dirty = true;

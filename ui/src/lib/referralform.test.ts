@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Referral } from './api';
+import type { ReferralView } from './api';
 import { blankReferral, fromForm, splitTags, toForm } from './referralform';
 import { describeError, fieldLabel } from './errors';
 import { asUiError } from './api';
 
-const entry: Referral = {
+const entry: ReferralView = {
   id: 'd8f08dc7-189f-42b4-a7df-a91c0d8e9c89',
   name: 'Locator',
   about_en: 'Finds people held by ICE.',

@@ -1,7 +1,7 @@
 // The coordinator's referral form: plain strings while editing, turned
 // into the shell's `ReferralInput` on save. Pure, so it is unit-tested.
 
-import type { Referral, ReferralInput } from './api';
+import type { ReferralInput, ReferralView } from './api';
 
 /** What the form's fields hold; lists are comma-separated text. */
 export interface ReferralForm {
@@ -28,7 +28,7 @@ export function blankReferral(): ReferralForm {
 }
 
 /** The form filled with an existing entry. */
-export function toForm(r: Referral): ReferralForm {
+export function toForm(r: ReferralView): ReferralForm {
   return {
     id: r.id,
     name: r.name,

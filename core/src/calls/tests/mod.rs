@@ -59,30 +59,15 @@ impl Fixture {
 /// A minimal valid call received `age` ago with these notes.
 pub(super) fn call_with(notes: &str, age: Duration) -> NewCall {
     NewCall {
-        received_at: Utc::now() - age,
         duration_seconds: Some(120),
-        volunteer: None,
-        language: "es".into(),
-        caller_relation: CallerRelation::Witness,
-        category: Category::IcePublic,
-        agency: crate::codes::Agency::Unknown,
-        identified_by: IdentifiedBy::Unknown,
         area: Some("South Madison".into()),
-        exact_location: None,
-        salute: Salute::default(),
-        verification: crate::codes::Verification::Unverified,
-        people_affected: None,
-        children_present: ChildrenPresent::Unknown,
-        urgency: Urgency::Normal,
-        referrals: Vec::new(),
-        followups: Vec::new(),
         notes: notes.into(),
-        contact_name: None,
-        contact_phone: None,
-        possibly_malicious: false,
-        script_path: None,
-        pack_id: None,
-        pack_version: None,
+        ..NewCall::required(
+            Utc::now() - age,
+            "es",
+            CallerRelation::Witness,
+            Category::IcePublic,
+        )
     }
 }
 
@@ -95,6 +80,16 @@ pub(super) fn create_old(vault: &Vault, call: NewCall) -> CallId {
 /// [`call_with`] received just now.
 pub(super) fn call(notes: &str) -> NewCall {
     call_with(notes, Duration::minutes(5))
+}
+
+/// The names of every table of the database behind `conn`.
+pub(super) fn table_names(conn: &rusqlite::Connection) -> Vec<String> {
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 /// The time `days` from now.

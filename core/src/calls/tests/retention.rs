@@ -5,7 +5,7 @@ use rusqlite::types::ValueRef;
 
 use super::*;
 use crate::calls::OldCalls;
-use crate::calls::retention::{ShredMode, checkpoint, shred_in};
+use crate::calls::retention::{ShredMode, shred_in};
 use crate::calls::store::{Actor, create_in};
 use crate::codes::{Agency, Verification};
 use crate::vault::Write;
@@ -243,13 +243,7 @@ fn old_drafts_are_deleted_by_the_purge() {
 
 /// Whether any text or blob stored in any table of `conn` contains `needle`.
 fn stored_anywhere(conn: &Connection, needle: &str) -> bool {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let tables = table_names(conn);
     let needle = needle.as_bytes();
     for table in tables {
         // Table names come from sqlite_master, not from input.
@@ -386,4 +380,50 @@ fn shredded_words_are_overwritten_on_disk_row_by_row() {
 #[test]
 fn shredded_words_are_overwritten_on_disk_in_bulk() {
     overwritten_on_disk(ShredMode::Bulk);
+}
+
+#[test]
+fn a_backup_never_carries_text_retention_should_have_shredded_and_says_where_it_is() {
+    use crate::vault::{BackupLocation, Vault};
+    let fx = Fixture::new();
+    let c = fx.vault.coordinator().unwrap();
+    set_retention_days(&c, 30).unwrap();
+    create_old(&fx.vault, old_call_with(SHREDDED, 40));
+    create(&fx.vault, old_call_with(KEPT, 5)).unwrap();
+
+    let inside = fx.vault.data_dir().join("inside.hlbk");
+    let report = c.backup(&inside).unwrap();
+    assert_eq!(report.calls_shredded, 1, "retention ran first");
+    assert_eq!(report.location, BackupLocation::InsideDataFolder);
+    assert!(report.location.warning().unwrap().contains("erases it too"));
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let beside = elsewhere.path().join("beside.hlbk");
+    let report = c.backup(&beside).unwrap();
+    assert_eq!(report.calls_shredded, 0);
+    assert_eq!(report.location, BackupLocation::SameDisk);
+    assert!(report.location.warning().unwrap().contains("second copy"));
+
+    // Restored, the backup has the recent call's text and not the old one's.
+    let restored = Vault::restore(
+        &elsewhere.path().join("restored"),
+        &inside,
+        COORDINATOR,
+        &PASS.into(),
+    )
+    .unwrap();
+    assert!(ids(search(&restored, SHREDDED, 10).unwrap()).is_empty());
+    assert_eq!(ids(search(&restored, KEPT, 10).unwrap()).len(), 1);
+    let bytes = std::fs::read(&inside).unwrap();
+    assert!(
+        !bytes
+            .windows(SHREDDED.len())
+            .any(|w| w == SHREDDED.as_bytes())
+    );
+}
+
+/// Copy the WAL of `conn` into the database and truncate it; whether that completed.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }

@@ -79,13 +79,7 @@ fn no_field_records_a_persons_immigration_situation() {
     let fx = Fixture::new();
     // Database columns, in every table.
     let conn = fx.vault.conn();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let tables = table_names(conn);
     for table in &tables {
         check_name(table, "table");
         let columns: Vec<String> = conn

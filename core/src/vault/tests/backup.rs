@@ -48,12 +48,17 @@ fn backup_restores_elsewhere_with_an_existing_users_passphrase() {
     );
     assert!(!first.windows(15).any(|w| w == b"SQLite format 3"));
     assert_eq!(snapshot(&backups).len(), 1);
-    assert_eq!(snapshot(&data).len(), 2);
+    assert_eq!(snapshot(&data).len(), 3, "database, key file, anchor");
 
     // Restore on "another laptop", as the volunteer.
     let other = tmp.path().join("laptop-b");
     let restored = Vault::restore(&other, &file, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
     assert_eq!(restored.user().handle, VOLUNTEER);
+    // A fresh anchor on the target: the restored vault shares none with the
+    // backup or the source laptop.
+    let anchor_of = |dir: &Path| std::fs::read(dir.join(crate::vault::ANCHOR_FILE)).unwrap();
+    assert_ne!(anchor_of(&other), anchor_of(&data));
+    assert!(!first.windows(64).any(|w| w == &anchor_of(&other)[..64]));
     assert_eq!(restored.user().role, Role::Volunteer);
     assert_eq!(notes(&restored), [SECRET_NOTE]);
     assert_eq!(restored.auto_lock_minutes().unwrap(), 12);

@@ -46,8 +46,21 @@ fn canary_never_reaches_disk_in_plaintext() {
     for (needle, what) in secrets {
         assert_nowhere(&data, needle, what, "while open");
     }
-    // Raw key bytes too.
+    // Raw key bytes too, and the database key derived from it.
     assert_nowhere(&data, vault.key.bytes(), "the master key", "while open");
+    assert_nowhere(
+        &data,
+        vault.db_key.bytes(),
+        "the database key",
+        "while open",
+    );
+    let db_key_hex = vault.db_key.to_hex();
+    assert_nowhere(
+        &data,
+        db_key_hex.as_bytes(),
+        "the database key (hex)",
+        "while open",
+    );
 
     // A backup inside the data directory, and whatever temporaries it made.
     vault
@@ -59,13 +72,21 @@ fn canary_never_reaches_disk_in_plaintext() {
         assert_nowhere(&data, needle, what, "after backup");
     }
     assert_nowhere(&data, vault.key.bytes(), "the master key", "after backup");
+    assert_nowhere(
+        &data,
+        vault.db_key.bytes(),
+        "the database key",
+        "after backup",
+    );
 
     let key_bytes = *vault.key.bytes();
+    let db_key_bytes = *vault.db_key.bytes();
     vault.lock().unwrap();
     for (needle, what) in secrets {
         assert_nowhere(&data, needle, what, "after lock");
     }
     assert_nowhere(&data, &key_bytes, "the master key", "after lock");
+    assert_nowhere(&data, &db_key_bytes, "the database key", "after lock");
 
     // Lock leaves the database (WAL checkpointed away), the key file and the backup.
     let mut names: Vec<_> = snapshot(&data).into_keys().collect();
@@ -74,6 +95,7 @@ fn canary_never_reaches_disk_in_plaintext() {
         names,
         [
             PathBuf::from("backup.hlbk"),
+            PathBuf::from("erase-anchor"),
             PathBuf::from("hotline.db"),
             PathBuf::from("keyslots.json")
         ]

@@ -1,6 +1,7 @@
 //! Vault tests on real SQLCipher files in temporary directories, with the
 //! production key-derivation parameters.
 
+mod anchor;
 mod backup;
 mod canary;
 mod crash;
