@@ -5,6 +5,7 @@ use std::path::Path;
 use clap::Args;
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Options of `hotline about`.
 #[derive(Debug, Args)]
@@ -19,20 +20,20 @@ pub fn run(data_dir: &Path, args: &AboutArgs) -> Result<(), CliError> {
     let info = hotline_core::about::app_info(data_dir).map_err(|err| CliError::coded(&err))?;
     if args.json {
         let text = serde_json::to_string_pretty(&info).map_err(CliError::new)?;
-        println!("{text}");
+        outln!("{text}")?;
     } else {
-        println!("Hotline Desk {}", info.version);
-        println!("data directory: {}", info.data_dir.display());
-        println!(
+        outln!("Hotline Desk {}", info.version)?;
+        outln!("data directory: {}", info.data_dir.display())?;
+        outln!(
             "vault: {}",
             if info.vault_exists {
                 "present"
             } else {
                 "none yet"
             }
-        );
-        println!("SQLCipher: {}", info.sqlcipher_version);
-        println!("{}", info.wordlist_attribution);
+        )?;
+        outln!("SQLCipher: {}", info.sqlcipher_version)?;
+        outln!("{}", info.wordlist_attribution)?;
     }
     Ok(())
 }

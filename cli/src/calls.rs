@@ -11,13 +11,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use hotline_core::calls::{self, CallError, CallFilter, CallId, CallSummary};
+use hotline_core::calls::{self, CallError, CallFilter, CallId, CallSummary, OldCalls};
 use hotline_core::codes::{Category, Verification};
+use hotline_core::errors::{Coded, ErrorCode};
 use hotline_core::vault::Vault;
 
 use crate::CliError;
+use crate::out::{self, errln, outln};
 use crate::passphrase::AuthArgs;
 use crate::vault::{lock, require_sound, unlock, vault_error};
 
@@ -63,11 +65,36 @@ enum CallCommand {
 
 #[derive(Debug, Args)]
 struct AddArgs {
-    /// The JSON file, or `-` for standard input.
-    #[arg(long = "json", value_name = "FILE")]
-    file: PathBuf,
+    /// The JSON file of calls, or `-` for standard input.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Print the new calls' ids as a JSON array instead of one per line.
+    #[arg(long)]
+    json: bool,
+    /// Log calls older than the retention period too: their free text is
+    /// shredded at once (at the next unlock).
+    #[arg(long)]
+    confirm_old: bool,
+    /// The retired form `call add --json FILE`: refused with what to use.
+    #[arg(hide = true, value_name = "FILE")]
+    retired_file: Option<PathBuf>,
     #[command(flatten)]
     auth: AuthArgs,
+}
+
+impl AddArgs {
+    /// The input file, or the error that says how to give it.
+    fn input(&self) -> Result<&Path, CliError> {
+        match (&self.file, &self.retired_file) {
+            (Some(file), None) => Ok(file),
+            (_, Some(_)) => Err(CliError::usage(
+                "`call add --json FILE` is no longer the way to give the calls: use `call add --file FILE` (`--file -` for standard input); `--json` now prints the new ids as JSON",
+            )),
+            (None, None) => Err(CliError::usage(
+                "give the calls with `--file FILE` (`--file -` for standard input)",
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -84,10 +111,11 @@ struct ListArgs {
     /// Only calls in this area (by name).
     #[arg(long, value_name = "A")]
     area: Option<String>,
-    /// Only calls received on or after this date (YYYY-MM-DD, UTC).
+    /// Only calls received on or after this day (YYYY-MM-DD, a UTC day).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     from: Option<NaiveDate>,
-    /// Only calls received before this date (YYYY-MM-DD, UTC).
+    /// Only calls received on or before this day, inclusive (YYYY-MM-DD, a
+    /// UTC day), as in `export`.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     to: Option<NaiveDate>,
     /// At most this many calls.
@@ -269,9 +297,11 @@ pub fn retention_after_unlock(vault: &Vault, data_dir: &Path) -> Result<(), CliE
     require_sound(vault, data_dir)?;
     let report = calls::purge_expired(vault, now).map_err(|err| call_error(err, data_dir))?;
     if report.calls_shredded > 0 || report.drafts_removed > 0 {
-        eprintln!(
+        errln!(
             "hotline: retention ({} days) shredded the free text of {} call(s) and removed {} draft(s)",
-            report.retention_days, report.calls_shredded, report.drafts_removed
+            report.retention_days,
+            report.calls_shredded,
+            report.drafts_removed
         );
     }
     Ok(())
@@ -291,12 +321,12 @@ fn with_vault<T>(
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value).map_err(CliError::new)?;
-    println!("{text}");
+    outln!("{text}")?;
     Ok(())
 }
 
 /// One table line per call: when, category, verification, urgency, area, flags, id.
-fn print_table(rows: &[CallSummary]) {
+fn print_table(rows: &[CallSummary]) -> Result<(), CliError> {
     for row in rows {
         let mut flags = String::new();
         for (set, flag) in [
@@ -309,7 +339,7 @@ fn print_table(rows: &[CallSummary]) {
                 flags.push(flag);
             }
         }
-        println!(
+        outln!(
             "{}  {:<26} {:<16} {:<7} {:<20} {:<4} {}",
             row.received_at.format("%Y-%m-%d %H:%MZ"),
             row.category.as_str(),
@@ -318,8 +348,9 @@ fn print_table(rows: &[CallSummary]) {
             row.area.as_deref().unwrap_or("-"),
             flags,
             row.id
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn read_input(file: &Path) -> Result<String, CliError> {
@@ -348,14 +379,14 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
         CallCommands::Retention(args) => match &args.command {
             RetentionCommand::Show { auth } => {
                 let days = with_vault(data_dir, auth, calls::retention_days)?;
-                println!("{days}");
+                outln!("{days}")?;
                 Ok(())
             }
             RetentionCommand::Set { days, auth } => {
                 with_vault(data_dir, auth, |v| {
                     calls::set_retention_days(&v.coordinator()?, *days)
                 })?;
-                println!("free text is now kept for {days} days after a call");
+                outln!("free text is now kept for {days} days after a call")?;
                 Ok(())
             }
         },
@@ -365,7 +396,7 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             with_vault(data_dir, &args.auth, |v| {
                 calls::set_legal_hold(&v.coordinator()?, id, on)
             })?;
-            println!("legal hold {} for {id}", if on { "on" } else { "off" });
+            outln!("legal hold {} for {id}", if on { "on" } else { "off" })?;
             Ok(())
         }
         CallCommands::Area(args) => match &args.command {
@@ -376,20 +407,20 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
                 }
                 for area in areas {
                     let note = if area.active { "" } else { "  (inactive)" };
-                    println!("{}{note}", area.name);
+                    outln!("{}{note}", area.name)?;
                 }
                 Ok(())
             }
             AreaCommand::Add { name, auth } => {
                 with_vault(data_dir, auth, |v| calls::add_area(&v.coordinator()?, name))?;
-                println!("area added: {name}");
+                outln!("area added: {name}")?;
                 Ok(())
             }
             AreaCommand::Deactivate { name, auth } => {
                 with_vault(data_dir, auth, |v| {
                     calls::deactivate_area(&v.coordinator()?, name)
                 })?;
-                println!("area deactivated: {name}");
+                outln!("area deactivated: {name}")?;
                 Ok(())
             }
         },
@@ -399,42 +430,24 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
 fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
     match command {
         CallCommand::Example => {
-            println!("{}", calls::example_json(Utc::now()));
+            outln!("{}", calls::example_json(Utc::now()))?;
             Ok(())
         }
         CallCommand::Schema => {
-            print!("{}", calls::call_schema_text());
+            out::text(&calls::call_schema_text())?;
             Ok(())
         }
-        CallCommand::Add(args) => {
-            let text = read_input(&args.file)?;
-            let new = calls::parse_calls(&text).map_err(|err| {
-                let source = if args.file == Path::new("-") {
-                    "standard input".to_owned()
-                } else {
-                    args.file.display().to_string()
-                };
-                CliError::new(format!("{source}: {err}"))
-            })?;
-            let count = new.len();
-            let ids = with_vault(data_dir, &args.auth, |v| calls::create_many(v, new))?;
-            for id in ids {
-                println!("{id}");
-            }
-            eprintln!("logged {count} call(s)");
-            Ok(())
-        }
+        CallCommand::Add(args) => add(data_dir, args),
         CallCommand::List(args) => {
             let filter = CallFilter {
                 verification: args.status,
                 category: args.category,
                 area: args.area.clone(),
-                from: args
-                    .from
-                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
-                to: args
-                    .to
-                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc()),
+                from: args.from.map(start_of_day),
+                to: args.to.map(|d| {
+                    d.checked_add_days(Days::new(1))
+                        .map_or(DateTime::<Utc>::MAX_UTC, start_of_day)
+                }),
                 limit: args.limit,
                 offset: args.offset,
             };
@@ -442,7 +455,7 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
             if args.json {
                 print_json(&rows)
             } else {
-                print_table(&rows);
+                print_table(&rows)?;
                 Ok(())
             }
         }
@@ -453,7 +466,7 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
             if args.json {
                 print_json(&rows)
             } else {
-                print_table(&rows);
+                print_table(&rows)?;
                 Ok(())
             }
         }
@@ -481,6 +494,62 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
     }
 }
 
+/// The start of `day`, a UTC day.
+fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// A refusal of `call add`; one of a call older than the retention period
+/// says how to confirm it.
+fn add_error(err: CallError, data_dir: &Path) -> CliError {
+    let old = err.code() == ErrorCode::OlderThanRetention;
+    let mut error = call_error(err, data_dir);
+    if old {
+        error
+            .message
+            .push_str("; to log it anyway, add --confirm-old");
+    }
+    error
+}
+
+/// `call add`: store the calls, then report them. The ids go to standard
+/// error first, so that a standard output that fails afterwards cannot hide
+/// that the calls were stored (and a retry would not log them twice).
+fn add(data_dir: &Path, args: &AddArgs) -> Result<(), CliError> {
+    let file = args.input()?;
+    let text = read_input(file)?;
+    let new = calls::parse_calls(&text).map_err(|err| {
+        let source = if file == Path::new("-") {
+            "standard input".to_owned()
+        } else {
+            file.display().to_string()
+        };
+        CliError::new(format!("{source}: {err}"))
+    })?;
+    let old = if args.confirm_old {
+        OldCalls::Accept
+    } else {
+        OldCalls::Refuse
+    };
+    let vault = open(data_dir, &args.auth)?;
+    let stored = calls::create_many(&vault, new, old).map(|ids| {
+        let listed: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        errln!(
+            "hotline: logged {} call(s): {}",
+            listed.len(),
+            listed.join(" ")
+        );
+        listed
+    });
+    lock(vault, data_dir)?;
+    let listed = stored.map_err(|err| add_error(err, data_dir))?;
+    if args.json {
+        print_json(&listed)
+    } else {
+        listed.iter().try_for_each(|id| outln!("{id}"))
+    }
+}
+
 fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
     // No automatic purge here: a dry run must see what is due.
     let vault = unlock(data_dir, &args.auth)?;
@@ -489,14 +558,14 @@ fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
             if args.json {
                 print_json(&preview)
             } else {
-                println!(
+                outln!(
                     "would shred the free text of {} call(s) received before {} ({} day retention); {} held call(s) kept; {} draft(s) would be removed",
                     preview.calls_to_shred,
                     preview.cutoff.format("%Y-%m-%d %H:%MZ"),
                     preview.retention_days,
                     preview.calls_held,
                     preview.drafts_to_remove
-                );
+                )?;
                 Ok(())
             }
         })
@@ -505,13 +574,13 @@ fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
             if args.json {
                 print_json(&report)
             } else {
-                println!(
+                outln!(
                     "shredded the free text of {} call(s) received before {} ({} day retention); removed {} draft(s)",
                     report.calls_shredded,
                     report.cutoff.format("%Y-%m-%d %H:%MZ"),
                     report.retention_days,
                     report.drafts_removed
-                );
+                )?;
                 Ok(())
             }
         })
@@ -529,9 +598,12 @@ fn demo(data_dir: &Path, args: &DemoArgs) -> Result<(), CliError> {
         Ok((report, started.elapsed().as_secs_f64()))
     })?;
     let rate = f64::from(report.calls) / seconds.max(f64::EPSILON);
-    println!(
+    outln!(
         "inserted {} synthetic call(s) (seed {}) in {:.1} s ({:.0} calls/s)",
-        report.calls, args.seed, seconds, rate
-    );
+        report.calls,
+        args.seed,
+        seconds,
+        rate
+    )?;
     Ok(())
 }

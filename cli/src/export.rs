@@ -12,6 +12,7 @@ use hotline_core::export::{self, ExportError, Format, Lang, SummaryOptions};
 use hotline_core::vault::Vault;
 
 use crate::CliError;
+use crate::out::{errln, outln};
 use crate::passphrase::AuthArgs;
 use crate::vault::{lock, unlock, vault_error};
 
@@ -74,7 +75,7 @@ struct OutputArgs {
     /// Language of an HTML report's headings and labels.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
-    /// Threshold: every published count is 0 or at least k (at least 3).
+    /// Threshold: every published count is 0 or at least k (3 to 100).
     #[arg(long, value_name = "N", default_value_t = export::DEFAULT_K)]
     k: u32,
     /// Overwrite FILE if it exists.
@@ -106,8 +107,16 @@ struct PeriodArgs {
     /// Sunday [default: the last complete week's Sunday].
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     to: Option<NaiveDate>,
-    /// Count synthetic (demo-data) calls too.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Count synthetic (demo-data) calls too; without it only real calls
+    /// count (`--include-synthetic false` is accepted as well).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_value_t = false,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
     include_synthetic: bool,
 }
 
@@ -236,7 +245,7 @@ pub fn run(data_dir: &Path, command: &ExportCommands) -> Result<(), CliError> {
                 let key = with_vault(data_dir, auth, |v| {
                     export::coordinator_key(&v.coordinator()?)
                 })?;
-                println!("{key}");
+                outln!("{key}")?;
                 Ok(())
             }
         },
@@ -255,7 +264,7 @@ fn export_summary(data_dir: &Path, args: &SummaryExportArgs) -> Result<(), CliEr
         export::write_summary(vault, &summary, output.format(), &output.out, output.force)?;
         Ok(summary)
     })?;
-    eprintln!(
+    errln!(
         "wrote the summary of {} to {} ({} weeks, k = {})",
         period(summary.from, summary.to),
         output.out.display(),
@@ -276,8 +285,8 @@ fn export_bundle(data_dir: &Path, args: &BundleArgs) -> Result<(), CliError> {
             args.force,
         )
     })?;
-    println!("{}", report.bundle_id);
-    eprintln!(
+    outln!("{}", report.bundle_id)?;
+    errln!(
         "wrote bundle {} of {} to {}",
         report.bundle_id,
         period(report.from, report.to),
@@ -301,12 +310,12 @@ fn merge(data_dir: &Path, args: &MergeArgs) -> Result<(), CliError> {
         Ok(merged)
     })?;
     if merged.unlisted_area_calls > 0 {
-        eprintln!(
+        errln!(
             "hotline: some calls name areas that are not in this vault's list; they are counted as {}",
             export::UNSPECIFIED_AREA
         );
     }
-    eprintln!(
+    errln!(
         "merged {} bundle(s) covering {} into {} (k = {})",
         merged.bundle_ids.len(),
         period(merged.summary.from, merged.summary.to),

@@ -15,6 +15,7 @@ use hotline_core::errors::Coded;
 mod about;
 mod calls;
 mod export;
+mod out;
 mod pack;
 mod passphrase;
 mod referral;
@@ -23,7 +24,12 @@ mod vault;
 
 /// Top-level arguments shared by every subcommand.
 #[derive(Debug, Parser)]
-#[command(name = "hotline", version, about = "Hotline Desk from a terminal")]
+#[command(
+    name = "hotline",
+    version,
+    about = "Hotline Desk from a terminal",
+    after_help = exit_status_help()
+)]
 pub struct Cli {
     /// Data directory (default: $HOTLINE_DATA_DIR, then the OS app-data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -86,6 +92,15 @@ impl CliError {
         }
     }
 
+    /// A command line that cannot be used as given, with exit status 2
+    /// (as clap's own usage errors).
+    pub fn usage(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: hotline_core::errors::EXIT_USAGE,
+        }
+    }
+
     /// A core error, with the exit status the core's error map gives it.
     pub fn coded(err: &impl hotline_core::errors::Coded) -> Self {
         Self {
@@ -93,6 +108,26 @@ impl CliError {
             code: err.exit_status(),
         }
     }
+}
+
+/// The "Exit status" section of `hotline --help` (and the man page), from
+/// the core's error map.
+fn exit_status_help() -> String {
+    use hotline_core::errors::{EXIT_FAILURE, EXIT_STATUSES, codes_with_exit_status};
+    let mut text = String::from("Exit status:\n  0  success\n");
+    for (status, meaning) in EXIT_STATUSES {
+        let codes: Vec<&str> = codes_with_exit_status(*status)
+            .map(|code| code.as_str())
+            .collect();
+        text.push_str(&format!("  {status}  {meaning}"));
+        if *status == EXIT_FAILURE {
+            text.push_str(" (every error not listed below)");
+        } else if !codes.is_empty() {
+            text.push_str(&format!(" ({})", codes.join(", ")));
+        }
+        text.push('\n');
+    }
+    text
 }
 
 /// Run one parsed command line.
@@ -121,13 +156,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
 /// of the `hotline` binary.
 pub fn main() -> ExitCode {
     if let Err(err) = hotline_core::hardening::harden_process() {
-        eprintln!("hotline: {err}");
+        out::errln!("hotline: {err}");
         return ExitCode::from(err.exit_status());
     }
-    match run(Cli::parse()) {
+    match run(Cli::parse()).and_then(|()| out::flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("hotline: {}", err.message);
+            out::errln!("hotline: {}", err.message);
             ExitCode::from(err.code)
         }
     }

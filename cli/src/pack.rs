@@ -9,6 +9,7 @@ use hotline_core::guidance::{
 };
 
 use crate::CliError;
+use crate::out::{self, errln, outln};
 use crate::passphrase::AuthArgs;
 use crate::vault::{lock, unlock, vault_error};
 
@@ -119,7 +120,7 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
     match &args.command {
         PackCommand::Check(check) => run_check(check),
         PackCommand::Dump(_) => {
-            print!("{BUILTIN_SOURCE}");
+            out::text(BUILTIN_SOURCE)?;
             Ok(())
         }
         PackCommand::Import(import) => {
@@ -134,20 +135,21 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
             print_warnings(&outcome.pack);
             let meta = outcome.pack.meta();
             match &outcome.replaced_version {
-                Some(old) => println!(
+                Some(old) => outln!(
                     "imported pack {} version {} (replaces version {old})",
-                    meta.id, meta.version
-                ),
-                None => println!("imported pack {} version {}", meta.id, meta.version),
+                    meta.id,
+                    meta.version
+                )?,
+                None => outln!("imported pack {} version {}", meta.id, meta.version)?,
             }
             if outcome.texts_dropped > 0 {
-                println!(
+                outln!(
                     "{} attached text(s) no longer match this version and were removed",
                     outcome.texts_dropped
-                );
+                )?;
             }
             if !outcome.active {
-                println!("make it the active pack with: hotline pack use {}", meta.id);
+                outln!("make it the active pack with: hotline pack use {}", meta.id)?;
             }
             Ok(())
         }
@@ -185,7 +187,7 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
                 if let Some(problem) = &entry.problem {
                     line.push_str(&format!("\tunusable: {problem}"));
                 }
-                println!("{line}");
+                outln!("{line}")?;
             }
             Ok(())
         }
@@ -197,11 +199,11 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
                 .and_then(|c| guidance::use_pack(&c, &choice.id));
             lock(vault, data_dir)?;
             let pack = result.map_err(|err| library_error(err, &choice.id, data_dir))?;
-            println!(
+            outln!(
                 "active pack: {} version {}",
                 pack.meta().id,
                 pack.meta().version
-            );
+            )?;
             Ok(())
         }
         PackCommand::Remove(remove) => {
@@ -212,9 +214,9 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
                 .and_then(|c| guidance::remove_pack(&c, &remove.id));
             lock(vault, data_dir)?;
             let was_active = result.map_err(|err| library_error(err, &remove.id, data_dir))?;
-            println!("removed pack {}", remove.id);
+            outln!("removed pack {}", remove.id)?;
             if was_active {
-                println!("the built-in pack is active again");
+                outln!("the built-in pack is active again")?;
             }
             Ok(())
         }
@@ -234,10 +236,11 @@ pub fn run(data_dir: &Path, args: &PackArgs) -> Result<(), CliError> {
             lock(vault, data_dir)?;
             let count = result
                 .map_err(|err| library_error(err, &attach.file.display().to_string(), data_dir))?;
-            println!(
+            outln!(
                 "attached the text of {} to pack {} ({count} paragraphs)",
-                attach.source, attach.pack
-            );
+                attach.source,
+                attach.pack
+            )?;
             Ok(())
         }
     }
@@ -249,7 +252,7 @@ fn library_error(err: PackLibraryError, name: &str, data_dir: &Path) -> CliError
         PackLibraryError::Invalid(errors) => report(name, &errors),
         PackLibraryError::StoredPackBroken { id, errors } => {
             for issue in errors.issues() {
-                eprintln!("{issue}");
+                errln!("{issue}");
             }
             CliError::new(format!(
                 "the stored pack \"{id}\" no longer passes the checks; import it again"
@@ -271,7 +274,7 @@ fn run_check(args: &CheckArgs) -> Result<(), CliError> {
     match result {
         Ok(pack) => {
             print_warnings(&pack);
-            print_summary(&name, &pack);
+            print_summary(&name, &pack)?;
             Ok(())
         }
         Err(errors) => Err(report(&name, &errors)),
@@ -281,25 +284,29 @@ fn run_check(args: &CheckArgs) -> Result<(), CliError> {
 /// Problems that did not refuse the pack, on stderr (`file:line: warning: …`).
 fn print_warnings(pack: &Pack) {
     for warning in pack.warnings() {
-        eprintln!("{warning}");
+        errln!("{warning}");
     }
 }
 
-fn print_summary(name: &str, pack: &Pack) {
+fn print_summary(name: &str, pack: &Pack) -> Result<(), CliError> {
     let meta = pack.meta();
     let counts = pack.counts();
     let reviewed = meta
         .reviewed_on
         .map_or_else(|| "never".to_owned(), |d| d.to_string());
-    println!("{name}: OK");
-    println!(
+    outln!("{name}: OK")?;
+    outln!(
         "pack {} version {}, reviewed on {reviewed}",
-        meta.id, meta.version
-    );
-    println!(
+        meta.id,
+        meta.version
+    )?;
+    outln!(
         "{} flows, {} nodes, {} sources, {} resources",
-        counts.flows, counts.nodes, counts.sources, counts.resources
-    );
+        counts.flows,
+        counts.nodes,
+        counts.sources,
+        counts.resources
+    )?;
     let standing = match &meta.counsel {
         Some(c) if c.approved => format!(
             "approved by counsel ({}, {})",
@@ -308,16 +315,17 @@ fn print_summary(name: &str, pack: &Pack) {
         ),
         _ => "not yet approved by counsel".to_owned(),
     };
-    println!("legal standing: {standing}");
+    outln!("legal standing: {standing}")?;
     if !pack.warnings().is_empty() {
-        println!("{} warning(s), listed above", pack.warnings().len());
+        outln!("{} warning(s), listed above", pack.warnings().len())?;
     }
+    Ok(())
 }
 
 /// Print every problem on stderr; the returned error gives the count.
 fn report(name: &str, errors: &PackErrors) -> CliError {
     for issue in errors.issues() {
-        eprintln!("{issue}");
+        errln!("{issue}");
     }
     let count = errors.issues().len();
     let noun = if count == 1 { "problem" } else { "problems" };

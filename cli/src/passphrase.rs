@@ -16,6 +16,7 @@ use clap::{Args, Subcommand};
 use hotline_core::vault::{self, Passphrase};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Environment variable holding the acting user's passphrase.
 pub const PASSPHRASE_ENV: &str = "HOTLINE_PASSPHRASE";
@@ -181,7 +182,7 @@ pub fn run(args: &PassphraseArgs) -> Result<(), CliError> {
         PassphraseCommand::Suggest { words } => {
             let suggestion = vault::suggest_passphrase(usize::from(*words))
                 .map_err(|err| CliError::coded(&err))?;
-            println!("{}", suggestion.text());
+            outln!("{}", suggestion.text())?;
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use hotline_core::referrals::{self, Referral, ReferralError};
 
 use crate::CliError;
+use crate::out::{self, outln};
 use crate::passphrase::AuthArgs;
 use crate::vault::{lock, unlock, vault_error};
 
@@ -148,14 +149,15 @@ fn referral_error(err: ReferralError, data_dir: &Path) -> CliError {
 }
 
 /// One line per entry: id, verified or UNVERIFIED, kinds, name.
-fn print_lines(entries: &[Referral]) {
+fn print_lines(entries: &[Referral]) -> Result<(), CliError> {
     for r in entries {
         let mark = match r.verified_on {
             Some(date) if r.is_verified() => format!("verified {date}"),
             _ => "UNVERIFIED".to_owned(),
         };
-        println!("{}\t{mark}\t{}\t{}", r.id, r.kinds.join(","), r.name);
+        outln!("{}\t{mark}\t{}\t{}", r.id, r.kinds.join(","), r.name)?;
     }
+    Ok(())
 }
 
 fn read_file(path: &Path) -> Result<String, CliError> {
@@ -176,7 +178,7 @@ fn read_file(path: &Path) -> Result<String, CliError> {
 pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
     match &args.command {
         ReferralCommand::Schema => {
-            print!("{}", referrals::file_schema_text());
+            out::text(&referrals::file_schema_text())?;
             Ok(())
         }
         ReferralCommand::List(list) => {
@@ -185,9 +187,9 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
             lock(vault, data_dir)?;
             let entries = result.map_err(|err| referral_error(err, data_dir))?;
             if list.json {
-                print!("{}", referrals::file_text(entries));
+                out::text(&referrals::file_text(entries))?;
             } else {
-                print_lines(&entries);
+                print_lines(&entries)?;
             }
             Ok(())
         }
@@ -197,11 +199,11 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
             lock(vault, data_dir)?;
             let entries = result.map_err(|err| referral_error(err, data_dir))?;
             if search.json {
-                print!("{}", referrals::file_text(entries));
+                out::text(&referrals::file_text(entries))?;
             } else if entries.is_empty() {
-                println!("no entry matches");
+                outln!("no entry matches")?;
             } else {
-                print_lines(&entries);
+                print_lines(&entries)?;
             }
             Ok(())
         }
@@ -226,7 +228,7 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
                 .and_then(|c| referrals::add(&c, entry));
             lock(vault, data_dir)?;
             let id = result.map_err(|err| referral_error(err, data_dir))?;
-            println!("{id}");
+            outln!("{id}")?;
             Ok(())
         }
         ReferralCommand::Remove(remove) => {
@@ -238,7 +240,7 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
                 .and_then(|c| referrals::remove(&c, id));
             lock(vault, data_dir)?;
             result.map_err(|err| referral_error(err, data_dir))?;
-            println!("removed {id}; calls that name it keep it");
+            outln!("removed {id}; calls that name it keep it")?;
             Ok(())
         }
         ReferralCommand::Import(import) => {
@@ -250,13 +252,13 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
                 .and_then(|c| referrals::import_file(&c, &text));
             lock(vault, data_dir)?;
             let report = result.map_err(|err| referral_error(err, data_dir))?;
-            println!(
+            outln!(
                 "imported {}: {} added, {} updated, {} unchanged",
                 import.file.display(),
                 report.added,
                 report.updated,
                 report.unchanged
-            );
+            )?;
             Ok(())
         }
         ReferralCommand::Export(export) => {
@@ -267,7 +269,7 @@ pub fn run(data_dir: &Path, args: &ReferralArgs) -> Result<(), CliError> {
                 None => referrals::export_file(&vault),
             };
             lock(vault, data_dir)?;
-            print!("{}", result.map_err(|err| referral_error(err, data_dir))?);
+            out::text(&result.map_err(|err| referral_error(err, data_dir))?)?;
             Ok(())
         }
     }

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use hotline_core::vault::Role;
 
 use crate::CliError;
+use crate::out::outln;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs};
 use crate::vault::{lock, unlock, vault_error};
 
@@ -85,7 +86,7 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .and_then(|c| c.add_user(&add.handle, add.role.into(), &passphrase))
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
-            println!("added {} ({})", add.handle, Role::from(add.role));
+            outln!("added {} ({})", add.handle, Role::from(add.role))?;
         }
         UserCommand::List(list) => {
             let vault = unlock(data_dir, &list.auth)?;
@@ -94,7 +95,7 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
             for user in users {
-                println!("{}\t{}", user.handle, user.role);
+                outln!("{}\t{}", user.handle, user.role)?;
             }
         }
         UserCommand::Remove(remove) => {
@@ -104,7 +105,7 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .and_then(|c| c.remove_user(&remove.handle))
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
-            println!("removed {}", remove.handle);
+            outln!("removed {}", remove.handle)?;
         }
     }
     Ok(())

@@ -1,11 +1,9 @@
 //! Vault commands: `init`, `passwd`, `backup`, `restore`, `verify`, `erase`,
 //! `panic-erase`.
 //!
-//! Exit status: 0 on success; 1 for most errors; 2 for bad arguments (clap);
-//! 3 when authentication fails (unknown handle, wrong passphrase, or a
-//! wait imposed after repeated failures); 4 when vault files are damaged,
-//! mismatched or from a newer version. Messages go to stderr and never
-//! contain passphrases, keys or stored data.
+//! Exit statuses come from the core's error map and are listed by
+//! `hotline --help`. Messages go to stderr and never contain passphrases,
+//! keys or stored data.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +14,7 @@ use hotline_core::vault::{
 };
 
 use crate::CliError;
+use crate::out::{errln, outln};
 use crate::passphrase::{AuthArgs, NewPassphraseArgs, ask_line};
 
 /// Turn a vault error into a message and exit status (from the core's error
@@ -50,9 +49,16 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     CliError { message, code }
 }
 
+/// Refuse a data directory that is a file or cannot be written, naming
+/// it and the reason, before the database is opened.
+fn usable(data_dir: &Path) -> Result<(), CliError> {
+    hotline_core::paths::check_data_dir(data_dir).map_err(|err| CliError::coded(&err))
+}
+
 /// Unlock as the acting user. A user whose passphrase a coordinator set
 /// gets nothing but the request to run `hotline passwd`.
 pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+    usable(data_dir)?;
     let handle = auth.handle()?;
     let passphrase = auth.passphrase(&format!("Passphrase for {handle}: "))?;
     let vault = unlock_with(data_dir, handle, &passphrase)?;
@@ -86,7 +92,7 @@ pub fn unlock_with(
             }
             MigrationProgress::Done => "re-encrypting the vault: done".to_owned(),
         };
-        eprintln!("hotline: {line}");
+        errln!("hotline: {line}");
     };
     Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
         .map_err(|err| vault_error(err, data_dir))
@@ -121,6 +127,7 @@ pub struct InitArgs {
 
 /// Create the vault and its first coordinator.
 pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
+    usable(data_dir)?;
     let handle = args.auth.handle()?;
     if Vault::exists(data_dir) {
         return Err(vault_error(VaultError::AlreadyExists, data_dir));
@@ -132,11 +139,11 @@ pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
         Vault::create(data_dir, handle, &passphrase).map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().clone();
     lock(vault, data_dir)?;
-    println!(
+    outln!(
         "created a vault in {} with {} as its first coordinator",
         data_dir.display(),
         user.handle
-    );
+    )?;
     Ok(())
 }
 
@@ -162,7 +169,7 @@ pub fn passwd(data_dir: &Path, args: &PasswdArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().handle.clone();
     lock(vault, data_dir)?;
-    println!("{PASSWD_DONE} {user}");
+    outln!("{PASSWD_DONE} {user}")?;
     Ok(())
 }
 
@@ -195,17 +202,17 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
     lock(vault, data_dir)?;
     let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     if report.calls_shredded > 0 {
-        println!(
+        outln!(
             "retention ran first: free text of {} calls past the retention period was shredded",
             report.calls_shredded
-        );
+        )?;
     }
-    println!(
+    outln!(
         "encrypted backup written to {} ({size} bytes); it opens with the passphrase of any user it lists",
         args.out.display()
-    );
+    )?;
     if let Some(warning) = report.location.warning() {
-        eprintln!("hotline: warning: {warning}");
+        errln!("hotline: warning: {warning}");
     }
     Ok(())
 }
@@ -222,6 +229,7 @@ pub struct RestoreArgs {
 
 /// Restore a backup into an empty data directory.
 pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
+    usable(data_dir)?;
     let handle = args.auth.handle()?;
     if Vault::exists(data_dir) {
         return Err(vault_error(VaultError::RestoreTargetExists, data_dir));
@@ -237,12 +245,12 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?
         .len();
     lock(vault, data_dir)?;
-    println!(
+    outln!(
         "restored into {} ({users} users); checked by unlocking as {} ({})",
         data_dir.display(),
         user.handle,
         user.role
-    );
+    )?;
     Ok(())
 }
 
@@ -262,15 +270,16 @@ pub fn verify(data_dir: &Path, args: &VerifyArgs) -> Result<(), CliError> {
         .map_err(|err| vault_error(err, data_dir))?;
     let user = vault.user().clone();
     lock(vault, data_dir)?;
-    println!("vault: {}", data_dir.display());
-    println!(
+    outln!("vault: {}", data_dir.display())?;
+    outln!(
         "passphrase and key: ok (unlocked as {} ({}))",
-        user.handle, user.role
-    );
-    print_report(&report);
-    println!("auto-lock: {auto_lock} min");
+        user.handle,
+        user.role
+    )?;
+    print_report(&report)?;
+    outln!("auto-lock: {auto_lock} min")?;
     if report.is_ok() {
-        println!("result: ok");
+        outln!("result: ok")?;
         Ok(())
     } else {
         Err(CliError {
@@ -280,7 +289,7 @@ pub fn verify(data_dir: &Path, args: &VerifyArgs) -> Result<(), CliError> {
     }
 }
 
-fn print_report(report: &VerifyReport) {
+fn print_report(report: &VerifyReport) -> Result<(), CliError> {
     let list = |items: &[String]| {
         if items.is_empty() {
             "none".to_owned()
@@ -288,32 +297,34 @@ fn print_report(report: &VerifyReport) {
             items.join(", ")
         }
     };
-    println!("SQLCipher: {}", report.sqlcipher_version);
-    println!(
+    outln!("SQLCipher: {}", report.sqlcipher_version)?;
+    outln!(
         "schema: version {} (newest known: {})",
-        report.schema_version, report.latest_schema_version
-    );
-    println!("integrity check: {}", report.integrity.join("; "));
-    println!(
+        report.schema_version,
+        report.latest_schema_version
+    )?;
+    outln!("integrity check: {}", report.integrity.join("; "))?;
+    outln!(
         "page authentication: {}",
         if report.cipher_problems.is_empty() {
             "ok".to_owned()
         } else {
             report.cipher_problems.join("; ")
         }
-    );
-    println!("key slots: {}", report.key_slots.len());
+    )?;
+    outln!("key slots: {}", report.key_slots.len())?;
     for slot in &report.key_slots {
-        println!("  {} ({}): {}", slot.handle, slot.role, slot.kdf);
+        outln!("  {} ({}): {}", slot.handle, slot.role, slot.kdf)?;
     }
-    println!(
+    outln!(
         "users without a key slot: {}",
         list(&report.users_without_slot)
-    );
-    println!(
+    )?;
+    outln!(
         "key slots without a user: {}",
         list(&report.slots_without_user)
-    );
+    )?;
+    Ok(())
 }
 
 /// Options of `hotline erase`.
@@ -386,7 +397,7 @@ pub fn erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
     }
     let vault = unlock(data_dir, &args.auth)?;
     vault.erase().map_err(|err| vault_error(err, data_dir))?;
-    println!("{ERASE_DONE}");
+    outln!("{ERASE_DONE}")?;
     Ok(())
 }
 
@@ -408,7 +419,7 @@ fn panic_erase(data_dir: &Path, args: &EraseArgs) -> Result<(), CliError> {
         ));
     }
     vault::erase_at_lock_screen(data_dir).map_err(|err| vault_error(err, data_dir))?;
-    println!("{ERASE_DONE}");
+    outln!("{ERASE_DONE}")?;
     Ok(())
 }
 
@@ -431,7 +442,7 @@ pub fn panic_erase_switch(data_dir: &Path, args: &PanicEraseArgs) -> Result<(), 
         } else {
             "off"
         };
-        println!("panic erase at the lock screen: {now}");
+        outln!("panic erase at the lock screen: {now}")?;
         return Ok(());
     };
     let vault = unlock(data_dir, &args.auth)?;
@@ -440,6 +451,6 @@ pub fn panic_erase_switch(data_dir: &Path, args: &PanicEraseArgs) -> Result<(), 
         .and_then(|c| c.set_panic_erase(state == "on"))
         .map_err(|err| vault_error(err, data_dir))?;
     lock(vault, data_dir)?;
-    println!("panic erase at the lock screen: {state}");
+    outln!("panic erase at the lock screen: {state}")?;
     Ok(())
 }

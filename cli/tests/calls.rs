@@ -32,7 +32,7 @@ fn example_add_list_search_show_and_purge() {
     let dir = vault();
     let d = dir.path();
     let example = hotline(d, &["call", "example"]).ok().stdout;
-    let added = hotline_as(d, HANDLE, &["call", "add", "--json", "-"], &example).ok();
+    let added = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], &example).ok();
     let id = added.stdout.trim().to_owned();
     assert_eq!(id.len(), 36, "{}", added.stdout);
 
@@ -108,7 +108,7 @@ fn malformed_json_names_the_field_and_line() {
     let dir = vault();
     let d = dir.path();
     let bad_code = "{\n  \"received_at\": \"2025-01-01T10:00:00Z\",\n  \"language\": \"es\",\n  \"caller_relation\": \"self\",\n  \"category\": \"secret-words-here\"\n}\n";
-    let run = hotline_as(d, HANDLE, &["call", "add", "--json", "-"], bad_code).failed();
+    let run = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], bad_code).failed();
     assert!(run.stderr.contains("line 5"), "{}", run.stderr);
     assert!(run.stderr.contains("`category`"), "{}", run.stderr);
     assert!(run.stderr.contains("expected one of"), "{}", run.stderr);
@@ -120,7 +120,7 @@ fn malformed_json_names_the_field_and_line() {
         "[\n  {\"received_at\": \"2025-01-01T10:00:00Z\", \"language\": \"es\",\n   \"caller_relation\": \"self\", \"category\": \"other\",\n   \"people_affected\": -2}\n]\n",
     )
     .unwrap();
-    let run = hotline(d, &["call", "add", "--json", file.to_str().unwrap()]).failed();
+    let run = hotline(d, &["call", "add", "--file", file.to_str().unwrap()]).failed();
     assert!(run.stderr.contains("broken.json"), "{}", run.stderr);
     assert!(run.stderr.contains("line 4"), "{}", run.stderr);
     assert!(
@@ -132,7 +132,7 @@ fn malformed_json_names_the_field_and_line() {
     let run = hotline_as(
         d,
         HANDLE,
-        &["call", "add", "--json", "-"],
+        &["call", "add", "--file", "-"],
         "{\n\"language\": ,\n}",
     )
     .failed();
@@ -150,7 +150,7 @@ fn over_long_notes_are_refused() {
     let run = hotline_as(
         d,
         HANDLE,
-        &["call", "add", "--json", "-"],
+        &["call", "add", "--file", "-"],
         &call.to_string(),
     )
     .failed();
@@ -171,7 +171,7 @@ fn retention_holds_and_areas_are_for_coordinators() {
     add_volunteer(d, "bo-3");
 
     let example = hotline(d, &["call", "example"]).ok().stdout;
-    let id = hotline_as(d, "bo-3", &["call", "add", "--json", "-"], &example)
+    let id = hotline_as(d, "bo-3", &["call", "add", "--file", "-"], &example)
         .ok()
         .stdout
         .trim()

@@ -32,7 +32,15 @@ mod cli {
         let html = root.path().join("s.html");
         hotline(
             &dir,
-            &["export", "summary", "--out", s(&csv), "--format", "csv"],
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&csv),
+                "--format",
+                "csv",
+                "--include-synthetic",
+            ],
         )
         .ok();
         hotline(
@@ -46,6 +54,8 @@ mod cli {
                 "json",
                 "--k",
                 "3",
+                "--include-synthetic",
+                "true",
             ],
         )
         .ok();
@@ -60,6 +70,7 @@ mod cli {
                 "html",
                 "--lang",
                 "es",
+                "--include-synthetic",
             ],
         )
         .ok();
@@ -88,7 +99,15 @@ mod cli {
         let before = std::fs::read(&csv).unwrap();
         let run = hotline(
             &dir,
-            &["export", "summary", "--out", s(&csv), "--format", "csv"],
+            &[
+                "export",
+                "summary",
+                "--out",
+                s(&csv),
+                "--format",
+                "csv",
+                "--include-synthetic",
+            ],
         )
         .failed();
         assert!(run.stderr.contains("--force"), "{}", run.stderr);
@@ -128,8 +147,8 @@ mod cli {
             &["export", "summary", "--out", s(&other), "--format", "xlsx"],
         )
         .failed();
-        // A period of more than five years is refused; synthetic calls can
-        // be left out.
+        // A period of more than five years is refused; synthetic calls are
+        // left out unless asked for.
         let none = root.path().join("none.json");
         hotline(
             &dir,
@@ -149,16 +168,7 @@ mod cli {
         .failed();
         hotline(
             &dir,
-            &[
-                "export",
-                "summary",
-                "--out",
-                s(&none),
-                "--format",
-                "json",
-                "--include-synthetic",
-                "false",
-            ],
+            &["export", "summary", "--out", s(&none), "--format", "json"],
         )
         .ok();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&none).unwrap()).unwrap();
@@ -201,6 +211,7 @@ mod cli {
                     s(out),
                     "--to",
                     &today,
+                    "--include-synthetic",
                 ],
             )
             .ok();
@@ -326,5 +337,76 @@ mod cli {
             assert!(run.stderr.contains("only a coordinator"), "{}", run.stderr);
         }
         assert!(!volunteer_out.exists());
+    }
+
+    /// `--to` is an inclusive UTC day on exports as on `call list`: a call
+    /// at the last second of that day counts, and demo calls stay out
+    /// unless asked for.
+    #[test]
+    fn to_is_an_inclusive_utc_day_and_demo_calls_stay_out() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("v");
+        hotline(&dir, &["init"]).ok();
+        hotline(&dir, &["demo-data", "--calls", "50", "--seed", "3"]).ok();
+        // The last Sunday at least a week ago: a complete ISO week.
+        let today = chrono::Utc::now().date_naive();
+        let sunday = today
+            - chrono::Days::new(
+                u64::from(chrono::Datelike::weekday(&today).num_days_from_monday()) + 8,
+            );
+        assert_eq!(chrono::Datelike::weekday(&sunday), chrono::Weekday::Sun);
+        let example: Value =
+            serde_json::from_str(&hotline(&dir, &["call", "example"]).ok().stdout).unwrap();
+        let calls: Vec<Value> = (0..3)
+            .map(|_| {
+                let mut call = example.clone();
+                call["received_at"] = Value::from(format!("{sunday}T23:59:59Z"));
+                call
+            })
+            .collect();
+        hotline_as(
+            &dir,
+            crate::common::HANDLE,
+            &["call", "add", "--file", "-"],
+            &Value::from(calls).to_string(),
+        )
+        .ok();
+        let total = |extra: &[&str]| {
+            let out = root.path().join(format!("s{}.json", extra.len()));
+            let to = sunday.to_string();
+            let mut args = vec![
+                "export",
+                "summary",
+                "--out",
+                s(&out),
+                "--format",
+                "json",
+                "--k",
+                "3",
+                "--to",
+                &to,
+                "--force",
+            ];
+            args.extend_from_slice(extra);
+            hotline(&dir, &args).ok();
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+            assert_eq!(doc["to"], Value::from(sunday.to_string()));
+            let by_agency = doc["tables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|table| table["name"] == "calls_by_agency")
+                .expect("a table by agency");
+            by_agency["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| row["agency"] == "ALL")
+                .and_then(|row| row["count"].as_u64())
+                .expect("the grand total is published")
+        };
+        let real = total(&[]);
+        assert_eq!(real, 3, "the three real calls of the last day count");
+        assert!(total(&["--include-synthetic"]) > real);
     }
 }

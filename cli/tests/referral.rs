@@ -203,13 +203,13 @@ fn a_call_takes_directory_ids_and_refuses_others_naming_the_field() {
         example.contains(LOCATOR),
         "the example names a directory entry"
     );
-    hotline_as(d, common::HANDLE, &["call", "add", "--json", "-"], &example).ok();
+    hotline_as(d, common::HANDLE, &["call", "add", "--file", "-"], &example).ok();
     let unknown = example.replace(LOCATOR, "legal-aid");
-    let refused = hotline_as(d, common::HANDLE, &["call", "add", "--json", "-"], &unknown).failed();
+    let refused = hotline_as(d, common::HANDLE, &["call", "add", "--file", "-"], &unknown).failed();
     assert!(
         refused
             .stderr
-            .contains("invalid referrals: entry 1 is not in the referral directory"),
+            .contains("invalid referrals: entry 1 (legal-aid) is not in the referral directory"),
         "{}",
         refused.stderr
     );

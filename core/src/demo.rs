@@ -498,7 +498,7 @@ pub(crate) fn insert_demo(
     for &at in &times {
         let area = rng.pick(&weights).map(|i| areas[i]);
         let new = call(&mut rng, at, now, area.map(|a| a.0), &sources);
-        let checked = store::check(&generator, new, area.map(|a| a.1))?;
+        let checked = store::check(&generator, new, area.map(|a| a.1), now)?;
         store::insert(tx, &checked, actor, now, true)?;
     }
     Ok(DemoReport {

@@ -26,6 +26,27 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_AUTH: u8 = 3;
 /// Exit status of `hotline` for damaged or incompatible vault files.
 pub const EXIT_DAMAGED: u8 = 4;
+/// Exit status of `hotline` for a command line it cannot use (an unknown
+/// option, a missing or malformed argument, a form that was retired).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Every exit status of `hotline` other than 0, with what it means: the
+/// list its `--help` prints. The codes behind each come from
+/// [`ErrorCode::exit_status`].
+pub const EXIT_STATUSES: &[(u8, &str)] = &[
+    (EXIT_FAILURE, "refused or failed"),
+    (EXIT_USAGE, "wrong usage"),
+    (EXIT_AUTH, "authentication failed"),
+    (EXIT_DAMAGED, "damaged or incompatible vault files"),
+];
+
+/// The error codes that end `hotline` with `status`, in declaration order.
+pub fn codes_with_exit_status(status: u8) -> impl Iterator<Item = ErrorCode> {
+    ErrorCode::ALL
+        .iter()
+        .copied()
+        .filter(move |code| code.exit_status() == status)
+}
 
 /// Declares [`ErrorCode`] with its wire names in one list, so the list of
 /// codes ([`ErrorCode::ALL`]) cannot miss one.
@@ -168,6 +189,23 @@ error_codes! {
     ReferralNotFound = "referral_not_found",
     /// Panic erase at the lock screen is switched off.
     PanicEraseOff = "panic_erase_off",
+    /// A call is dated more than a day ahead (`field`).
+    ReceivedInFuture = "received_in_future",
+    /// A call is older than the retention period, and that was not
+    /// confirmed: its free text would be shredded at once (`field`).
+    OlderThanRetention = "older_than_retention",
+    /// A call names a volunteer this vault does not know (`field`).
+    UnknownVolunteer = "unknown_volunteer",
+    /// The data folder is a file, or is inside one.
+    DataDirNotAFolder = "data_dir_not_a_folder",
+    /// The data folder cannot be written.
+    DataDirNotWritable = "data_dir_not_writable",
+    /// The anonymity threshold is too high (`field`, `limit`).
+    ThresholdTooHigh = "threshold_too_high",
+    /// A text holds a broken character, a lone UTF-16 surrogate such as
+    /// half an emoji (`field`). Rust strings cannot hold one, so the window
+    /// finds it before a request is sent (`ui/src/lib/text.ts`).
+    BrokenText = "broken_text",
 }
 
 impl ErrorCode {
@@ -264,6 +302,9 @@ impl Coded for CallError {
             Self::Shredded => C::Shredded,
             Self::InvalidRetention { .. } => C::InvalidRetention,
             Self::UnknownReferral { .. } => C::UnknownReferral,
+            Self::InFuture { .. } => C::ReceivedInFuture,
+            Self::OlderThanRetention { .. } => C::OlderThanRetention,
+            Self::UnknownVolunteer { .. } => C::UnknownVolunteer,
             Self::InBatch { source, .. } => source.code(),
             Self::Vault(inner) => inner.code(),
             Self::Random | Self::Database(_) => C::Internal,
@@ -272,7 +313,7 @@ impl Coded for CallError {
 
     fn number(&self) -> Option<usize> {
         match self {
-            Self::UnknownReferral { number } => Some(*number),
+            Self::UnknownReferral { number, .. } => Some(*number),
             Self::InBatch { source, .. } => source.number(),
             _ => None,
         }
@@ -284,6 +325,9 @@ impl Coded for CallError {
             | Self::TooMany { field, .. }
             | Self::ControlCharacter { field }
             | Self::Invalid { field, .. } => Some(field),
+            Self::InFuture { .. } | Self::OlderThanRetention { .. } => Some("received_at"),
+            Self::UnknownVolunteer { .. } => Some("volunteer"),
+            Self::UnknownReferral { .. } => Some("referrals"),
             Self::InBatch { source, .. } => source.field(),
             _ => None,
         }
@@ -303,6 +347,7 @@ impl Coded for ExportError {
         use ErrorCode as C;
         match self {
             Self::ThresholdTooLow { .. } => C::ThresholdTooLow,
+            Self::ThresholdTooHigh { .. } => C::ThresholdTooHigh,
             Self::InvalidRange { .. } => C::InvalidPeriod,
             Self::OutputExists { .. } => C::OutputExists,
             Self::NoCoordinatorKey => C::NoCoordinatorKey,
@@ -320,6 +365,36 @@ impl Coded for ExportError {
             | Self::Random
             | Self::Render(_)
             | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::ThresholdTooLow { .. } | Self::ThresholdTooHigh { .. } => Some("k"),
+            Self::InvalidRange { .. } => Some("period"),
+            Self::OutputExists { .. }
+            | Self::NoCoordinatorKey
+            | Self::InvalidRecipient
+            | Self::Decrypt { .. }
+            | Self::ForeignSchema { .. }
+            | Self::InvalidBundle { .. }
+            | Self::DuplicateBundle { .. }
+            | Self::AlreadyImported { .. }
+            | Self::NoBundles
+            | Self::Vault(_)
+            | Self::Write { .. }
+            | Self::Encrypt
+            | Self::InvalidData { .. }
+            | Self::Random
+            | Self::Render(_)
+            | Self::Database(_) => None,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Self::ThresholdTooHigh { max, .. } => usize::try_from(*max).ok(),
+            _ => None,
         }
     }
 }
@@ -401,6 +476,8 @@ impl Coded for PathError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::NoDataDir => ErrorCode::NoDataDir,
+            Self::NotAFolder { .. } => ErrorCode::DataDirNotAFolder,
+            Self::NotWritable { .. } => ErrorCode::DataDirNotWritable,
         }
     }
 }
@@ -489,6 +566,27 @@ mod tests {
             ExportError::ThresholdTooLow { k: 1 }.code(),
             ErrorCode::ThresholdTooLow
         );
+    }
+
+    #[test]
+    fn every_code_has_a_listed_exit_status() {
+        for code in ErrorCode::ALL {
+            let status = code.exit_status();
+            assert!(
+                EXIT_STATUSES.iter().any(|(listed, _)| *listed == status),
+                "{code:?} ends with {status}, which the list does not explain"
+            );
+        }
+        let auth: Vec<_> = codes_with_exit_status(EXIT_AUTH).collect();
+        assert_eq!(
+            auth,
+            [
+                ErrorCode::UnknownHandle,
+                ErrorCode::WrongPassphrase,
+                ErrorCode::TooSoon
+            ]
+        );
+        assert_eq!(codes_with_exit_status(EXIT_USAGE).count(), 0);
     }
 
     /// The window's catalogue (`ui/src/lib/messages.ts`) has an English and

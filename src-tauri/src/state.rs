@@ -131,9 +131,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Resolve the data directory (`HOTLINE_DATA_DIR` or the OS default).
+    /// Resolve the data directory (`HOTLINE_DATA_DIR` or the OS default)
+    /// and check that it is a folder this user can write (the window keeps
+    /// its own storage there too).
     pub fn from_environment() -> Result<Self, hotline_core::paths::PathError> {
-        Ok(Self::new(hotline_core::paths::resolve_data_dir(None)?))
+        let data_dir = hotline_core::paths::resolve_data_dir(None)?;
+        hotline_core::paths::check_data_dir(&data_dir)?;
+        Ok(Self::new(data_dir))
     }
 
     /// State for the data directory `data_dir`, locked.

@@ -216,7 +216,7 @@ def test_nothing_carved_after_erase_opens(ext4, tmp_path):
     step("bo and cy added")
     calls = tmp_path / "calls.json"
     calls.write_text(json.dumps(calls_with_canary(60)))
-    ok(hotline(data, BO_1, "call", "add", "--json", str(calls)))
+    ok(hotline(data, BO_1, "call", "add", "--file", str(calls)))
     calls.unlink()
     step("calls logged")
     ok(hotline(data, BO_1, "passwd", new=BO_2[1]))

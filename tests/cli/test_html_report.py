@@ -26,7 +26,8 @@ def test_html_report_renders_with_charts(data_dir, tmp_path):
     demo = run_cli(data_dir, "demo-data", "--calls", "600", "--seed", "11", env=ENV)
     assert demo.returncode == 0, demo.stderr
     report = tmp_path / "report.html"
-    out = run_cli(data_dir, "export", "summary", "--out", str(report), "--format", "html", env=ENV)
+    out = run_cli(data_dir, "export", "summary", "--out", str(report), "--format", "html",
+                  "--include-synthetic", env=ENV)
     assert out.returncode == 0, out.stderr
     html = report.read_text(encoding="utf-8")
     assert "<svg" in html, "charts are inline SVG"

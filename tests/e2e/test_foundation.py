@@ -43,3 +43,23 @@ def test_hardening_no_global_tauri_and_inline_script_blocked(app):
     assert app.driver.execute_script("return window.__injected === true") is False
     # freezePrototype: Object.prototype cannot be extended.
     assert app.driver.execute_script("return Object.isFrozen(Object.prototype)") is True
+
+
+def test_a_data_folder_that_is_a_file_stops_the_app_with_a_message(tmp_path):
+    """HOTLINE_DATA_DIR naming a file: a clear message and exit status 2,
+    never a panic with a backtrace; the file is left as it was."""
+    import os
+    import subprocess
+
+    from conftest import APP_BIN
+
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("mine")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env["HOTLINE_DATA_DIR"] = str(not_a_folder)
+    env.setdefault("DISPLAY", ":0")
+    out = subprocess.run([str(APP_BIN)], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert f"{not_a_folder} is a file, not a folder" in out.stderr
+    assert "panicked" not in out.stderr
+    assert not_a_folder.read_text() == "mine"

@@ -5,6 +5,7 @@ problem with its line; an attached article text shows in a citation."""
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 
 from conftest import REPO, App, axe_violations, run_cli, start_app, stop_process_group
@@ -158,3 +159,32 @@ def test_without_the_article_text_a_citation_says_how_to_attach_it_then_the_card
     app.wait_present("citation-paragraph")
     quotes = app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="citation-paragraph"]')
     assert [q.text.split()[1] for q in quotes] == ["4", "5"]
+
+
+def test_a_latin1_pack_file_is_refused_not_mangled(app, tmp_path: Path):
+    """A pack saved as Latin-1: refused as not UTF-8, never imported with é
+    turned into a replacement character."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert "é" in text or "ó" in text or "ñ" in text, "the fixture has accented letters"
+    latin1 = tmp_path / "latin1-pack.toml"
+    latin1.write_bytes(text.encode("latin-1", errors="replace"))
+
+    create_first_coordinator(app)
+    open_packs_card(app)
+    app.wait_present("pack-row-madison-dane")
+    choose_file(app, "pack-import-file", latin1)
+    app.wait_text("packs-error", "The file is not UTF-8 text")
+    assert app.driver.find_elements(By.CSS_SELECTOR, '[data-testid="pack-row-lakeside-test"]') == []
+
+
+def test_out_of_range_auto_lock_minutes_say_why(app):
+    create_first_coordinator(app)
+    app.wait_present("nav-admin").click()
+    field = app.wait_present("auto-lock-minutes")
+    for typed in ("0", "61"):
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(Keys.BACKSPACE)
+        field.send_keys(typed)
+        field.send_keys(Keys.ENTER)
+        assert "Choose between 1 and 60 minutes" in app.wait_text("auto-lock-error", "Choose between 1 and 60")
+        assert field.get_attribute("aria-invalid") == "true"

@@ -2,6 +2,7 @@
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from helpers import create_first_coordinator
 
@@ -91,3 +92,32 @@ def test_script_sets_the_call_and_the_path_is_saved_with_it(app):
     assert "ICE (ERO)" in app.wait_present("detail-agency").text
     path = app.wait_present("detail-script").text
     assert "who_start → who_door → who_look" in path
+
+
+def test_the_callers_language_is_its_own_control_shared_by_script_and_call(app):
+    create_first_coordinator(app)
+    app.wait_present("flow-who-is-there")
+    app.find("lang-es").click()  # the volunteer's interface is in Spanish
+    app.find("call-new").click()
+    language = app.wait_present("call-language")
+    assert language.get_attribute("value") == "es", "starts from the interface language"
+    body(app).send_keys(Keys.ESCAPE)
+    app.find("flow-who-is-there").click()
+    app.wait_present("caller-lang-en")
+    assert app.find("caller-lang-es").get_attribute("aria-pressed") == "true"
+    # The caller speaks English: chosen in the script pane, the call follows.
+    app.find("caller-lang-en").click()
+    app.wait_present("call-language")
+    assert app.find("call-language").get_attribute("value") == "en"
+    en_column = app.find("node-text-en").find_element(By.XPATH, "..")
+    assert "caller-lang" in en_column.get_attribute("class")
+    # Switching the interface language mid-call changes neither.
+    app.find("lang-en").click()
+    assert app.find("call-language").get_attribute("value") == "en"
+    assert app.find("caller-lang-en").get_attribute("aria-pressed") == "true"
+    app.find("lang-es").click()
+    assert app.find("call-language").get_attribute("value") == "en"
+    # Chosen in the form, the script pane follows.
+    Select(app.find("call-language")).select_by_value("es")
+    app.wait_text("call-language", "")
+    assert app.find("caller-lang-es").get_attribute("aria-pressed") == "true"

@@ -188,7 +188,7 @@ def check_cli(deb: Deb, data_dir: Path) -> None:
     created = hotline(data_dir, "init", "--user", HANDLE).stdout
     assert "created a vault" in created, created
     example = hotline(data_dir, "call", "example").stdout
-    added = hotline(data_dir, "call", "add", "--json", "-", stdin=example).stdout.strip()
+    added = hotline(data_dir, "call", "add", "--file", "-", stdin=example).stdout.strip()
     assert len(added) == 36, added
     calls = json.loads(hotline(data_dir, "call", "list", "--json").stdout)
     assert [call["id"] for call in calls] == [added]

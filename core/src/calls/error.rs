@@ -62,11 +62,40 @@ pub enum CallError {
     /// A referral is not an entry of the referral directory (or one a
     /// coordinator removed).
     #[error(
-        "invalid referrals: entry {number} is not in the referral directory (use the id of a directory entry, a UUID)"
+        "invalid referrals: entry {number} ({id}) is not in the referral directory (use the id of a directory entry, a UUID)"
     )]
     UnknownReferral {
         /// Which referral of the list, counting from 1.
         number: usize,
+        /// The id given (a directory id, never caller data).
+        id: String,
+    },
+    /// The call is dated more than a day ahead of the clock.
+    #[error(
+        "received_at {} is more than a day in the future: check the date and the time zone",
+        rfc3339(received_at)
+    )]
+    InFuture {
+        /// The time given.
+        received_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The call is older than the retention period and logging it was not
+    /// confirmed ([`super::OldCalls`]).
+    #[error(
+        "received_at {} is older than the retention period ({days} days): its free text would be shredded at once",
+        rfc3339(received_at)
+    )]
+    OlderThanRetention {
+        /// The time given.
+        received_at: chrono::DateTime<chrono::Utc>,
+        /// The retention period.
+        days: u32,
+    },
+    /// The volunteer is not someone this vault knows.
+    #[error("volunteer {handle:?} is not a user of this laptop")]
+    UnknownVolunteer {
+        /// The handle given (a handle, never caller data).
+        handle: String,
     },
     /// An active area with that name exists already.
     #[error("an active area with that name already exists")]
@@ -124,3 +153,8 @@ pub enum CallError {
 }
 
 crate::store::damage_aware_from_sqlite!(CallError);
+
+/// A time as the call JSON writes it (`2025-03-01T14:05:00Z`).
+fn rfc3339(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -2,7 +2,8 @@
 //! vault. The record and its rules are documented in `docs/CALLS.md`; the
 //! import format's JSON schema is `docs/call.schema.json`.
 //!
-//! - [`create`], [`update`] (with an edit [`history`]), [`get`], [`list`],
+//! - [`create`] (with the rules on time and volunteer in [`OldCalls`] and
+//!   [`MAX_AHEAD`]), [`update`] (with an edit [`history`]), [`get`], [`list`],
 //!   [`search`] (FTS5), follow-up tasks ([`followups`], [`add_followup`],
 //!   [`set_followup_done`]);
 //! - one autosaved [`Draft`] per user ([`save_draft`], [`load_draft`],
@@ -18,6 +19,7 @@
 //! as its user. Nothing here ever stores a person's immigration,
 //! citizenship or visa situation.
 
+mod admission;
 mod areas;
 mod drafts;
 mod error;
@@ -36,6 +38,7 @@ mod verification;
 #[cfg(test)]
 mod tests;
 
+pub use admission::{MAX_AHEAD, OldCalls};
 pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;

@@ -21,13 +21,18 @@ use crate::vault::{Reader, Vault};
 /// - words separated by spaces must all appear (in any text field);
 /// - `"several words"` in double quotes must appear together, in order
 ///   (an unclosed quote runs to the end);
-/// - a word ending in `*` matches any word starting with it (`detain*`).
+/// - a word ending in `*` matches any word starting with it (`detain*`);
+/// - control characters (a NUL, an escape) separate words like spaces: no
+///   stored text holds them, and FTS5 would misread them.
 ///
 /// Each part becomes an FTS5 string literal (`"…"`, inner quotes
 /// doubled), so nothing typed is read as an operator.
 pub fn fts_query(input: &str) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
-    let mut chars = input.chars().peekable();
+    let mut chars = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .peekable();
     while let Some(&c) = chars.peek() {
         if c.is_whitespace() {
             chars.next();

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 
+use super::admission::{self, OldCalls};
 use super::fields::{has_text, text_changes};
 use super::history::{self, FieldChange};
 use super::text::{self, clean, clean_opt};
@@ -96,14 +97,16 @@ pub(crate) struct Checked {
     pub(crate) script_json: Option<String>,
 }
 
-/// Check and clean every field of `call` for `actor` (see the limits in
-/// [`text`]). `area_id` is the already-resolved area.
+/// Check and clean every field of `call` for `actor` at `now` (see the
+/// limits in [`text`]). `area_id` is the already-resolved area.
 pub(crate) fn check(
     actor: &Actor,
     mut call: NewCall,
     area_id: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<Checked, CallError> {
     call.received_at = to_second(call.received_at);
+    admission::check_not_ahead(call.received_at, now)?;
     if call
         .duration_seconds
         .is_some_and(|d| d > text::MAX_DURATION_SECONDS)
@@ -316,40 +319,58 @@ pub(crate) fn insert_followup(
 /// those in `kept` (already on the call) stay even if removed since.
 fn check_referrals(tx: &Connection, ids: &[String], kept: &[String]) -> Result<(), CallError> {
     match crate::referrals::first_unknown(tx, ids, kept)? {
-        Some(i) => Err(CallError::UnknownReferral { number: i + 1 }),
+        Some(i) => Err(CallError::UnknownReferral {
+            number: i + 1,
+            id: ids[i].clone(),
+        }),
         None => Ok(()),
     }
 }
 
-/// Check and store `call`, logged by `actor` at `now`.
+/// Check and store `call`, logged by `actor` at `now`; `old` says whether
+/// a call older than the retention period was confirmed.
 pub(crate) fn create_in(
     tx: &Connection,
     actor: &Actor,
     call: NewCall,
     now: DateTime<Utc>,
+    old: OldCalls,
 ) -> Result<CallId, CallError> {
     let area_id = match &call.area {
         Some(name) => Some(active_area_id(tx, name)?),
         None => None,
     };
-    let checked = check(actor, call, area_id)?;
-    check_referrals(tx, &checked.call.referrals, &[])?;
+    let checked = check(actor, call, area_id, now)?;
+    let call = &checked.call;
+    admission::check_within_retention(tx, call.received_at, now, old)?;
+    if let Some(volunteer) = &call.volunteer {
+        admission::check_known_volunteer(tx, volunteer)?;
+    }
+    check_referrals(tx, &call.referrals, &[])?;
     insert(tx, &checked, &actor.handle, now, false)
 }
 
 /// Log a new call; returns its id. The volunteer is the unlocked user
-/// unless `call.volunteer` names someone else (coordinators only).
+/// unless `call.volunteer` names someone else (coordinators only) who must
+/// be a user of this vault. A call dated more than a day ahead, or older
+/// than the retention period, is refused.
 pub fn create(vault: &Vault, call: NewCall) -> Result<CallId, CallError> {
     let actor = Actor::of(vault);
     let tx = vault.write()?;
-    let id = create_in(&tx, &actor, call, Utc::now())?;
+    let id = create_in(&tx, &actor, call, Utc::now(), OldCalls::Refuse)?;
     tx.commit()?;
     Ok(id)
 }
 
 /// Log several calls in one transaction (all or none); returns their ids
-/// in order. An error names the call ([`CallError::InBatch`]).
-pub fn create_many(vault: &Vault, calls: Vec<NewCall>) -> Result<Vec<CallId>, CallError> {
+/// in order. The rules are those of [`create`], except that `old` may
+/// accept calls older than the retention period. An error names the call
+/// ([`CallError::InBatch`]).
+pub fn create_many(
+    vault: &Vault,
+    calls: Vec<NewCall>,
+    old: OldCalls,
+) -> Result<Vec<CallId>, CallError> {
     let actor = Actor::of(vault);
     let now = Utc::now();
     let total = calls.len();
@@ -358,7 +379,7 @@ pub fn create_many(vault: &Vault, calls: Vec<NewCall>) -> Result<Vec<CallId>, Ca
         .into_iter()
         .enumerate()
         .map(|(i, call)| {
-            create_in(&tx, &actor, call, now).map_err(|err| CallError::InBatch {
+            create_in(&tx, &actor, call, now, old).map_err(|err| CallError::InBatch {
                 number: i + 1,
                 total,
                 source: Box::new(err),
@@ -658,9 +679,14 @@ pub(crate) fn update_in(
         coordinator: true,
         ..actor.clone()
     };
-    let checked = check(&checker, new, area_id)?;
+    let checked = check(&checker, new, area_id, now)?;
     check_referrals(tx, &checked.call.referrals, &old.referrals)?;
     let new = &checked.call;
+    if new.volunteer != old.volunteer
+        && let Some(volunteer) = &new.volunteer
+    {
+        admission::check_known_volunteer(tx, volunteer)?;
+    }
     let fields = changes(&old, new);
     if fields.is_empty() {
         return Ok(());

@@ -6,7 +6,8 @@
 //!   relation, with every count `0` or at least `k` and complementary
 //!   suppression checked against an attacker who solves the published
 //!   totals ([`suppress`]); rendered as CSV, JSON or a self-contained HTML
-//!   report by [`render_summary`], written and audited by [`write_summary`];
+//!   report by [`render_summary`], previewed for the window by [`preview`],
+//!   written and audited by [`write_summary`];
 //! - [`dashboard`] and [`dashboard_shareable`]: in-app counts;
 //! - [`coordinator_key`], [`export_bundle`], [`merge_bundles`] and
 //!   [`write_merged`]: exact counts from other laptops, encrypted with
@@ -23,6 +24,7 @@ mod format_csv;
 mod format_html;
 mod format_json;
 mod keys;
+mod preview;
 mod summary;
 pub(crate) mod suppress;
 
@@ -42,6 +44,7 @@ pub use bundle::{
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
+pub use preview::{PreviewTable, SummaryView, preview};
 pub use summary::{
     ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,
     Table, UNSPECIFIED_AREA, summary, week_label,
@@ -52,6 +55,9 @@ pub const DEFAULT_K: u32 = 5;
 /// The smallest threshold accepted: below it, a published 1 or 2 could
 /// single out a caller.
 pub const MIN_K: u32 = 3;
+/// The largest threshold accepted: above it nearly every count of a
+/// hotline's report would be hidden, which is a typing slip, not a choice.
+pub const MAX_K: u32 = 100;
 
 /// Everything that can go wrong exporting. Messages never contain counts,
 /// keys or anything about a call.
@@ -63,6 +69,14 @@ pub enum ExportError {
     ThresholdTooLow {
         /// The threshold asked for.
         k: u32,
+    },
+    /// The threshold is above [`MAX_K`].
+    #[error("k must be at most {max} (got {k}): a larger k would hide nearly every count")]
+    ThresholdTooHigh {
+        /// The threshold asked for.
+        k: u32,
+        /// The largest accepted ([`MAX_K`]).
+        max: u32,
     },
     /// The period is not usable.
     #[error("invalid period: {reason}")]
@@ -234,10 +248,12 @@ fn audit_params(summary: &Summary, format: Format, force: bool) -> serde_json::V
     })
 }
 
-/// Refuse a threshold below [`MIN_K`].
+/// Refuse a threshold below [`MIN_K`] or above [`MAX_K`].
 pub(crate) fn check_k(k: u32) -> Result<(), ExportError> {
     if k < MIN_K {
         Err(ExportError::ThresholdTooLow { k })
+    } else if k > MAX_K {
+        Err(ExportError::ThresholdTooHigh { k, max: MAX_K })
     } else {
         Ok(())
     }

@@ -55,8 +55,8 @@ pub struct SummaryOptions {
     pub to: Option<NaiveDate>,
     /// Threshold: published counts are 0 or at least `k` (at least 3).
     pub k: u32,
-    /// Count synthetic (demo) calls too (default true: demo data is how
-    /// coordinators try the feature; turn it off for real reports).
+    /// Count synthetic (demo) calls too (default false: demo calls stay out
+    /// of real reports unless someone asks for them).
     pub include_synthetic: bool,
 }
 
@@ -66,7 +66,7 @@ impl Default for SummaryOptions {
             from: None,
             to: None,
             k: super::DEFAULT_K,
-            include_synthetic: true,
+            include_synthetic: false,
         }
     }
 }

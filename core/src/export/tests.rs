@@ -9,9 +9,15 @@ use tempfile::TempDir;
 use super::bundle::testing;
 use super::summary::{Counts, publish};
 use super::*;
-use crate::calls::{self, CallerRelation, NewCall, NewFollowUp, Salute};
+use crate::calls::{self, CallerRelation, NewCall, NewFollowUp, OldCalls, Salute};
 use crate::codes::{Agency, Category, Verification};
 use crate::vault::{Passphrase, Role, Vault, VaultError};
+
+/// Log one call of the test data, whatever its date: the data sets are
+/// older than the retention period.
+fn create_dated(vault: &Vault, call: NewCall) -> calls::CallId {
+    calls::create_many(vault, vec![call], OldCalls::Accept).unwrap()[0]
+}
 
 const PASS: &str = "maple kettle harbor 42";
 const COORDINATOR: &str = "river-7";
@@ -142,6 +148,11 @@ fn no_export_contains_a_canary() {
     canary.contact_name = Some("CANARY-NAME-4410".into());
     canary.contact_phone = Some("608-555-0199".into());
     canary.exact_location = Some("CANARY-LOCATION-1298".into());
+    f.vault
+        .coordinator()
+        .unwrap()
+        .add_user("canaryhandle", Role::Volunteer, &Passphrase::from(PASS))
+        .unwrap();
     canary.volunteer = Some("canaryhandle".into());
     canary.salute = Salute {
         size: Some("CANARY-SIZE".into()),
@@ -157,7 +168,7 @@ fn no_export_contains_a_canary() {
         done: false,
     }];
     canary.duration_seconds = Some(4321);
-    let id = calls::create(&f.vault, canary.clone()).unwrap();
+    let id = create_dated(&f.vault, canary.clone());
     // Enough identical calls that the canary's cell is published.
     let mut others = Vec::new();
     for _ in 0..11 {
@@ -165,7 +176,7 @@ fn no_export_contains_a_canary() {
         c.followups.clear();
         others.push(c);
     }
-    calls::create_many(&f.vault, others).unwrap();
+    calls::create_many(&f.vault, others, OldCalls::Accept).unwrap();
 
     let canaries = [
         "CANARY",
@@ -218,7 +229,7 @@ fn no_export_contains_a_canary() {
 #[test]
 fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
     let f = Fixture::new();
-    calls::create_many(&f.vault, dataset(0, 120)).unwrap();
+    calls::create_many(&f.vault, dataset(0, 120), OldCalls::Accept).unwrap();
     let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     check_published(&s);
     assert_eq!(s.from, day("2025-02-24"));
@@ -261,7 +272,7 @@ fn summary_counts_are_exact_where_published_and_suppressed_where_small() {
 #[test]
 fn json_and_csv_follow_the_schema() {
     let f = Fixture::new();
-    calls::create_many(&f.vault, dataset(1, 60)).unwrap();
+    calls::create_many(&f.vault, dataset(1, 60), OldCalls::Accept).unwrap();
     let s = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&render_summary(&s, Format::Json).unwrap()).unwrap();
@@ -313,7 +324,7 @@ fn json_and_csv_follow_the_schema() {
 #[test]
 fn html_is_self_contained_and_bilingual() {
     let f = Fixture::new();
-    calls::create_many(&f.vault, dataset(2, 80)).unwrap();
+    calls::create_many(&f.vault, dataset(2, 80), OldCalls::Accept).unwrap();
     let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     let en = String::from_utf8(render_summary(&s, Format::Html(Lang::En)).unwrap()).unwrap();
     let es = String::from_utf8(render_summary(&s, Format::Html(Lang::Es)).unwrap()).unwrap();
@@ -335,7 +346,7 @@ fn html_is_self_contained_and_bilingual() {
 fn synthetic_calls_are_included_unless_excluded() {
     let f = Fixture::new();
     crate::demo::demo_data(&f.vault.coordinator().unwrap(), 50, 3, Utc::now()).unwrap();
-    calls::create_many(&f.vault, dataset(0, 4)).unwrap();
+    calls::create_many(&f.vault, dataset(0, 4), OldCalls::Accept).unwrap();
     let to = Utc::now().date_naive();
     let from = day("2025-03-01").min(to - chrono::Days::new(400));
     let exact = |include| {
@@ -349,22 +360,25 @@ fn synthetic_calls_are_included_unless_excluded() {
         from: Some(from),
         ..SummaryOptions::default()
     };
-    assert!(SummaryOptions::default().include_synthetic);
+    assert!(
+        !SummaryOptions::default().include_synthetic,
+        "demo calls stay out unless asked for"
+    );
+    let without = summary(&f.vault.coordinator().unwrap(), &opts).unwrap();
+    assert!(!without.include_synthetic);
+    check_published(&without);
+    opts.include_synthetic = true;
     assert!(
         summary(&f.vault.coordinator().unwrap(), &opts)
             .unwrap()
             .include_synthetic
     );
-    opts.include_synthetic = false;
-    let without = summary(&f.vault.coordinator().unwrap(), &opts).unwrap();
-    assert!(!without.include_synthetic);
-    check_published(&without);
 }
 
 #[test]
-fn k_below_three_and_volunteers_are_refused() {
+fn k_out_of_range_and_volunteers_are_refused() {
     let mut f = Fixture::new();
-    calls::create_many(&f.vault, dataset(0, 10)).unwrap();
+    calls::create_many(&f.vault, dataset(0, 10), OldCalls::Accept).unwrap();
     for k in [0, 1, 2] {
         assert!(matches!(
             f.vault
@@ -392,6 +406,29 @@ fn k_below_three_and_volunteers_are_refused() {
         .and_then(|c| summary(&c, &options(2)))
         .unwrap_err();
     assert!(err.to_string().contains("at least 3"), "{err}");
+    assert_eq!(crate::errors::Coded::field(&err), Some("k"));
+    for k in [MAX_K + 1, 1_000_000_000] {
+        let err = f
+            .vault
+            .coordinator()
+            .map_err(Into::into)
+            .and_then(|c| summary(&c, &options(k)))
+            .unwrap_err();
+        assert!(
+            matches!(err, ExportError::ThresholdTooHigh { max: MAX_K, .. }),
+            "{err:?}"
+        );
+        assert_eq!(crate::errors::Coded::limit(&err), Some(100));
+        assert!(matches!(
+            dashboard_shareable(&f.vault, day("2025-03-01"), day("2025-03-31"), k),
+            Err(ExportError::ThresholdTooHigh { .. })
+        ));
+    }
+    f.vault
+        .coordinator()
+        .map_err(ExportError::from)
+        .and_then(|c| summary(&c, &options(MAX_K)))
+        .unwrap();
     assert!(
         f.vault
             .coordinator()
@@ -454,7 +491,7 @@ fn k_below_three_and_volunteers_are_refused() {
 fn bundle_of(calls_in: Vec<NewCall>, key: &str, dir: &Path, name: &str) -> Vec<u8> {
     let f = Fixture::new();
     if !calls_in.is_empty() {
-        calls::create_many(&f.vault, calls_in).unwrap();
+        calls::create_many(&f.vault, calls_in, OldCalls::Accept).unwrap();
     }
     let out = dir.join(name);
     f.vault
@@ -480,7 +517,12 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
     let bundle_b = bundle_of(b.clone(), &key, coordinator.dir.path(), "b.age");
 
     let combined = Fixture::new();
-    calls::create_many(&combined.vault, a.into_iter().chain(b).collect()).unwrap();
+    calls::create_many(
+        &combined.vault,
+        a.into_iter().chain(b).collect(),
+        OldCalls::Accept,
+    )
+    .unwrap();
     for k in [3, 5, 10] {
         let expected = summary(&combined.vault.coordinator().unwrap(), &options(k)).unwrap();
         let merged = merge_bundles(
@@ -616,7 +658,7 @@ fn foreign_and_undecryptable_bundles_are_refused() {
 #[test]
 fn outputs_are_never_overwritten_without_force_and_are_audited() {
     let f = Fixture::new();
-    calls::create_many(&f.vault, dataset(5, 30)).unwrap();
+    calls::create_many(&f.vault, dataset(5, 30), OldCalls::Accept).unwrap();
     let s = summary(&f.vault.coordinator().unwrap(), &options(5)).unwrap();
     let out = f.path("s.csv");
     std::fs::write(&out, "keep me").unwrap();
@@ -665,7 +707,7 @@ fn dashboards_count_exactly_and_share_with_suppression() {
         due: day("2025-04-01"),
         done: false,
     }];
-    calls::create_many(&f.vault, set.clone()).unwrap();
+    calls::create_many(&f.vault, set.clone(), OldCalls::Accept).unwrap();
     let d = dashboard(&f.vault, day("2025-03-01"), day("2025-03-31")).unwrap();
     assert!(!d.shareable);
     assert_eq!(d.total, Some(40));
@@ -814,7 +856,7 @@ fn area_names_cannot_pose_as_totals_or_spreadsheet_formulas() {
             .to_owned(),
         );
     }
-    calls::create_many(&f.vault, set).unwrap();
+    calls::create_many(&f.vault, set, OldCalls::Accept).unwrap();
     let s = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
     let cube = s.table("calls_by_week_category_area").unwrap();
     assert!(cube.row(&[ALL, ALL, "all (area)"]).is_some());
@@ -904,7 +946,7 @@ fn apply(vault: &Vault, change: &Change) {
             );
             c.received_at = received;
             c.caller_relation = CallerRelation::ALL[pick[5] % CallerRelation::ALL.len()];
-            let id = calls::create(vault, c).unwrap();
+            let id = create_dated(vault, c);
             if *synthetic {
                 vault
                     .conn()
@@ -1008,4 +1050,51 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn the_preview_shows_the_published_counts_by_dimension_not_the_file() {
+    let f = Fixture::new();
+    calls::create_many(&f.vault, dataset(0, 2), OldCalls::Accept).unwrap();
+    let published = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
+    let view = preview(&published);
+    let dimensions: Vec<&str> = view.tables.iter().map(|t| t.dimension.as_str()).collect();
+    assert_eq!(
+        dimensions,
+        [
+            "category",
+            "area",
+            "agency",
+            "verification",
+            "language",
+            "caller_relation"
+        ]
+    );
+    // Two calls: below k, so the total is hidden or 0, never 2.
+    assert_ne!(view.total, Some(2));
+    for table in &view.tables {
+        assert!(table.rows.iter().all(|r| r.key != ALL), "{table:?}");
+        for row in &table.rows {
+            assert!(matches!(row.count, None | Some(0)), "{row:?}");
+        }
+    }
+    let categories = &view.tables[0].rows;
+    assert_eq!(categories.len(), Category::ALL.len());
+    // The file has thousands of rows; the preview a few dozen.
+    let shown: usize = view.tables.iter().map(|t| t.rows.len()).sum();
+    assert!(view.file_rows > 10 * shown, "{} vs {shown}", view.file_rows);
+    assert_eq!(
+        view.file_rows,
+        published.tables.iter().map(|t| t.rows.len()).sum::<usize>()
+    );
+
+    // With enough calls the counts are the summary's, value for value.
+    calls::create_many(&f.vault, dataset(1, 60), OldCalls::Accept).unwrap();
+    let published = summary(&f.vault.coordinator().unwrap(), &options(3)).unwrap();
+    let view = preview(&published);
+    let agency = published.table("calls_by_agency").unwrap();
+    for row in &view.tables[2].rows {
+        assert_eq!(row.count, agency.row(&[row.key.as_str()]).unwrap().count);
+    }
+    assert_eq!(view.total, Some(62));
 }

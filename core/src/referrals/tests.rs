@@ -393,11 +393,12 @@ fn a_call_names_directory_entries_and_an_unknown_id_is_refused_naming_the_field(
         let err = calls::create(&vault, a_call(vec![BUILTIN[1].to_string(), unknown.into()]))
             .unwrap_err();
         assert!(
-            matches!(err, CallError::UnknownReferral { number: 2 }),
+            matches!(&err, CallError::UnknownReferral { number: 2, id } if id == unknown),
             "{err:?}"
         );
         assert!(
-            err.to_string().starts_with("invalid referrals: entry 2"),
+            err.to_string()
+                .starts_with(&format!("invalid referrals: entry 2 ({unknown})")),
             "{err}"
         );
     }
@@ -418,7 +419,7 @@ fn a_call_names_directory_entries_and_an_unknown_id_is_refused_naming_the_field(
     assert_eq!(calls::get(&vault, call).unwrap().referrals.len(), 2);
     let err = calls::create(&vault, a_call(vec![id.to_string()])).unwrap_err();
     assert!(
-        matches!(err, CallError::UnknownReferral { number: 1 }),
+        matches!(err, CallError::UnknownReferral { number: 1, .. }),
         "{err:?}"
     );
     let add_new = CallUpdate {
@@ -427,7 +428,7 @@ fn a_call_names_directory_entries_and_an_unknown_id_is_refused_naming_the_field(
     };
     assert!(matches!(
         calls::update(&vault, call, add_new),
-        Err(CallError::UnknownReferral { number: 2 })
+        Err(CallError::UnknownReferral { number: 2, .. })
     ));
 }
 

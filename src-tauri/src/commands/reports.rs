@@ -31,12 +31,13 @@ pub struct SummaryRequest {
     pub include_synthetic: bool,
 }
 
-/// A rendered summary: what would be written, and where.
+/// A summary before it is written: its readable preview (the chart and the
+/// tables by dimension, not the file's text), and the file it would be.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SummaryPreview {
-    /// The file's text (CSV, JSON or HTML source).
-    pub text: String,
+    /// The published counts, as the window shows them.
+    pub preview: export::SummaryView,
     /// File name it will be written under in the exports folder.
     pub file_name: String,
 }
@@ -85,7 +86,7 @@ pub fn dashboard(
     })
 }
 
-/// Build and render a summary without writing it (coordinator only).
+/// Build a summary and preview it without writing it (coordinator only).
 #[tauri::command]
 pub fn summary_preview(
     state: State<'_, AppState>,
@@ -95,9 +96,8 @@ pub fn summary_preview(
     state.with_session(|s| {
         let summary =
             export::summary(&s.vault.coordinator()?, &options(&request)).map_err(UiError::from)?;
-        let bytes = export::render_summary(&summary, format).map_err(UiError::from)?;
         Ok(SummaryPreview {
-            text: String::from_utf8_lossy(&bytes).into_owned(),
+            preview: export::preview(&summary),
             file_name: file_name(&summary, format),
         })
     })

@@ -136,7 +136,10 @@ describe('Intake', () => {
 
     vault.refuseCreate = true;
     await fireEvent.click(screen.getByTestId('call-save'));
-    await waitFor(() => expect(screen.getByTestId('call-error').textContent).toContain('is too long to save'));
+    // The refusal is shown next to the field it names, which gets the focus.
+    await waitFor(() => expect(screen.getByTestId('call-notes-error').textContent).toContain('“Notes” is too long to save'));
+    expect(document.activeElement).toBe(notes());
+    expect(screen.queryByTestId('call-error')).toBeNull();
     expect(notes().value).toBe('checkpoint on Route 9');
     expect(vault.kept).not.toBeNull();
     expect(onSaved).not.toHaveBeenCalled();
@@ -162,7 +165,9 @@ describe('Intake', () => {
     expect(notes().getAttribute('aria-invalid')).toBe('true');
 
     await fireEvent.click(screen.getByTestId('call-save'));
-    await waitFor(() => expect(screen.getByTestId('call-error').textContent).toContain('67584 of 65536'));
+    // Counted in characters as a person counts them; the limit is in bytes underneath.
+    expect(screen.getByTestId('call-notes-count').textContent).toContain('33792 characters: 2048 bytes too long');
+    await waitFor(() => expect(screen.getByTestId('call-notes-error').textContent).toContain('at most 65536 bytes'));
     expect(vault.commands).not.toContain('call_create');
     expect(notes().value).toHaveLength(33 * 1024);
   });

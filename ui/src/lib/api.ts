@@ -4,7 +4,8 @@
 // `./bindings/` (`make bindings`; a test fails when they drift); this module
 // re-exports them and declares only the calls themselves.
 
-import { invoke } from '@tauri-apps/api/core';
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
+import { findBrokenText } from './text';
 import type {
   AppInfo,
   Area,
@@ -65,6 +66,25 @@ function asPackIssue(raw: unknown): PackIssue | null {
     message: r.message,
     warning: r.warning === true,
   };
+}
+
+/**
+ * Call a shell command. A text with a lone UTF-16 surrogate cannot travel
+ * to Rust; it is refused here, naming its field, as the core would refuse
+ * any other bad text.
+ */
+function invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const broken = args ? findBrokenText(args) : null;
+  if (broken) {
+    const refusal: UiError = {
+      code: 'broken_text',
+      message: `${broken.field} holds a broken character`,
+      field: broken.field,
+      number: broken.number,
+    };
+    return Promise.reject(refusal);
+  }
+  return tauriInvoke<T>(command, args);
 }
 
 /** Narrow an unknown rejection into a `UiError`. */

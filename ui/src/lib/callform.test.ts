@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallFields } from './api';
-import { applyScript, blankCall, formatDuration, forSaving, utf8Length } from './callform';
+import { applyScript, blankCall, formatDuration, forSaving } from './callform';
+import { utf8Length } from './text';
 
 describe('intake form helpers', () => {
   it('starts a blank call at the given time and language', () => {

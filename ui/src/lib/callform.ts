@@ -4,9 +4,6 @@
 import type { CallFields, NewCall, PlayerPath } from './api';
 import { AGENCIES, CATEGORIES, VERIFICATIONS } from './api';
 
-/** Notes limit in bytes of UTF-8 (mirrors `calls::text::NOTES_MAX_BYTES`). */
-export const NOTES_MAX_BYTES = 64 * 1024;
-
 /** A blank call received at `now`, in the interface language. */
 export function blankCall(now: Date, language: string): NewCall {
   return {
@@ -35,11 +32,6 @@ export function blankCall(now: Date, language: string): NewCall {
     pack_id: null,
     pack_version: null,
   };
-}
-
-/** Length of `text` in UTF-8 bytes, as the core counts it. */
-export function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
 }
 
 /** "m:ss", or "h:mm:ss" past an hour. */

@@ -19,8 +19,8 @@ describe('errors', () => {
   it('names the field and its limit from the core error map', () => {
     const err = asUiError({ code: 'too_many', message: 'x', field: 'referrals', limit: 20 });
     expect(err.field).toBe('referrals');
-    expect(describeError('en', err)).toContain('“referrals” has too many entries (the limit is 20)');
-    expect(describeError('es', err)).toContain('«referrals» tiene demasiadas entradas (el límite es 20)');
+    expect(describeError('en', err)).toContain('“Referrals made” has too many entries (the limit is 20)');
+    expect(describeError('es', err)).toContain('«Referencias dadas» tiene demasiadas entradas (el límite es 20)');
   });
 
   it('explains refusals that used to fall back to the generic text', () => {
@@ -60,5 +60,18 @@ describe('errors', () => {
     const err = asUiError({ code: 'paragraph_mismatch', message: '', expected: 12, found: 11 });
     expect(describeError('en', err)).toContain('The text has 11 paragraphs but the pack expects 12');
     expect(describeError('es', err)).toContain('El texto tiene 11 párrafos, pero el paquete espera 12');
+  });
+});
+
+describe('refusals of call fields', () => {
+  it('name the field by its label and give the limit, in both languages', () => {
+    const err = asUiError({ code: 'too_long', message: '', field: 'salute.size', limit: 1024 });
+    expect(describeError('en', err)).toContain('“Size: how many agents, vehicles” is too long to save: it holds at most 1024 bytes');
+    expect(describeError('es', err)).toContain('admite como máximo 1024 bytes');
+    const control = asUiError({ code: 'control_character', message: '', field: 'contact_name' });
+    expect(describeError('en', control)).toContain('“Name or nickname” contains an invisible control character');
+    const broken = asUiError({ code: 'broken_text', message: '', field: 'query' });
+    expect(describeError('en', broken)).toContain('“Search calls” holds a broken character');
+    expect(describeError('es', broken)).toContain('«Buscar llamadas» tiene un carácter roto');
   });
 });

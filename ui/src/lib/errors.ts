@@ -31,9 +31,32 @@ export function weakReason(lang: Lang, reason: string | undefined): string {
   return translate(lang, key in en ? (key as MessageKey) : 'passphrase.weak.guessable');
 }
 
-/** The form's label of a referral field, in `lang`; the raw name if unknown. */
+/** The call form's label of each call field, named as in the call JSON. */
+const CALL_FIELD_LABELS: Record<string, MessageKey> = {
+  notes: 'call.notes',
+  'salute.size': 'call.salute.size',
+  'salute.activity': 'call.salute.activity',
+  'salute.location': 'call.salute.location',
+  'salute.uniform': 'call.salute.uniform',
+  'salute.time': 'call.salute.time',
+  'salute.equipment': 'call.salute.equipment',
+  exact_location: 'call.exactLocation',
+  contact_name: 'call.contactName',
+  contact_phone: 'call.contactPhone',
+  'followups.what': 'call.followupWhat',
+  'followups.due': 'call.followupDue',
+  followups: 'call.followups',
+  people_affected: 'call.people',
+  referrals: 'call.referrals',
+  language: 'call.language',
+  query: 'list.search',
+};
+
+/** The form's label of a field (a call's or a referral entry's), in `lang`; the raw name if unknown. */
 export function fieldLabel(lang: Lang, field: string | undefined): string {
   if (!field) return '?';
+  const callKey = CALL_FIELD_LABELS[field];
+  if (callKey) return translate(lang, callKey);
   const key = `referral.field.${field}`;
   return key in en ? translate(lang, key as MessageKey) : field;
 }

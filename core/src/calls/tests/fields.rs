@@ -158,7 +158,7 @@ fn a_shred_clears_every_text_field_of_the_table() {
         time: Some("canary".into()),
         equipment: Some("canary".into()),
     };
-    let id = create(&fx.vault, call).unwrap();
+    let id = create_old(&fx.vault, call);
     purge_expired(&fx.vault, Utc::now()).unwrap();
     let conn = fx.vault.conn();
     for field in CALL_FIELDS.iter().filter(|f| f.kind.is_text()) {

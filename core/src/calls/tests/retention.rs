@@ -4,6 +4,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
 use super::*;
+use crate::calls::OldCalls;
 use crate::calls::retention::{ShredMode, shred_in};
 use crate::calls::store::{Actor, create_in};
 use crate::codes::{Agency, Verification};
@@ -56,9 +57,9 @@ fn ids(found: Vec<CallSummary>) -> Vec<CallId> {
 fn old_text_is_shredded_structure_kept_and_held_calls_skipped() {
     let fx = Fixture::new();
     set_retention_days(&fx.vault.coordinator().unwrap(), 30).unwrap();
-    let old = create(&fx.vault, old_call_with(SHREDDED, 40)).unwrap();
-    let held = create(&fx.vault, old_call_with(HELD, 40)).unwrap();
-    let fresh = create(&fx.vault, old_call_with(KEPT, 10)).unwrap();
+    let old = create_old(&fx.vault, old_call_with(SHREDDED, 40));
+    let held = create_old(&fx.vault, old_call_with(HELD, 40));
+    let fresh = create_old(&fx.vault, old_call_with(KEPT, 10));
     set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
     let before = get(&fx.vault, old).unwrap();
 
@@ -171,9 +172,9 @@ fn old_text_is_shredded_structure_kept_and_held_calls_skipped() {
 #[test]
 fn purges_are_audited_with_counts_only() {
     let fx = Fixture::new();
-    create(&fx.vault, old_call_with(SHREDDED, 200)).unwrap();
+    create_old(&fx.vault, old_call_with(SHREDDED, 200));
     purge_expired(&fx.vault, Utc::now()).unwrap();
-    let held = create(&fx.vault, old_call_with(HELD, 5)).unwrap();
+    let held = create_old(&fx.vault, old_call_with(HELD, 5));
     set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
     let rows: Vec<(String, String)> = fx
         .vault
@@ -277,8 +278,8 @@ fn in_files(db: &std::path::Path, needle: &str) -> bool {
 #[test]
 fn shredded_words_leave_no_trace_in_the_vault() {
     let fx = Fixture::new();
-    create(&fx.vault, old_call_with(SHREDDED, 100)).unwrap();
-    create(&fx.vault, old_call_with(KEPT, 1)).unwrap();
+    create_old(&fx.vault, old_call_with(SHREDDED, 100));
+    create_old(&fx.vault, old_call_with(KEPT, 1));
     let conn = fx.vault.conn();
     // The search index holds both words' tails before the purge.
     assert!(stored_anywhere(conn, SHREDDED_TAIL));
@@ -311,6 +312,12 @@ fn overwritten_on_disk(mode: ShredMode) {
     )
     .unwrap();
     crate::store::migrations::migrate(&mut conn).unwrap();
+    // The volunteer of a call must be a user of the vault.
+    conn.execute(
+        "INSERT INTO users (handle, role, created_at) VALUES ('river-7', 'coordinator', 0)",
+        [],
+    )
+    .unwrap();
     let actor = Actor {
         handle: "river-7".into(),
         coordinator: true,
@@ -322,11 +329,25 @@ fn overwritten_on_disk(mode: ShredMode) {
     crate::demo::insert_demo(&tx, "river-7", 300, 5, Utc::now()).unwrap();
     let mut old = old_call_with(SHREDDED, 100);
     old.notes = long;
-    create_in(&tx, &actor, old, Utc::now()).unwrap();
+    create_in(&tx, &actor, old, Utc::now(), OldCalls::Accept).unwrap();
     for i in 0..50 {
-        create_in(&tx, &actor, call(&format!("padding call {i}")), Utc::now()).unwrap();
+        create_in(
+            &tx,
+            &actor,
+            call(&format!("padding call {i}")),
+            Utc::now(),
+            OldCalls::Accept,
+        )
+        .unwrap();
     }
-    create_in(&tx, &actor, old_call_with(KEPT, 1), Utc::now()).unwrap();
+    create_in(
+        &tx,
+        &actor,
+        old_call_with(KEPT, 1),
+        Utc::now(),
+        OldCalls::Accept,
+    )
+    .unwrap();
     tx.commit().unwrap();
     assert!(checkpoint(&conn).unwrap());
     assert!(in_files(&path, SHREDDED_TAIL), "the scan sees plaintext");
@@ -367,7 +388,7 @@ fn a_backup_never_carries_text_retention_should_have_shredded_and_says_where_it_
     let fx = Fixture::new();
     let c = fx.vault.coordinator().unwrap();
     set_retention_days(&c, 30).unwrap();
-    create(&fx.vault, old_call_with(SHREDDED, 40)).unwrap();
+    create_old(&fx.vault, old_call_with(SHREDDED, 40));
     create(&fx.vault, old_call_with(KEPT, 5)).unwrap();
 
     let inside = fx.vault.data_dir().join("inside.hlbk");

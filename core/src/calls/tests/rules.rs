@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::codes::Verification::{self, *};
+use crate::errors::{Coded, ErrorCode};
 
 fn set_verification(vault: &Vault, id: CallId, to: Verification) -> Result<(), CallError> {
     update(
@@ -268,6 +269,11 @@ fn areas_are_added_deactivated_and_audited() {
 fn only_a_coordinator_logs_a_call_for_someone_else() {
     let mut fx = Fixture::new();
     let volunteer = fx.volunteer();
+    fx.vault
+        .coordinator()
+        .unwrap()
+        .add_user("someone-else", Role::Volunteer, &Passphrase::from(PASS))
+        .unwrap();
     let mut new = call("a");
     new.volunteer = Some("someone-else".into());
     assert!(matches!(
@@ -406,4 +412,81 @@ fn unknown_ids_are_not_found() {
         "not-an-id".parse::<CallId>(),
         Err(CallError::InvalidId)
     ));
+}
+
+#[test]
+fn a_call_dated_more_than_a_day_ahead_is_refused_naming_the_time() {
+    let fx = Fixture::new();
+    let mut ahead = call("a");
+    ahead.received_at = "9999-12-31T00:00:00Z".parse().unwrap();
+    let err = create(&fx.vault, ahead).unwrap_err();
+    assert!(matches!(err, CallError::InFuture { .. }), "{err:?}");
+    assert_eq!(err.code(), ErrorCode::ReceivedInFuture);
+    assert_eq!(err.field(), Some("received_at"));
+    assert!(
+        err.to_string().contains("9999-12-31T00:00:00Z"),
+        "names the value: {err}"
+    );
+    let mut tomorrow = call("b");
+    tomorrow.received_at = Utc::now() + Duration::hours(23);
+    create(&fx.vault, tomorrow).unwrap();
+    assert_eq!(list(&fx.vault, &CallFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_call_older_than_retention_is_refused_unless_confirmed() {
+    let fx = Fixture::new();
+    let old = call_with("old", Duration::days(i64::from(DEFAULT_RETENTION_DAYS) + 1));
+    let err = create(&fx.vault, old.clone()).unwrap_err();
+    assert!(
+        matches!(err, CallError::OlderThanRetention { days, .. } if days == DEFAULT_RETENTION_DAYS),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), ErrorCode::OlderThanRetention);
+    assert_eq!(err.field(), Some("received_at"));
+    assert!(err.to_string().contains("shredded at once"), "{err}");
+    let batch =
+        create_many(&fx.vault, vec![call("new"), old.clone()], OldCalls::Refuse).unwrap_err();
+    assert!(
+        matches!(&batch, CallError::InBatch { number: 2, .. }),
+        "{batch:?}"
+    );
+    assert!(list(&fx.vault, &CallFilter::default()).unwrap().is_empty());
+    let ids = create_many(&fx.vault, vec![old], OldCalls::Accept).unwrap();
+    assert_eq!(ids.len(), 1);
+    let recent = call_with(
+        "recent",
+        Duration::days(i64::from(DEFAULT_RETENTION_DAYS) - 1),
+    );
+    create(&fx.vault, recent).unwrap();
+}
+
+#[test]
+fn a_volunteer_the_vault_does_not_know_is_refused_naming_the_handle() {
+    let mut fx = Fixture::new();
+    let _volunteer = fx.volunteer();
+    let mut new = call("a");
+    new.volunteer = Some("nobody-9".into());
+    let err = create(&fx.vault, new).unwrap_err();
+    assert!(
+        matches!(&err, CallError::UnknownVolunteer { handle } if handle == "nobody-9"),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), ErrorCode::UnknownVolunteer);
+    assert_eq!(err.field(), Some("volunteer"));
+    assert!(err.to_string().contains("\"nobody-9\""), "{err}");
+
+    let mut theirs = call("b");
+    theirs.volunteer = Some("BO-3".into());
+    let id = create(&fx.vault, theirs).unwrap();
+    let to = |handle: &str| CallUpdate {
+        volunteer: Some(handle.into()),
+        ..CallUpdate::default()
+    };
+    assert!(matches!(
+        update(&fx.vault, id, to("nobody-9")),
+        Err(CallError::UnknownVolunteer { .. })
+    ));
+    update(&fx.vault, id, to(COORDINATOR)).unwrap();
+    assert_eq!(get(&fx.vault, id).unwrap().volunteer, COORDINATOR);
 }

@@ -126,3 +126,20 @@ fn edits_keep_the_index_in_step() {
         )
         .unwrap();
 }
+
+#[test]
+fn control_characters_in_a_search_separate_words_and_never_fail() {
+    let fx = Fixture::new();
+    create(&fx.vault, call("vans near the school")).unwrap();
+    for query in [
+        "vans\u{0}school",
+        "vans\u{1}",
+        "\u{0}",
+        "\u{7f}vans\u{1b}[2J",
+    ] {
+        let found = search(&fx.vault, query, 10);
+        assert!(found.is_ok(), "{query:?}: {found:?}");
+    }
+    assert_eq!(search(&fx.vault, "vans\u{0}school", 10).unwrap().len(), 1);
+    assert_eq!(fts_query("a\u{0}b").as_deref(), Some("\"a\" \"b\""));
+}

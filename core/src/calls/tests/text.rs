@@ -190,3 +190,39 @@ fn error_messages_never_quote_the_text() {
         assert!(!text.contains("Maria"), "{text}");
     }
 }
+
+/// The window counts and checks text with the same limits
+/// (`TEXT_LIMITS` in `ui/src/lib/text.ts`), so its counters say what the
+/// core will accept.
+#[test]
+fn the_window_uses_the_core_limits() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ui/src/lib/text.ts"
+    ))
+    .expect("ui/src/lib/text.ts is readable");
+    let start = text
+        .find("TEXT_LIMITS = {")
+        .expect("text.ts declares TEXT_LIMITS");
+    let end = start + text[start..].find("} as const").expect("TEXT_LIMITS ends");
+    let declared: Vec<(String, usize)> = text[start + "TEXT_LIMITS = {".len()..end]
+        .split(',')
+        .filter_map(|entry| {
+            let (name, value) = entry.split_once(':')?;
+            Some((name.trim().to_owned(), value.trim().parse().ok()?))
+        })
+        .collect();
+    let expected = [
+        ("notes", NOTES_MAX_BYTES),
+        ("salute", SALUTE_MAX_BYTES),
+        ("exact_location", limits::EXACT_LOCATION_MAX_BYTES),
+        ("contact_name", limits::CONTACT_NAME_MAX_BYTES),
+        ("contact_phone", limits::CONTACT_PHONE_MAX_BYTES),
+        ("followup", limits::FOLLOWUP_MAX_BYTES),
+    ];
+    let expected: Vec<(String, usize)> = expected
+        .iter()
+        .map(|(name, limit)| ((*name).to_owned(), *limit))
+        .collect();
+    assert_eq!(declared, expected);
+}

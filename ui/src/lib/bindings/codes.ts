@@ -66,6 +66,13 @@ export const ERROR_CODES = [
   'unknown_referral',
   'referral_not_found',
   'panic_erase_off',
+  'received_in_future',
+  'older_than_retention',
+  'unknown_volunteer',
+  'data_dir_not_a_folder',
+  'data_dir_not_writable',
+  'threshold_too_high',
+  'broken_text',
 ] as const satisfies readonly ErrorCode[];
 
 /** Call categories: every `Category`, in the core's order. */
