@@ -135,6 +135,8 @@ error_codes! {
     InvalidTransition = "invalid_transition",
     /// The call does not exist.
     NotFound = "not_found",
+    /// An alert needs a call whose verification is `confirmed`.
+    NotConfirmed = "not_confirmed",
     /// The follow-up task does not exist.
     FollowUpNotFound = "follow_up_not_found",
     /// The area is not on the coordinator's list.
@@ -295,6 +297,7 @@ impl Coded for CallError {
             Self::Invalid { .. } => C::InvalidField,
             Self::InvalidTransition { .. } => C::InvalidTransition,
             Self::NotFound => C::NotFound,
+            Self::NotConfirmed => C::NotConfirmed,
             Self::FollowUpNotFound => C::FollowUpNotFound,
             Self::InvalidId | Self::Json { .. } => C::InvalidJson,
             Self::UnknownArea => C::UnknownArea,
@@ -530,6 +533,7 @@ mod tests {
     fn explainable_call_refusals_are_not_internal() {
         let cases = [
             CallError::Shredded,
+            CallError::NotConfirmed,
             CallError::AreaExists,
             CallError::ControlCharacter { field: "notes" },
             CallError::FollowUpNotFound,

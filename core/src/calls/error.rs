@@ -50,6 +50,9 @@ pub enum CallError {
     /// No call with that id.
     #[error("no call with that id")]
     NotFound,
+    /// An alert text was asked for a call whose verification is not `confirmed`.
+    #[error("verification is not confirmed: only a confirmed sighting has an alert text")]
+    NotConfirmed,
     /// No follow-up task with that id.
     #[error("no follow-up task with that id")]
     FollowUpNotFound,

@@ -8,7 +8,8 @@
 //!   [`set_followup_done`]);
 //! - one autosaved [`Draft`] per user ([`save_draft`], [`load_draft`],
 //!   [`clear_draft`]);
-//! - the verification workflow ([`check_transition`]);
+//! - the verification workflow ([`check_transition`]) and the alert text of
+//!   a confirmed sighting ([`alert_text`], [`record_alert_copied`]);
 //! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
 //! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
 //!   [`set_legal_hold`], [`shred_at`]);
@@ -20,6 +21,7 @@
 //! citizenship or visa situation.
 
 mod admission;
+mod alert;
 mod areas;
 mod drafts;
 mod error;
@@ -39,6 +41,9 @@ mod verification;
 mod tests;
 
 pub use admission::{MAX_AHEAD, OldCalls};
+pub use alert::{
+    ALERT_PLACEHOLDERS, AlertTemplate, AlertText, MAX_ALERT_HOURS, alert_text, record_alert_copied,
+};
 pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;

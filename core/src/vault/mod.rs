@@ -19,7 +19,7 @@
 mod access;
 mod anchor;
 mod attempts;
-mod audit;
+pub(crate) mod audit;
 mod backup;
 mod database_key;
 mod diceware;

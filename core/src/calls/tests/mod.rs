@@ -1,5 +1,6 @@
 //! Call-log tests on real SQLCipher files in temporary directories.
 
+mod alert;
 mod drafts;
 mod fields;
 mod history;
