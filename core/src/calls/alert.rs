@@ -16,16 +16,11 @@ use serde_json::json;
 use super::{CallError, CallId, get};
 use crate::codes::{Agency, Verification};
 use crate::export::Lang;
+use crate::guidance::{DEFAULT_ALERT_HOURS, Pack};
 use crate::vault::Vault;
 
-/// The placeholders a template may use, each replaced by a structured value.
-pub const ALERT_PLACEHOLDERS: &[&str] = &["{agency}", "{area}", "{time}", "{expires}"];
-
-/// Most hours an alert may stay current.
-pub const MAX_ALERT_HOURS: u8 = 12;
-
 /// The wording of an alert, per language, with placeholders
-/// ([`ALERT_PLACEHOLDERS`]) and how many hours after the sighting's hour
+/// ([`crate::guidance::ALERT_PLACEHOLDERS`]) and how many hours after the sighting's hour
 /// it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertTemplate {
@@ -33,7 +28,8 @@ pub struct AlertTemplate {
     pub en: String,
     /// The Spanish template.
     pub es: String,
-    /// Hours from the sighting's hour to the expiry time (1 to [`MAX_ALERT_HOURS`]).
+    /// Hours from the sighting's hour to the expiry time (1 to
+    /// [`crate::guidance::MAX_ALERT_HOURS`]).
     pub hours: u8,
 }
 
@@ -50,7 +46,23 @@ impl AlertTemplate {
                  Mantenga la calma y comparta solo información verificada. \
                  Esta alerta vence a las {expires}."
                 .to_owned(),
-            hours: 3,
+            hours: DEFAULT_ALERT_HOURS,
+        }
+    }
+
+    /// The template of `pack`'s `[alert]` table; the built-in one when it
+    /// has none (a language the pack lacks also comes from the built-in one).
+    pub fn of_pack(pack: &Pack) -> Self {
+        let builtin = Self::builtin();
+        let Some(alert) = pack.alert() else {
+            return builtin;
+        };
+        let text =
+            |lang: &str, fallback: String| alert.text.get(lang).map_or(fallback, str::to_owned);
+        Self {
+            en: text("en", builtin.en),
+            es: text("es", builtin.es),
+            hours: alert.expires_after_hours,
         }
     }
 
@@ -282,18 +294,13 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_template_uses_only_known_placeholders_and_names_no_contact() {
+    fn the_builtin_template_passes_the_pack_rules_and_names_no_contact() {
         let t = AlertTemplate::builtin();
         for body in [&t.en, &t.es] {
-            let mut rest = body.as_str();
-            while let Some(start) = rest.find('{') {
-                let end = rest[start..].find('}').expect("closed") + start + 1;
-                assert!(ALERT_PLACEHOLDERS.contains(&&rest[start..end]), "{body}");
-                rest = &rest[end..];
-            }
-            for needed in ["{area}", "{time}", "{expires}", "{agency}"] {
-                assert!(body.contains(needed), "{needed} in {body}");
-            }
+            assert!(
+                crate::guidance::alert_template_problems(body).is_empty(),
+                "{body}"
+            );
             assert!(!body.chars().any(|c| c.is_ascii_digit()), "{body}");
             assert!(!body.contains('@') && !body.contains("http"), "{body}");
         }

@@ -41,9 +41,7 @@ mod verification;
 mod tests;
 
 pub use admission::{MAX_AHEAD, OldCalls};
-pub use alert::{
-    ALERT_PLACEHOLDERS, AlertTemplate, AlertText, MAX_ALERT_HOURS, alert_text, record_alert_copied,
-};
+pub use alert::{AlertTemplate, AlertText, alert_text, record_alert_copied};
 pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;

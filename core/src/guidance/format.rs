@@ -17,8 +17,9 @@ use toml::de::{DeTable, DeValue, Deserializer};
 use super::date::PackDate;
 use super::issue::{IssueKind, ItemKind, ItemRef, PackIssue, Reporter, item};
 use super::model::{
-    Citation, Counsel, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption,
-    PackMeta, REFERRAL_KINDS, Resource, Source, SourceKind, Text, Translation,
+    AlertWording, Citation, Counsel, DEFAULT_ALERT_HOURS, Evidence, Flow, Glance, GlanceRow, Link,
+    MAX_ALERT_HOURS, Node, NodeKind, NodeOption, PackMeta, REFERRAL_KINDS, Resource, Source,
+    SourceKind, Text, Translation,
 };
 use crate::codes::{Agency, CallFields, Category, Verification};
 
@@ -45,6 +46,15 @@ struct RawPack {
     node: Vec<RawNode>,
     #[serde(default)]
     glance: Option<Spanned<RawGlance>>,
+    #[serde(default)]
+    alert: Option<Spanned<RawAlert>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlert {
+    text: RawText,
+    expires_after_hours: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +187,7 @@ pub(crate) struct PackData {
     pub(crate) flows: Vec<Flow>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) glance: Option<Glance>,
+    pub(crate) alert: Option<AlertWording>,
 }
 
 /// Read `source`. `Err` when the file is not a pack at all (syntax, shape);
@@ -303,6 +314,7 @@ impl Lowerer<'_> {
             flows: raw.flow.into_iter().map(|f| self.flow(f)).collect(),
             nodes: raw.node.into_iter().map(|n| self.node(n)).collect(),
             glance: raw.glance.map(|g| self.glance(g)),
+            alert: raw.alert.map(|a| self.alert(a)),
         }
     }
 
@@ -454,6 +466,36 @@ impl Lowerer<'_> {
             local: self.text(raw.local),
             ice: self.text(raw.ice),
             rows: raw.row.into_iter().map(|r| self.row(r)).collect(),
+            line,
+        }
+    }
+
+    fn alert(&mut self, raw: Spanned<RawAlert>) -> AlertWording {
+        let line = self.line(raw.span());
+        let raw = raw.into_inner();
+        let hours = match raw.expires_after_hours {
+            None => DEFAULT_ALERT_HOURS,
+            Some(value) => {
+                let at = self.line(value.span());
+                match u8::try_from(*value.get_ref()) {
+                    Ok(h) if (1..=MAX_ALERT_HOURS).contains(&h) => h,
+                    _ => {
+                        self.reporter.push(
+                            at,
+                            None,
+                            IssueKind::BadValue,
+                            format!(
+                                "alert `expires_after_hours` must be 1 to {MAX_ALERT_HOURS} hours"
+                            ),
+                        );
+                        DEFAULT_ALERT_HOURS
+                    }
+                }
+            }
+        };
+        AlertWording {
+            text: self.text(raw.text),
+            expires_after_hours: hours,
             line,
         }
     }

@@ -35,11 +35,13 @@ pub use library::{
     list_packs, load_active_pack, remove_pack, split_paragraphs, use_pack,
 };
 pub use model::{
-    Citation, Counsel, Evidence, Flow, Glance, GlanceRow, Link, Node, NodeKind, NodeOption,
-    PackCounts, PackMeta, REFERRAL_KINDS, ResolvedCitation, Resource, Source, SourceKind, Text,
-    Translation,
+    ALERT_PLACEHOLDERS, AlertWording, Citation, Counsel, DEFAULT_ALERT_HOURS, Evidence, Flow,
+    Glance, GlanceRow, Link, MAX_ALERT_HOURS, Node, NodeKind, NodeOption, PackCounts, PackMeta,
+    REFERRAL_KINDS, ResolvedCitation, Resource, Source, SourceKind, Text, Translation,
 };
 pub use player::{PlayerError, PlayerPath, Step};
+#[cfg(test)]
+pub(crate) use validate::alert_template_problems;
 pub use validate::{
     MAX_FACT_AGE_MONTHS, MAX_PACK_BYTES, MAX_STEPS_BEFORE_SPOKEN_LINE, check_source, validate,
     validate_as_of, validate_file,
@@ -146,6 +148,11 @@ impl Pack {
     /// The resource with this id.
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.resources.get(id).map(|&i| &self.data.resources[i])
+    }
+
+    /// The wording of alerts for confirmed sightings, if the pack has one.
+    pub fn alert(&self) -> Option<&AlertWording> {
+        self.data.alert.as_ref()
     }
 
     /// The "Police vs ICE at a glance" card, if the pack has one.

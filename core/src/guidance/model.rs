@@ -37,6 +37,27 @@ impl Text {
     }
 }
 
+/// The placeholders an alert template may use (`[alert]`), each replaced
+/// by a structured field of the confirmed call.
+pub const ALERT_PLACEHOLDERS: &[&str] = &["{agency}", "{area}", "{time}", "{expires}"];
+
+/// Hours from a sighting's hour to an alert's expiry when the pack does not say.
+pub const DEFAULT_ALERT_HOURS: u8 = 3;
+
+/// Most hours an alert may stay current.
+pub const MAX_ALERT_HOURS: u8 = 12;
+
+/// The wording of a confirmed sighting's alert (`[alert]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertWording {
+    /// The template, per language, with [`ALERT_PLACEHOLDERS`].
+    pub text: Text,
+    /// Hours from the sighting's hour to the stated expiry time.
+    pub expires_after_hours: u8,
+    /// Line of the `[alert]` table.
+    pub line: usize,
+}
+
 /// A link to another item by id (a node, a resource), where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {

@@ -523,7 +523,54 @@ const CASES: &[Case] = &[
         extra: "",
         expect: &[(Counsel, "[pack.counsel]", None)],
     },
+    Case {
+        name: "an alert text with an unknown placeholder and no expiry",
+        from: "",
+        to: "",
+        extra: "\n[alert]\ntext.en = \"{agency} in {area} at {time} until {expires}\"\ntext.es = \"{agencia} en {area} a las {time}\"\n",
+        expect: &[(BadValue, "text.es", None), (BadValue, "text.es", None)],
+    },
+    Case {
+        name: "an alert text missing a language",
+        from: "",
+        to: "",
+        extra: "\n[alert]\ntext.en = \"In {area} at {time} until {expires}\"\n",
+        expect: &[(Language, "text.en", None)],
+    },
+    Case {
+        name: "an alert that expires after too many hours",
+        from: "",
+        to: "",
+        extra: "\n[alert]\nexpires_after_hours = 48\ntext.en = \"In {area} at {time} until {expires}\"\ntext.es = \"En {area} a las {time} hasta {expires}\"\n",
+        expect: &[(BadValue, "expires_after_hours", None)],
+    },
 ];
+
+#[test]
+fn an_alert_table_gives_the_alert_template() {
+    let src = BASE.to_owned()
+        + "\n[alert]\nexpires_after_hours = 2\ntext.en = \"In {area} at {time} until {expires}\"\ntext.es = \"En {area} a las {time} hasta {expires}\"\n";
+    let pack = check_source(&src, "t.toml").unwrap();
+    let template = crate::calls::AlertTemplate::of_pack(&pack);
+    assert_eq!(template.en, "In {area} at {time} until {expires}");
+    assert_eq!(template.es, "En {area} a las {time} hasta {expires}");
+    assert_eq!(template.hours, 2);
+    let plain = Pack::parse(BASE, "t.toml").unwrap();
+    assert_eq!(
+        crate::calls::AlertTemplate::of_pack(&plain),
+        crate::calls::AlertTemplate::builtin()
+    );
+}
+
+#[test]
+fn the_builtin_pack_has_an_alert_table() {
+    let alert = Pack::builtin().alert().expect("an [alert] table");
+    assert_eq!(alert.expires_after_hours, 3);
+    for lang in ["en", "es"] {
+        let text = alert.text.get(lang).expect("both languages");
+        assert!(alert_template_problems(text).is_empty(), "{text}");
+    }
+}
 
 #[test]
 fn each_rule_reports_its_problem_and_line() {

@@ -9,7 +9,9 @@ use std::path::Path;
 use super::Pack;
 use super::date::PackDate;
 use super::issue::{IssueKind, ItemKind, ItemRef, PackErrors, PackIssue, Reporter, Severity, item};
-use super::model::{Citation, Evidence, Flow, Node, NodeKind, SourceKind, Text};
+use super::model::{
+    ALERT_PLACEHOLDERS, Citation, Evidence, Flow, Node, NodeKind, SourceKind, Text,
+};
 
 /// Largest pack file [`validate_file`] reads; real packs are far smaller.
 pub const MAX_PACK_BYTES: u64 = 4 * 1024 * 1024;
@@ -45,6 +47,7 @@ pub fn validate_as_of(pack: &Pack, today: PackDate) -> Vec<PackIssue> {
     check.graph();
     check.spoken_lines();
     check.glance();
+    check.alert();
     check.counsel();
     check.reporter.finish()
 }
@@ -335,6 +338,25 @@ impl Checker<'_> {
                 self.text(&row.label, it.clone(), "label");
                 self.text(&row.local, it.clone(), "local");
                 self.text(&row.ice, it, "ice");
+            }
+        }
+    }
+
+    /// The alert wording: in every language, with only known placeholders,
+    /// and naming the area, the time and the expiry.
+    fn alert(&mut self) {
+        let Some(alert) = self.pack.alert() else {
+            return;
+        };
+        self.text(&alert.text, None, "alert text");
+        for t in &alert.text.entries {
+            for problem in alert_template_problems(&t.value) {
+                self.push(
+                    t.line,
+                    None,
+                    IssueKind::BadValue,
+                    format!("alert text in `{}`: {problem}", t.lang),
+                );
             }
         }
     }
@@ -813,6 +835,33 @@ fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     reversed
+}
+
+/// What is wrong with one language's alert template: unknown placeholders,
+/// missing required ones (`{area}`, `{time}`, `{expires}`).
+pub(crate) fn alert_template_problems(template: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            problems.push("a `{` is never closed".to_owned());
+            break;
+        };
+        let name = &rest[start..start + len + 1];
+        if !ALERT_PLACEHOLDERS.contains(&name) {
+            problems.push(format!(
+                "unknown placeholder `{name}` (use {})",
+                ALERT_PLACEHOLDERS.join(", ")
+            ));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    for needed in ["{area}", "{time}", "{expires}"] {
+        if !template.contains(needed) {
+            problems.push(format!("`{needed}` is missing"));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -75,8 +75,12 @@ fn no_free_text_or_contact_reaches_the_alert() {
         },
     )
     .unwrap();
+    let packed = AlertTemplate::of_pack(&crate::guidance::load_active_pack(&fx.vault).pack);
+    assert_ne!(packed, template, "the built-in pack has its own wording");
     for id in [direct, edited] {
-        assert_clean(&alert_text(&fx.vault, id, &template, offset()).unwrap());
+        for template in [&template, &packed] {
+            assert_clean(&alert_text(&fx.vault, id, template, offset()).unwrap());
+        }
     }
 }
 
