@@ -11,14 +11,18 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Days, Local, NaiveDate, NaiveTime, Offset, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use hotline_core::calls::{self, CallError, CallFilter, CallId, CallSummary, OldCalls};
+use hotline_core::calls::{
+    self, AlertTemplate, CallError, CallFilter, CallId, CallSummary, OldCalls,
+};
 use hotline_core::codes::{Category, Verification};
 use hotline_core::errors::{Coded, ErrorCode};
+use hotline_core::guidance::load_active_pack;
 use hotline_core::vault::Vault;
 
 use crate::CliError;
+use crate::export::LangArg;
 use crate::out::{self, errln, outln};
 use crate::passphrase::AuthArgs;
 use crate::vault::{lock, require_sound, unlock, vault_error};
@@ -61,6 +65,9 @@ enum CallCommand {
     Search(SearchArgs),
     /// Print one call in full, as JSON.
     Show(ShowArgs),
+    /// Print the alert text of a confirmed sighting (agency, area, hour,
+    /// expiry; never caller data), to paste into the rapid-response group.
+    Alert(AlertArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +158,18 @@ struct ShowArgs {
     /// Include the edit history.
     #[arg(long)]
     history: bool,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+struct AlertArgs {
+    /// The call's id.
+    #[arg(value_name = "CALL_ID")]
+    id: String,
+    /// Print only this language (both when left out, English first).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -490,6 +509,18 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
                 }
             }
             print_json(&value)
+        }
+        CallCommand::Alert(args) => {
+            let id = parse_id(&args.id)?;
+            let alert = with_vault(data_dir, &args.auth, |v| {
+                let template = AlertTemplate::of_pack(&load_active_pack(v).pack);
+                calls::alert_text(v, id, &template, Local::now().offset().fix())
+            })?;
+            match args.lang {
+                Some(lang) => outln!("{}", alert.get(lang.into()))?,
+                None => outln!("{}\n\n{}", alert.en, alert.es)?,
+            }
+            Ok(())
         }
     }
 }

@@ -54,13 +54,22 @@ enum FormatArg {
     Html,
 }
 
-/// Language of an HTML report.
+/// A language of the hotline's texts (an HTML report, an alert).
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum LangArg {
+pub(crate) enum LangArg {
     /// English.
     En,
     /// Spanish.
     Es,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::En => Lang::En,
+            LangArg::Es => Lang::Es,
+        }
+    }
 }
 
 /// Where and how to write a summary.
@@ -88,10 +97,7 @@ impl OutputArgs {
         match self.format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
-            FormatArg::Html => Format::Html(match self.lang {
-                LangArg::En => Lang::En,
-                LangArg::Es => Lang::Es,
-            }),
+            FormatArg::Html => Format::Html(self.lang.into()),
         }
     }
 }

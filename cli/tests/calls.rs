@@ -195,3 +195,63 @@ fn retention_holds_and_areas_are_for_coordinators() {
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(!areas.contains("Maple Bluff"));
 }
+
+/// A call in `verification` with a canary in every free-text and contact field.
+fn canary_call(verification: &str) -> String {
+    serde_json::json!({
+        "received_at": chrono::Utc::now() - chrono::Duration::minutes(20),
+        "language": "es",
+        "caller_relation": "witness",
+        "category": "ice_public",
+        "agency": "cbp",
+        "area": "Verona",
+        "exact_location": "CANARY exact",
+        "salute": {
+            "size": "CANARY size", "activity": "CANARY activity", "location": "CANARY location",
+            "uniform": "CANARY uniform", "time": "CANARY time", "equipment": "CANARY equipment"
+        },
+        "verification": verification,
+        "notes": "CANARY notes",
+        "contact_name": "CANARY name",
+        "contact_phone": "+1 608 555 0142",
+    })
+    .to_string()
+}
+
+#[test]
+fn alert_prints_a_confirmed_sighting_without_caller_data() {
+    let dir = vault();
+    let d = dir.path();
+    let add = |verification: &str| {
+        let call = canary_call(verification);
+        let added = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], &call).ok();
+        added.stdout.trim().to_owned()
+    };
+    let open = add("unverified");
+    let refused = hotline(d, &["call", "alert", &open]).failed();
+    assert!(
+        refused.stderr.contains("verification is not confirmed"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+
+    let confirmed = add("confirmed");
+    let both = hotline(d, &["call", "alert", &confirmed]).ok().stdout;
+    assert!(
+        both.contains("CBP (Border Patrol) seen in the Verona area"),
+        "{both}"
+    );
+    assert!(
+        both.contains("CBP (Patrulla Fronteriza) en la zona de Verona"),
+        "{both}"
+    );
+    assert!(both.contains(":00 (UTC"), "{both}");
+    assert!(!both.contains("CANARY") && !both.contains("555"), "{both}");
+    let spanish = hotline(d, &["call", "alert", &confirmed, "--lang", "es"])
+        .ok()
+        .stdout;
+    assert!(spanish.starts_with("CONFIRMADO"), "{spanish}");
+    assert!(!spanish.contains("CONFIRMED by"), "{spanish}");
+    hotline(d, &["call", "alert", &confirmed, "--lang", "fr"]).failed();
+}
