@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "followup_done",
     "areas_list",
     "call_hold",
+    "call_alert",
+    "call_alert_copied",
     "retention_get",
     "retention_set",
     "dashboard",

@@ -16,8 +16,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hotline_core::calls::{
-    Area, CallSummary, CallUpdate, CallerRelation, FollowUpDue, IdentifiedBy, NewCall, NewFollowUp,
-    Urgency,
+    AlertText, Area, CallSummary, CallUpdate, CallerRelation, FollowUpDue, IdentifiedBy, NewCall,
+    NewFollowUp, Urgency,
 };
 use hotline_core::codes::{Agency, Category, Verification};
 use hotline_core::errors::ErrorCode;
@@ -68,6 +68,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         NewFollowUp,
         CallUpdate,
         CallDetailDto,
+        AlertText,
         CallSummary,
         FilterDto,
         FollowUpDue,

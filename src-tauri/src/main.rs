@@ -73,6 +73,8 @@ fn main() -> ExitCode {
             commands::calls::followup_done,
             commands::calls::areas_list,
             commands::calls::call_hold,
+            commands::calls::call_alert,
+            commands::calls::call_alert_copied,
             commands::calls::retention_get,
             commands::calls::retention_set,
             commands::reports::dashboard,

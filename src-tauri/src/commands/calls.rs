@@ -2,12 +2,13 @@
 //! retention. Calls cross the boundary in the documented call JSON
 //! (`docs/CALLS.md`, `docs/call.schema.json`), the same shape the CLI imports.
 
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{DateTime, Local, NaiveDate, Offset, Utc};
 use hotline_core::calls::{
-    self, Area, Call, CallFilter, CallId, CallSummary, CallUpdate, FollowUpDue, FollowUpId,
-    HistoryEntry, NewCall, NewFollowUp,
+    self, AlertTemplate, AlertText, Area, Call, CallFilter, CallId, CallSummary, CallUpdate,
+    FollowUpDue, FollowUpId, HistoryEntry, NewCall, NewFollowUp,
 };
 use hotline_core::codes::{Category, Verification};
+use hotline_core::export::Lang;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -180,6 +181,34 @@ pub fn followup_done(state: State<'_, AppState>, id: i64, done: bool) -> Result<
 #[tauri::command]
 pub fn areas_list(state: State<'_, AppState>) -> Result<Vec<Area>, UiError> {
     state.with_session(|s| Ok(calls::list_areas(&s.vault, false)?))
+}
+
+/// The alert text of a confirmed sighting, in English and Spanish, worded
+/// by the active pack (times in the laptop's local zone).
+#[tauri::command]
+pub fn call_alert(state: State<'_, AppState>, id: String) -> Result<AlertText, UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| {
+        let template = AlertTemplate::of_pack(&s.pack);
+        Ok(calls::alert_text(
+            &s.vault,
+            id,
+            &template,
+            Local::now().offset().fix(),
+        )?)
+    })
+}
+
+/// Audit that the volunteer copied the alert text of a call in `lang`
+/// (never the text itself).
+#[tauri::command]
+pub fn call_alert_copied(
+    state: State<'_, AppState>,
+    id: String,
+    lang: Lang,
+) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::record_alert_copied(&s.vault, id, lang)?))
 }
 
 /// Put a legal hold on a call, or lift it (coordinator only).

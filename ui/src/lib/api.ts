@@ -7,6 +7,7 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { findBrokenText } from './text';
 import type {
+  AlertText,
   AppInfo,
   Area,
   CallDetail,
@@ -20,6 +21,7 @@ import type {
   FollowUpDue,
   Guidance,
   Integrity,
+  Lang,
   Migration,
   NewCall,
   NewFollowUp,
@@ -221,6 +223,11 @@ export const followupDone = (id: number, done: boolean) =>
   invoke<void>('followup_done', { id, done });
 export const areasList = () => invoke<Area[]>('areas_list');
 export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
+/** The alert text of a confirmed sighting, in English and Spanish. */
+export const callAlert = (id: string) => invoke<AlertText>('call_alert', { id });
+/** Audit that the alert text was copied in `lang` (the text is not sent). */
+export const callAlertCopied = (id: string, lang: Lang) =>
+  invoke<void>('call_alert_copied', { id, lang });
 export const retentionGet = () => invoke<number>('retention_get');
 export const retentionSet = (days: number) => invoke<void>('retention_set', { days });
 

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'invalid_json',
   'invalid_transition',
   'not_found',
+  'not_confirmed',
   'follow_up_not_found',
   'unknown_area',
   'area_exists',

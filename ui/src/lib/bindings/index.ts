@@ -1,6 +1,7 @@
 // This file was generated with the bindings (src-tauri/src/bindings.rs). Do not edit it.
 
 export type * from './Agency';
+export type * from './AlertText';
 export type * from './Anchor';
 export type * from './AppInfo';
 export type * from './Area';
