@@ -36,7 +36,7 @@ const COMMANDS: &[&str] = &[
     "areas_list",
     "call_hold",
     "call_alert",
-    "call_alert_copied",
+    "call_alert_copy",
     "retention_get",
     "retention_set",
     "dashboard",

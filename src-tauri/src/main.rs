@@ -5,6 +5,7 @@
 
 #[cfg(test)]
 mod bindings;
+mod clipboard;
 mod commands;
 mod error;
 mod idle;
@@ -74,7 +75,7 @@ fn main() -> ExitCode {
             commands::calls::areas_list,
             commands::calls::call_hold,
             commands::calls::call_alert,
-            commands::calls::call_alert_copied,
+            commands::calls::call_alert_copy,
             commands::calls::retention_get,
             commands::calls::retention_set,
             commands::reports::dashboard,

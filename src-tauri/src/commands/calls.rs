@@ -8,10 +8,12 @@ use hotline_core::calls::{
     FollowUpDue, FollowUpId, HistoryEntry, NewCall, NewFollowUp,
 };
 use hotline_core::codes::{Category, Verification};
+use hotline_core::errors::ErrorCode;
 use hotline_core::export::Lang;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 
+use crate::clipboard;
 use crate::error::UiError;
 use crate::state::AppState;
 
@@ -199,16 +201,24 @@ pub fn call_alert(state: State<'_, AppState>, id: String) -> Result<AlertText, U
     })
 }
 
-/// Audit that the volunteer copied the alert text of a call in `lang`
-/// (never the text itself).
+/// Copy the alert text of a call in `lang` to the clipboard (cleared after
+/// 30 seconds if unchanged) and audit the copy (never the text itself).
 #[tauri::command]
-pub fn call_alert_copied(
+pub fn call_alert_copy(
+    app: AppHandle,
     state: State<'_, AppState>,
     id: String,
     lang: Lang,
 ) -> Result<(), UiError> {
     let id = parse_id(&id)?;
-    state.with_session(|s| Ok(calls::record_alert_copied(&s.vault, id, lang)?))
+    let text = state.with_session(|s| {
+        let template = AlertTemplate::of_pack(&s.pack);
+        let alert = calls::alert_text(&s.vault, id, &template, Local::now().offset().fix())?;
+        calls::record_alert_copied(&s.vault, id, lang)?;
+        Ok(alert.get(lang).to_owned())
+    })?;
+    clipboard::copy_then_clear(&app, text)
+        .map_err(|_| UiError::new(ErrorCode::Internal, "the clipboard could not be written"))
 }
 
 /// Put a legal hold on a call, or lift it (coordinator only).
