@@ -4,6 +4,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from conftest import axe_violations
 from helpers import create_first_coordinator, type_into
 
 CANARY = "CANARY-e2e"
@@ -40,6 +41,8 @@ def test_a_confirmed_sighting_offers_a_safe_alert_to_copy(app):
     panel = app.find("alert-panel").text
     assert CANARY not in panel and "555" not in panel and "Main St" not in panel, panel
     assert "sends nothing" in panel
+    violations = axe_violations(app)
+    assert violations == [], violations
 
     app.find("alert-copy-es").click()
     status = app.wait_present("alert-status").text

@@ -201,15 +201,16 @@ pub fn call_alert(state: State<'_, AppState>, id: String) -> Result<AlertText, U
     })
 }
 
-/// Copy the alert text of a call in `lang` to the clipboard (cleared after
-/// 30 seconds if unchanged) and audit the copy (never the text itself).
+/// Copy the alert text of a call in `lang` to the clipboard and audit the
+/// copy (never the text itself); returns the seconds until the clipboard
+/// is cleared (if it still holds the text then).
 #[tauri::command]
 pub fn call_alert_copy(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
     lang: Lang,
-) -> Result<(), UiError> {
+) -> Result<u64, UiError> {
     let id = parse_id(&id)?;
     let text = state.with_session(|s| {
         let template = AlertTemplate::of_pack(&s.pack);
@@ -218,7 +219,8 @@ pub fn call_alert_copy(
         Ok(alert.get(lang).to_owned())
     })?;
     clipboard::copy_then_clear(&app, text)
-        .map_err(|_| UiError::new(ErrorCode::Internal, "the clipboard could not be written"))
+        .map_err(|_| UiError::new(ErrorCode::Internal, "the clipboard could not be written"))?;
+    Ok(clipboard::CLEAR_AFTER.as_secs())
 }
 
 /// Put a legal hold on a call, or lift it (coordinator only).

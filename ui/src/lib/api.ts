@@ -225,8 +225,8 @@ export const areasList = () => invoke<Area[]>('areas_list');
 export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
 /** The alert text of a confirmed sighting, in English and Spanish. */
 export const callAlert = (id: string) => invoke<AlertText>('call_alert', { id });
-/** Copy the alert text in `lang` to the clipboard (cleared after 30 s if unchanged); audited. */
-export const callAlertCopy = (id: string, lang: Lang) => invoke<void>('call_alert_copy', { id, lang });
+/** Copy the alert text in `lang` to the clipboard (audited); returns the seconds until it is cleared if unchanged. */
+export const callAlertCopy = (id: string, lang: Lang) => invoke<number>('call_alert_copy', { id, lang });
 export const retentionGet = () => invoke<number>('retention_get');
 export const retentionSet = (days: number) => invoke<void>('retention_set', { days });
 
