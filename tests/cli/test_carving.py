@@ -37,13 +37,20 @@ BLOCK = 4096
 CANARY = "CANARY-carving-7f3a-Calle-Falsa-123"
 
 # (handle, passphrase): every passphrase anyone ever had in the life below.
+# A passphrase a coordinator sets for someone (the *_0 ones) must be changed
+# at that person's first use, so each added user changes it at once.
 ANA_1 = ("ana", "lantern orbit velvet cactus ninety")
 ANA_2 = ("ana", "copper meadow riddle harbor stone")
+BO_0 = ("bo", "anvil juniper mosaic tadpole crater")
 BO_1 = ("bo", "pickle glacier tundra sonnet wharf")
 BO_2 = ("bo", "saffron kettle nimbus prairie oath")
+CY_0 = ("cy", "quartz lullaby sequel pantry hamlet")
 CY_1 = ("cy", "walnut thimble cobalt fjord ember")
+DEE_0 = ("dee", "gazebo trellis nutmeg radish canopy")
 DEE_1 = ("dee", "marble quiver dahlia sprocket lagoon")
-EVERY_PASSPHRASE = [ANA_1, ANA_2, BO_1, BO_2, CY_1, DEE_1]
+EVERY_PASSPHRASE = [ANA_1, ANA_2, BO_0, BO_1, BO_2, CY_0, CY_1, DEE_0, DEE_1]
+# What the CLI says when a passphrase opened the vault but must be changed first.
+MUST_CHANGE = "a coordinator set this passphrase for you"
 
 
 def no_loop_device(reason: str) -> None:
@@ -139,7 +146,8 @@ def opens(state: Path, who: tuple[str, str], scratch: Path) -> bool:
     if scratch.exists():
         shutil.rmtree(scratch)
     shutil.copytree(state, scratch)
-    return hotline(scratch, who, "user", "list").returncode == 0
+    result = hotline(scratch, who, "user", "list")
+    return result.returncode == 0 or MUST_CHANGE in result.stderr
 
 
 def restores(backup: Path, who: tuple[str, str], scratch: Path) -> bool:
@@ -211,8 +219,10 @@ def test_nothing_carved_after_erase_opens(ext4, tmp_path):
 
     ok(hotline(data, ANA_1, "init", new=ANA_1[1]))
     step("created")
-    ok(hotline(data, ANA_1, "user", "add", "bo", "--role", "volunteer", new=BO_1[1]))
-    ok(hotline(data, ANA_1, "user", "add", "cy", "--role", "coordinator", new=CY_1[1]))
+    ok(hotline(data, ANA_1, "user", "add", "bo", "--role", "volunteer", new=BO_0[1]))
+    ok(hotline(data, ANA_1, "user", "add", "cy", "--role", "coordinator", new=CY_0[1]))
+    ok(hotline(data, BO_0, "passwd", new=BO_1[1]))
+    ok(hotline(data, CY_0, "passwd", new=CY_1[1]))
     step("bo and cy added")
     calls = tmp_path / "calls.json"
     calls.write_text(json.dumps(calls_with_canary(60)))
@@ -224,7 +234,8 @@ def test_nothing_carved_after_erase_opens(ext4, tmp_path):
     ok(hotline(data, ANA_1, "passwd", new=ANA_2[1]))
     step("ana changed passphrase")
     ok(hotline(data, CY_1, "user", "remove", "bo"))
-    ok(hotline(data, CY_1, "user", "add", "dee", "--role", "volunteer", new=DEE_1[1]))
+    ok(hotline(data, CY_1, "user", "add", "dee", "--role", "volunteer", new=DEE_0[1]))
+    ok(hotline(data, DEE_0, "passwd", new=DEE_1[1]))
     step("bo removed, dee added")
     backup = data / "kept-in-the-data-folder.hlbk"
     ok(hotline(data, ANA_2, "backup", "--out", str(backup)))
