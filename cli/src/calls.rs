@@ -296,9 +296,12 @@ fn call_error(err: CallError, data_dir: &Path) -> CliError {
 }
 
 /// Unlock, then apply retention as the app does; report what it shredded.
-fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
+pub(crate) fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     let vault = unlock(data_dir, auth)?;
-    retention_after_unlock(&vault, data_dir)?;
+    if let Err(err) = retention_after_unlock(&vault, data_dir) {
+        let _ = crate::vault::lock(vault, data_dir);
+        return Err(err);
+    }
     Ok(vault)
 }
 

@@ -14,7 +14,7 @@ use hotline_core::vault::Vault;
 use crate::CliError;
 use crate::out::{errln, outln};
 use crate::passphrase::AuthArgs;
-use crate::vault::{lock, unlock, vault_error};
+use crate::vault::{lock, vault_error};
 
 /// The export commands, flattened into the top level of `hotline`.
 #[derive(Debug, Subcommand)]
@@ -217,23 +217,13 @@ fn export_error(err: ExportError, data_dir: &Path) -> CliError {
     }
 }
 
-/// Unlock, then apply retention as the app does on unlock.
-fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
-    let vault = unlock(data_dir, auth)?;
-    if let Err(err) = crate::calls::retention_after_unlock(&vault, data_dir) {
-        let _ = lock(vault, data_dir);
-        return Err(err);
-    }
-    Ok(vault)
-}
-
 /// Run `f` on the unlocked vault, then lock it.
 fn with_vault<T>(
     data_dir: &Path,
     auth: &AuthArgs,
     f: impl FnOnce(&Vault) -> Result<T, ExportError>,
 ) -> Result<T, CliError> {
-    let vault = open(data_dir, auth)?;
+    let vault = crate::calls::open(data_dir, auth)?;
     let result = f(&vault).map_err(|err| export_error(err, data_dir));
     lock(vault, data_dir)?;
     result

@@ -194,7 +194,9 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> Result<(), CliError> {
     if args.out.exists() {
         return Err(vault_error(VaultError::BackupExists, data_dir));
     }
-    let vault = unlock(data_dir, &args.auth)?;
+    // Retention after the full integrity check, as every command that may
+    // purge does; the backup's own retention pass then finds nothing due.
+    let vault = crate::calls::open(data_dir, &args.auth)?;
     let report = vault
         .coordinator()
         .and_then(|c| c.backup(&args.out))

@@ -336,7 +336,11 @@ impl Coordinator<'_> {
         };
         let database = self.encrypted_copy()?;
         let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 16 + key_file.len() + database.len());
+        // Sized once (header, key file, anchor, database) and wiped when
+        // dropped, so no reallocation leaves a copy of the anchor behind.
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(
+            MAGIC.len() + 16 + key_file.len() + 4 + ANCHOR_LEN + database.len(),
+        ));
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
         bytes.extend_from_slice(&key_len.to_be_bytes());

@@ -120,6 +120,9 @@ pub enum WeakReason {
     SingleWord,
     /// Guessable for another reason: too few uncommon words.
     Guessable,
+    /// The same as the current passphrase: a change must change it (a
+    /// passphrase a coordinator set stays known to them otherwise).
+    Unchanged,
 }
 
 impl WeakReason {
@@ -137,6 +140,7 @@ impl WeakReason {
         Self::Names,
         Self::SingleWord,
         Self::Guessable,
+        Self::Unchanged,
     ];
 
     /// The stable code (`too_short`, `common` …).
@@ -154,6 +158,7 @@ impl WeakReason {
             Self::Names => "names",
             Self::SingleWord => "single_word",
             Self::Guessable => "guessable",
+            Self::Unchanged => "unchanged",
         }
     }
 
@@ -175,6 +180,7 @@ impl WeakReason {
             Self::Names => "Names and surnames are easy to guess.",
             Self::SingleWord => "A word by itself is easy to guess. Add a few unrelated words.",
             Self::Guessable => "It is too easy to guess. Add another uncommon word or two.",
+            Self::Unchanged => "It is the passphrase you have now. Choose a new one.",
         }
     }
 
@@ -201,6 +207,7 @@ impl WeakReason {
             Self::Guessable => {
                 "Es demasiado fácil de adivinar. Añada otra palabra poco común, o dos."
             }
+            Self::Unchanged => "Es la frase de contraseña que tiene ahora. Elija una nueva.",
         }
     }
 }

@@ -115,7 +115,8 @@ impl Vault {
     /// Change the session user's own passphrase. `old` must be their
     /// current passphrase (so an unattended unlocked session cannot be used
     /// to take over the account); wrong guesses count as failed attempts.
-    /// The new passphrase gets a fresh salt and freshly tuned parameters.
+    /// The new passphrase gets a fresh salt and freshly tuned parameters;
+    /// it must differ from the current one.
     pub fn change_passphrase(
         &mut self,
         old: &Passphrase,
@@ -135,6 +136,11 @@ impl Vault {
             })?;
         if key.bytes() != self.key.bytes() || slot.role != self.user.role {
             return Err(VaultError::KeySlotMismatch);
+        }
+        if new.same_as(old) {
+            return Err(VaultError::WeakPassphrase {
+                reason: rules::WeakReason::Unchanged,
+            });
         }
         let handle = slot.handle.clone();
         let role = slot.role;

@@ -479,6 +479,14 @@ fn a_passphrase_a_coordinator_set_must_be_changed_first() {
             .is_err()
     );
     assert!(bo.user().must_change_passphrase);
+    // Nor does the coordinator's passphrase typed again as the new one.
+    assert!(matches!(
+        bo.change_passphrase(&pass(VOLUNTEER_PASS), &pass(VOLUNTEER_PASS)),
+        Err(VaultError::WeakPassphrase {
+            reason: crate::vault::rules::WeakReason::Unchanged
+        })
+    ));
+    assert!(bo.user().must_change_passphrase);
     let own = "lantern quiver basin moped tundra";
     bo.change_passphrase(&pass(VOLUNTEER_PASS), &pass(own))
         .unwrap();
