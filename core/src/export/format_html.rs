@@ -149,18 +149,6 @@ fn index(table: &Table) -> HashMap<Vec<&str>, &Row> {
         .collect()
 }
 
-/// The ordinary values of dimension `d` of `table`, in order.
-fn values_of(table: &Table, d: usize) -> Vec<&str> {
-    let mut seen = Vec::new();
-    for row in &table.rows {
-        let v = row.values[d].as_str();
-        if v != ALL && !seen.contains(&v) {
-            seen.push(v);
-        }
-    }
-    seen
-}
-
 /// A count as shown.
 fn shown(row: Option<&Row>) -> String {
     match row.and_then(|r| r.count) {
@@ -259,9 +247,9 @@ pub(crate) fn render(summary: &Summary, lang: Lang) -> String {
     );
     if let Some(cube) = summary.table("calls_by_week_category_area") {
         let rows = index(cube);
-        let weeks = values_of(cube, 0);
-        let categories = values_of(cube, 1);
-        let areas = values_of(cube, 2);
+        let weeks = cube.values_of(0);
+        let categories = cube.values_of(1);
+        let areas = cube.values_of(2);
         let get = |w: &str, c: &str, a: &str| rows.get(&vec![w, c, a]).copied();
         let grand = get(ALL, ALL, ALL);
 
@@ -324,7 +312,8 @@ pub(crate) fn render(summary: &Summary, lang: Lang) -> String {
         };
         let dim = table.dimensions.first().map_or("", String::as_str);
         let rows = index(table);
-        let items: Vec<(String, Option<&Row>)> = values_of(table, 0)
+        let items: Vec<(String, Option<&Row>)> = table
+            .values_of(0)
             .iter()
             .map(|v| (label(lang, dim, v), rows.get(&vec![*v]).copied()))
             .collect();

@@ -45,18 +45,6 @@ pub struct PreviewTable {
     pub rows: Vec<DashboardCount>,
 }
 
-/// The ordinary values of dimension `d` of `table`, in order.
-fn values_of(table: &Table, d: usize) -> Vec<&str> {
-    let mut seen = Vec::new();
-    for row in &table.rows {
-        let v = row.values[d].as_str();
-        if v != ALL && !seen.contains(&v) {
-            seen.push(v);
-        }
-    }
-    seen
-}
-
 /// The count of the row of `table` whose values are `values`.
 fn count_of(table: &Table, values: &[&str]) -> Option<u64> {
     table.row(values).and_then(|r| r.count)
@@ -64,7 +52,8 @@ fn count_of(table: &Table, values: &[&str]) -> Option<u64> {
 
 /// The margin of dimension `d` of the week × category × area table.
 fn cube_margin(cube: &Table, d: usize) -> PreviewTable {
-    let rows = values_of(cube, d)
+    let rows = cube
+        .values_of(d)
         .into_iter()
         .map(|value| {
             let mut key = [ALL, ALL, ALL];
@@ -87,7 +76,8 @@ pub fn preview(summary: &Summary) -> SummaryView {
     let mut weeks = Vec::new();
     let mut total = None;
     if let Some(cube) = summary.table("calls_by_week_category_area") {
-        weeks = values_of(cube, 0)
+        weeks = cube
+            .values_of(0)
             .into_iter()
             .map(|w| (w.to_owned(), count_of(cube, &[w, ALL, ALL])))
             .collect();
@@ -104,7 +94,8 @@ pub fn preview(summary: &Summary) -> SummaryView {
         let Some(table) = summary.table(name) else {
             continue;
         };
-        let rows = values_of(table, 0)
+        let rows = table
+            .values_of(0)
             .into_iter()
             .map(|value| DashboardCount {
                 key: value.to_owned(),

@@ -119,6 +119,19 @@ impl Summary {
 }
 
 impl Table {
+    /// The ordinary values (not [`ALL`]) of dimension `d`, in the order
+    /// the rows first give them.
+    pub fn values_of(&self, d: usize) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for row in &self.rows {
+            let v = row.values[d].as_str();
+            if v != ALL && !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+        seen
+    }
+
     /// The row with these dimension values.
     pub fn row(&self, values: &[&str]) -> Option<&Row> {
         self.rows.iter().find(|r| {
