@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "draft_clear",
     "call_create",
     "call_update",
+    "notes_check",
     "call_get",
     "calls_list",
     "calls_search",

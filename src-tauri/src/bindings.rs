@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use hotline_core::calls::{
     AlertText, Area, CallSummary, CallUpdate, CallerRelation, FollowUpDue, IdentifiedBy, NewCall,
-    NewFollowUp, Urgency,
+    NewFollowUp, NotesFinding, Urgency,
 };
 use hotline_core::codes::{Agency, Category, Verification};
 use hotline_core::errors::ErrorCode;
@@ -67,6 +67,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         NewCall,
         NewFollowUp,
         CallUpdate,
+        NotesFinding,
         CallDetailDto,
         AlertText,
         CallSummary,

@@ -66,6 +66,7 @@ fn main() -> ExitCode {
             commands::calls::draft_clear,
             commands::calls::call_create,
             commands::calls::call_update,
+            commands::calls::notes_check,
             commands::calls::call_get,
             commands::calls::calls_list,
             commands::calls::calls_search,

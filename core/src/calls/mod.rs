@@ -4,6 +4,8 @@
 //!
 //! - [`create`] (with the rules on time and volunteer in [`OldCalls`] and
 //!   [`MAX_AHEAD`]), [`update`] (with an edit [`history`]), [`get`], [`list`],
+//!   the notes check before either stores notes ([`check_notes`],
+//!   [`FlaggedNotes`]),
 //!   [`search`] (FTS5), follow-up tasks ([`followups`], [`add_followup`],
 //!   [`set_followup_done`]);
 //! - one autosaved [`Draft`] per user ([`save_draft`], [`load_draft`],
@@ -30,6 +32,7 @@ mod followups;
 mod history;
 mod import;
 mod model;
+mod notes_check;
 mod retention;
 mod schema;
 mod search;
@@ -53,6 +56,10 @@ pub use model::{
     Call, CallFilter, CallId, CallSummary, CallUpdate, CallerRelation, ChildrenPresent, FollowUp,
     FollowUpId, IdentifiedBy, MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, Urgency, is_final,
 };
+pub use notes_check::{
+    BIRTH_PHRASES, FlaggedNotes, NotesFinding, NotesFindingKind, ORIGIN_WORDS, PERSON_WINDOW,
+    PERSON_WORDS, STATUS_PHRASES, check_notes,
+};
 pub use retention::{
     DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, PurgePreview, PurgeReport,
     purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days, shred_at,
@@ -60,5 +67,7 @@ pub use retention::{
 };
 pub use schema::{call_schema, call_schema_text};
 pub use search::{fts_query, search};
-pub use store::{create, create_many, get, list, update};
+pub use store::{
+    create, create_many, create_many_with, create_with, get, list, update, update_with,
+};
 pub use verification::check_transition;

@@ -25,6 +25,7 @@ import type {
   Migration,
   NewCall,
   NewFollowUp,
+  NotesFinding,
   PackEntry,
   PackImport,
   PackIssue,
@@ -210,9 +211,13 @@ export const prefsSetLang = (lang: UiLang) => invoke<void>('prefs_set_lang', { l
 export const draftSave = (body: unknown) => invoke<void>('draft_save', { body });
 export const draftLoad = () => invoke<Draft | null>('draft_load');
 export const draftClear = () => invoke<void>('draft_clear');
-export const callCreate = (call: NewCall) => invoke<string>('call_create', { call });
-export const callUpdate = (id: string, update: CallUpdate) =>
-  invoke<void>('call_update', { id, update });
+/** Save a new call; flagged notes are refused unless `notesOk` (the volunteer confirmed them). */
+export const callCreate = (call: NewCall, notesOk = false) => invoke<string>('call_create', { call, notesOk });
+/** Change a saved call; changed notes are checked as in `callCreate`. */
+export const callUpdate = (id: string, update: CallUpdate, notesOk = false) =>
+  invoke<void>('call_update', { id, update, notesOk });
+/** What the core's notes check finds in `notes` (A-numbers, birth countries, status words). */
+export const notesCheck = (notes: string) => invoke<NotesFinding[]>('notes_check', { notes });
 export const callGet = (id: string) => invoke<CallDetail>('call_get', { id });
 export const callsList = (filter: CallListFilter) => invoke<CallSummary[]>('calls_list', { filter });
 export const callsSearch = (query: string) => invoke<CallSummary[]>('calls_search', { query });

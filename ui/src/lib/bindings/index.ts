@@ -42,6 +42,8 @@ export type * from './Migration';
 export type * from './NewCall';
 export type * from './NewFollowUp';
 export type * from './NodeKind';
+export type * from './NotesFinding';
+export type * from './NotesFindingKind';
 export type * from './PackEntry';
 export type * from './PackImport';
 export type * from './PackIssue';
