@@ -15,7 +15,7 @@
 //! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
 //! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
 //!   [`set_legal_hold`], [`shred_at`]);
-//! - call JSON ([`parse_calls`], [`example`], [`call_schema`]); synthetic
+//! - call JSON ([`parse_calls`], [`parse_update`], [`example`], [`call_schema`]); synthetic
 //!   calls are in [`crate::demo`] (feature `demo`).
 //!
 //! Every function takes the unlocked [`Vault`](crate::vault::Vault) and acts
@@ -51,7 +51,7 @@ pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};
 pub use followups::{FollowUpDue, add_followup, followups, set_followup_done};
 pub use history::{FieldChange, HistoryAction, HistoryEntry, history};
-pub use import::{example, example_json, parse_calls};
+pub use import::{example, example_json, parse_calls, parse_update};
 pub use model::{
     Call, CallFilter, CallId, CallSummary, CallUpdate, CallerRelation, ChildrenPresent, FollowUp,
     FollowUpId, IdentifiedBy, MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, Urgency, is_final,
