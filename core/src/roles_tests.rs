@@ -60,6 +60,27 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     ("calls::create", Needs::Anyone, |v, _, _| {
         outcome(calls::create(v, call()).map(drop))
     }),
+    ("calls::update (own call)", Needs::Anyone, |v, _, _| {
+        let id = calls::create(v, call()).expect("anyone logs a call");
+        let update = calls::CallUpdate {
+            notes: Some("verifier says false alarm".into()),
+            ..calls::CallUpdate::default()
+        };
+        outcome(calls::update(v, id, update))
+    }),
+    (
+        "calls::update (hand to someone else)",
+        Needs::Coordinator,
+        |v, _, tag| {
+            let id = calls::create(v, call()).expect("anyone logs a call");
+            let other = if tag == "c" { "bo-3" } else { "river-7" };
+            let update = calls::CallUpdate {
+                volunteer: Some(other.into()),
+                ..calls::CallUpdate::default()
+            };
+            outcome(calls::update(v, id, update))
+        },
+    ),
     ("calls::list", Needs::Anyone, |v, _, _| {
         outcome(calls::list(v, &CallFilter::default()).map(drop))
     }),

@@ -5,10 +5,11 @@ notes check's warning in English and Spanish before anything is saved."""
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from conftest import axe_violations
-from helpers import create_first_coordinator
+from conftest import axe_violations, run_cli
+from helpers import HANDLE, PASSPHRASE, create_first_coordinator
 
 
 def keys(app, *sequence):
@@ -119,3 +120,30 @@ def test_an_a_number_in_the_notes_is_warned_of_in_both_languages_then_corrected(
     app.wait_text("detail-message", "Se guardaron los cambios")
     assert app.find("detail-notes").text == "vans on Park St (número dado por teléfono)"
     assert "Notas: editado" in app.find("detail-history").text
+
+
+def test_a_coordinator_hands_a_saved_call_to_a_volunteer(app):
+    create_first_coordinator(app)
+    added = run_cli(
+        app.data_dir, "user", "add", "bo-3", "--role", "volunteer",
+        env={"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE,
+             "HOTLINE_NEW_PASSPHRASE": "gravel sonnet ripple nectar"},
+    )
+    assert added.returncode == 0, added.stderr
+    chord(app, Keys.CONTROL, "n")
+    app.wait_present("call-timer")
+    keys(app, "vans near the school")
+    chord(app, Keys.CONTROL, "s")
+    app.wait_text("call-message", "Call saved")
+    open_the_call(app)
+
+    start_editing(app)
+    volunteer = in_detail(app, "call-volunteer")
+    WebDriverWait(app.driver, 10).until(
+        lambda _d: "bo-3" in [o.get_attribute("value") for o in volunteer.find_elements(By.TAG_NAME, "option")]
+    )
+    Select(volunteer).select_by_value("bo-3")
+    chord(app, Keys.CONTROL, "s")
+    app.wait_text("detail-message", "Changes saved")
+    assert app.find("detail-volunteer").text == "bo-3"
+    assert "Volunteer: river-7 → bo-3" in app.find("detail-history").text

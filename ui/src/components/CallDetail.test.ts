@@ -67,6 +67,11 @@ function mockShell() {
         return [{ id: REFERRAL, name: 'Legal aid line' }];
       case 'areas_list':
         return [{ name: 'Eastside', active: true }];
+      case 'users_list':
+        return [
+          { handle: 'river-7', role: 'coordinator' },
+          { handle: 'bo-3', role: 'volunteer' },
+        ];
       case 'notes_check':
         return flagged(String(payload.notes));
       case 'call_update': {
@@ -104,12 +109,12 @@ function mockShell() {
 
 const session: Session = { handle: 'river-7', role: 'volunteer', must_change_passphrase: false } as unknown as Session;
 
-function renderDetail() {
+function renderDetail(as: Session = session) {
   // happy-dom's dialog may lack showModal; the component only needs it to open.
   HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
     this.open = true;
   };
-  return render(CallDetail, { id: ID, session, onClose: vi.fn(), onChanged: vi.fn() });
+  return render(CallDetail, { id: ID, session: as, onClose: vi.fn(), onChanged: vi.fn() });
 }
 
 const dialog = () => screen.getByTestId('call-detail');
@@ -195,6 +200,24 @@ describe('CallDetail', () => {
     await key('s', { ctrlKey: true });
     await waitFor(() => expect(shell.updates).toHaveLength(1));
     expect(shell.updates[0]?.update).toEqual({ notes: 'number given by phone, not written' });
+  });
+
+  it('offers a coordinator the users to hand the call to, and a volunteer no such choice', async () => {
+    // (happy-dom cannot change a bound <select>: the choice itself is driven in the real window.)
+    mockShell();
+    const view = renderDetail({ ...session, role: 'coordinator' } as Session);
+    await screen.findByTestId('detail-notes');
+    await key('e');
+    const select = await within(dialog()).findByTestId<HTMLSelectElement>('call-volunteer');
+    await waitFor(() => expect([...select.options].map((o) => o.value)).toEqual(['river-7', 'bo-3']));
+    view.unmount();
+
+    mockShell();
+    renderDetail();
+    await screen.findByTestId('detail-notes');
+    await key('e');
+    await within(dialog()).findByTestId('call-notes');
+    expect(within(dialog()).queryByTestId('call-volunteer')).toBeNull();
   });
 
   it('adds a follow-up task to the saved call and completes one', async () => {
