@@ -56,6 +56,8 @@ function mockShell() {
     tasks: [] as NewFollowUp[],
     done: [] as [number, boolean][],
     commands: [] as string[],
+    /** A refusal call_update answers with, if set. */
+    refuse: null as null | Record<string, unknown>,
   };
   mockIPC((cmd, args) => {
     shell.commands.push(cmd);
@@ -75,6 +77,7 @@ function mockShell() {
       case 'notes_check':
         return flagged(String(payload.notes));
       case 'call_update': {
+        if (shell.refuse) throw shell.refuse;
         const update = payload.update as CallUpdate;
         shell.updates.push({ update, notesOk: payload.notesOk });
         const call = shell.detail.call;
@@ -163,6 +166,22 @@ describe('CallDetail', () => {
     expect(history).toContain('Category: Other → Courthouse');
     expect(history).toContain('Notes edited');
     expect(history, 'the history never shows the text').not.toContain('false alarm');
+  });
+
+  it('shows a refused edit next to the field the core names, in the dialog, keeping what was typed', async () => {
+    const shell = mockShell();
+    renderDetail();
+    await screen.findByTestId('detail-notes');
+    await key('e');
+    const size = await within(dialog()).findByTestId<HTMLInputElement>('salute-size');
+    await fireEvent.input(size, { target: { value: 'six agents' } });
+    shell.refuse = { code: 'control_character', message: 'salute.size contains a control character', field: 'salute.size' };
+    await key('s', { ctrlKey: true });
+    const refusal = await within(dialog()).findByTestId('salute-size-error');
+    expect(refusal.textContent).toContain('“Size: how many agents, vehicles” contains an invisible control character');
+    expect(document.activeElement).toBe(size);
+    expect(size.value).toBe('six agents');
+    expect(size.getAttribute('aria-describedby')).toBe('edit-salute-size-note');
   });
 
   it('cancels an edit with Esc, sending nothing', async () => {
