@@ -72,6 +72,9 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     ("calls::retention_days", Needs::Anyone, |v, _, _| {
         outcome(calls::retention_days(v).map(drop))
     }),
+    ("calls::held_calls", Needs::Anyone, |v, _, _| {
+        outcome(calls::held_calls(v).map(drop))
+    }),
     ("export::dashboard", Needs::Anyone, |v, _, _| {
         let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
         outcome(export::dashboard(v, day, day).map(drop))

@@ -55,8 +55,8 @@ pub use model::{
 };
 pub use retention::{
     DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, PurgePreview, PurgeReport,
-    purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days, shred_at,
-    shred_time,
+    held_calls, purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days,
+    shred_at, shred_time,
 };
 pub use schema::{call_schema, call_schema_text};
 pub use search::{fts_query, search};
