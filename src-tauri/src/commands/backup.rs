@@ -14,7 +14,7 @@ use tauri::{AppHandle, State};
 use crate::commands::vault::{SessionDto, start_session};
 use crate::error::{ErrorCode, UiError};
 use crate::file_dialog::{self, Purpose};
-use crate::state::AppState;
+use crate::state::{AppState, Integrity};
 
 /// A backup written from the window.
 #[derive(Debug, Serialize)]
@@ -103,11 +103,13 @@ pub async fn restore_choose(
     restore_target(&state)?;
     let chosen = file_dialog::choose(&app, Purpose::OpenBackup, lang)
         .map_err(|_| UiError::new(ErrorCode::Internal, "the file chooser could not open"))?;
-    let mut slot = state
-        .restore_from
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *slot = chosen.clone();
+    if let Some(file) = &chosen {
+        *state
+            .restore_from
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(file.clone());
+    }
+    // A cancel keeps an earlier choice, which the window still shows.
     Ok(chosen.map(|file| RestoreChoiceDto {
         file: file.display().to_string(),
         sets_aside_damaged: Vault::exists(&state.data_dir),
@@ -130,8 +132,16 @@ pub async fn vault_restore(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone()
         .ok_or_else(|| UiError::new(ErrorCode::InvalidInput, "choose the backup file first"))?;
-    // A session still open (a coordinator coming from the damage warning)
-    // is locked first; locking records damage it saw.
+    // A session still open is locked first (a coordinator coming from the
+    // damage warning; locking records the damage), unless its vault is not
+    // known to be damaged: that one is never replaced.
+    let sound_session = state
+        .slot()
+        .as_ref()
+        .is_some_and(|session| session.integrity != Integrity::Damaged);
+    if sound_session {
+        return Err(VaultError::RestoreTargetExists.into());
+    }
     state.lock();
     restore_target(&state)?;
     let (vault, set_aside) =
