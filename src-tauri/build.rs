@@ -67,6 +67,7 @@ const COMMANDS: &[&str] = &[
     "vault_restore",
     "areas_all",
     "area_add",
+    "area_rename",
     "area_deactivate",
     "calls_held",
     "vault_erase",

@@ -40,7 +40,7 @@ pub enum CallCommands {
     Retention(RetentionArgs),
     /// Put a legal hold on a call, or lift it (coordinators only).
     Hold(HoldArgs),
-    /// List, add or deactivate areas (changes: coordinators only).
+    /// List, add, rename or deactivate areas (changes: coordinators only).
     Area(AreaArgs),
 }
 
@@ -272,6 +272,18 @@ enum AreaCommand {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Rename an area; its calls, old ones too, show the new name
+    /// (coordinators only).
+    Rename {
+        /// The area's name now.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Its new name.
+        #[arg(value_name = "NEW_NAME")]
+        new_name: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
     /// Stop offering an area for new calls (coordinators only).
     Deactivate {
         /// The area's name.
@@ -436,6 +448,17 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             AreaCommand::Add { name, auth } => {
                 with_vault(data_dir, auth, |v| calls::add_area(&v.coordinator()?, name))?;
                 outln!("area added: {name}")?;
+                Ok(())
+            }
+            AreaCommand::Rename {
+                name,
+                new_name,
+                auth,
+            } => {
+                with_vault(data_dir, auth, |v| {
+                    calls::rename_area(&v.coordinator()?, name, new_name)
+                })?;
+                outln!("area renamed: {name} -> {new_name}")?;
                 Ok(())
             }
             AreaCommand::Deactivate { name, auth } => {

@@ -191,7 +191,24 @@ fn retention_holds_and_areas_are_for_coordinators() {
     hotline(d, &["area", "add", "Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(areas.lines().any(|l| l == "Maple Bluff"));
-    hotline(d, &["area", "deactivate", "Maple Bluff"]).ok();
+    hotline_as(d, "bo-3", &["area", "rename", "Maple Bluff", "Bluff"], "").failed();
+    let run = hotline(d, &["area", "rename", "Maple Bluff", "Verona"]).failed();
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    let run = hotline(
+        d,
+        &["area", "rename", "Maple Bluff", "Village of Maple Bluff"],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .contains("area renamed: Maple Bluff -> Village of Maple Bluff"),
+        "{}",
+        run.stdout
+    );
+    let areas = hotline(d, &["area", "list"]).ok().stdout;
+    assert!(areas.lines().any(|l| l == "Village of Maple Bluff"));
+    assert!(!areas.lines().any(|l| l == "Maple Bluff"));
+    hotline(d, &["area", "deactivate", "Village of Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(!areas.contains("Maple Bluff"));
 }

@@ -93,6 +93,18 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
                 .and_then(|c| calls::add_area(&c, &name)),
         )
     }),
+    ("calls::rename_area", Needs::Coordinator, |v, _, tag| {
+        let (name, new_name) = if tag == "c" {
+            ("Oregon", "Oregon WI")
+        } else {
+            ("Stoughton", "Stoughton WI")
+        };
+        outcome(
+            v.coordinator()
+                .map_err(Into::into)
+                .and_then(|c| calls::rename_area(&c, name, new_name)),
+        )
+    }),
     ("calls::deactivate_area", Needs::Coordinator, |v, _, tag| {
         let name = if tag == "c" { "Verona" } else { "Monona" };
         outcome(

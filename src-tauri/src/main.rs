@@ -107,6 +107,7 @@ fn main() -> ExitCode {
             commands::backup::vault_restore,
             commands::admin::areas_all,
             commands::admin::area_add,
+            commands::admin::area_rename,
             commands::admin::area_deactivate,
             commands::admin::calls_held,
             commands::admin::vault_erase,

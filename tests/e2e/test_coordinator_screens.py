@@ -39,6 +39,10 @@ def siblings_set_aside(data_dir: Path) -> list[Path]:
                   if p.name.startswith(f"{data_dir.name}-damaged-"))
 
 
+def area_row(app, name: str):
+    return app.driver.find_element("css selector", f'[data-testid="area-row"][data-name="{name}"]')
+
+
 def open_admin(app):
     app.wait_present("nav-admin").click()
     app.wait_present("admin")
@@ -120,14 +124,27 @@ def test_retention_refusal_next_to_the_field_holds_released_and_an_added_area_of
         app.find("area-add").click()
         app.wait_text("area-error", "already exists")
         assert axe_violations(app) == []
+        # Rename: another area's name is refused next to the field; then renamed.
+        row = area_row(app, "Verona")
+        row.find_element("css selector", '[data-testid="area-rename"]').click()
+        type_into(app, "area-new-name", "Monona")
+        app.find("area-rename-save").click()
+        app.wait_text("area-rename-error", "already exists")
+        assert app.find("area-new-name").get_attribute("aria-invalid") == "true"
+        assert axe_violations(app) == []
+        type_into(app, "area-new-name", "City of Verona")
+        app.find("area-rename-save").click()
+        app.wait_text("areas-message", "Verona is now City of Verona")
         app.find("nav-desk").click()
         app.wait_present("call-new").click()
         options = [o.get_attribute("value")
                    for o in Select(app.wait_present("call-area")).options]
         assert "Allied Drive" in options
+        assert "City of Verona" in options and "Verona" not in options
 
     assert cli_ok(data_dir, "retention", "show").strip() == "30"
-    assert "Allied Drive" in cli_ok(data_dir, "area", "list")
+    areas = cli_ok(data_dir, "area", "list").splitlines()
+    assert "Allied Drive" in areas and "City of Verona" in areas and "Verona" not in areas
     held_flags = [row["legal_hold"] for row in
                   cli_json(run_cli(data_dir, "call", "list", "--json", env=AUTH))]
     assert held_flags == [False, False]

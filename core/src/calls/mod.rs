@@ -10,7 +10,7 @@
 //!   [`clear_draft`]);
 //! - the verification workflow ([`check_transition`]) and the alert text of
 //!   a confirmed sighting ([`alert_text`], [`record_alert_copied`]);
-//! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
+//! - areas ([`list_areas`], [`add_area`], [`rename_area`], [`deactivate_area`]);
 //! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
 //!   [`set_legal_hold`], [`shred_at`]);
 //! - call JSON ([`parse_calls`], [`example`], [`call_schema`]); synthetic
@@ -42,7 +42,7 @@ mod tests;
 
 pub use admission::{MAX_AHEAD, OldCalls};
 pub use alert::{AlertTemplate, AlertText, alert_text, record_alert_copied};
-pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
+pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas, rename_area};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};

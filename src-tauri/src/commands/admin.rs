@@ -1,4 +1,4 @@
-//! Coordinator tools in the window: areas, the calls on legal hold, and
+//! Coordinator tools in the window: areas (add, rename, deactivate), the calls on legal hold, and
 //! erasing the vault. Each calls the core function `hotline area`,
 //! `hotline hold` and `hotline erase` call.
 
@@ -23,6 +23,23 @@ pub fn areas_all(state: State<'_, AppState>) -> Result<Vec<Area>, UiError> {
 #[tauri::command]
 pub fn area_add(state: State<'_, AppState>, name: String) -> Result<(), UiError> {
     state.with_session(|s| Ok(calls::add_area(&s.vault.coordinator()?, name.trim())?))
+}
+
+/// Rename an area; its calls, old ones too, show the new name (coordinator
+/// only).
+#[tauri::command]
+pub fn area_rename(
+    state: State<'_, AppState>,
+    name: String,
+    new_name: String,
+) -> Result<(), UiError> {
+    state.with_session(|s| {
+        Ok(calls::rename_area(
+            &s.vault.coordinator()?,
+            &name,
+            new_name.trim(),
+        )?)
+    })
 }
 
 /// Stop offering an area for new calls; calls in it keep it (coordinator

@@ -278,6 +278,10 @@ export const areasAll = () => invoke<Area[]>('areas_all');
 /** Add an area, or offer a deactivated one again (coordinator). */
 export const areaAdd = (name: string) => invoke<void>('area_add', { name });
 
+/** Rename an area (coordinator); its calls show the new name. */
+export const areaRename = (name: string, newName: string) =>
+  invoke<void>('area_rename', { name, newName });
+
 /** Stop offering an area for new calls (coordinator); calls keep it. */
 export const areaDeactivate = (name: string) => invoke<void>('area_deactivate', { name });
 
