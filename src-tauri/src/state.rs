@@ -466,6 +466,23 @@ mod tests {
     }
 
     #[test]
+    fn only_a_session_that_ended_damaged_lets_a_restore_set_the_vault_aside() {
+        let (_dir, state) = state();
+        let seen = || state.damage_seen.load(Ordering::SeqCst);
+        unlock(&state);
+        assert!(state.lock());
+        assert!(!seen(), "a sound session leaves no mark");
+        unlock(&state);
+        state.slot().as_mut().expect("open").mark_damaged();
+        assert!(!seen(), "marked only once the session ends");
+        assert!(state.lock());
+        assert!(seen());
+        // The next session starts afresh: it is checked again.
+        unlock(&state);
+        assert!(!seen());
+    }
+
+    #[test]
     fn a_passphrase_a_coordinator_set_allows_nothing_but_changing_it() {
         let (_dir, state) = state();
         let first = "gravel sonnet ripple nectar";
