@@ -38,7 +38,8 @@ pub enum CallCommands {
     DemoData(DemoArgs),
     /// Show or set how long free text is kept (setting it: coordinators only).
     Retention(RetentionArgs),
-    /// Put a legal hold on a call, or lift it (coordinators only).
+    /// Put a legal hold on a call, or lift it (coordinators only); --list
+    /// lists the calls on hold.
     Hold(HoldArgs),
     /// List, add, rename or deactivate areas (changes: coordinators only).
     Area(AreaArgs),
@@ -235,11 +236,17 @@ enum Switch {
 #[derive(Debug, Args)]
 pub struct HoldArgs {
     /// The call's id.
-    #[arg(value_name = "CALL_ID")]
-    id: String,
+    #[arg(value_name = "CALL_ID", required_unless_present = "list")]
+    id: Option<String>,
     /// Put the hold on, or lift it.
-    #[arg(value_enum)]
-    switch: Switch,
+    #[arg(value_enum, required_unless_present = "list")]
+    switch: Option<Switch>,
+    /// List the calls on legal hold instead, newest first (anyone).
+    #[arg(long, conflicts_with_all = ["id", "switch"])]
+    list: bool,
+    /// With --list: print JSON.
+    #[arg(long, requires = "list")]
+    json: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -425,8 +432,16 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             }
         },
         CallCommands::Hold(args) => {
-            let id = parse_id(&args.id)?;
-            let on = matches!(args.switch, Switch::On);
+            let (Some(id), Some(switch)) = (&args.id, &args.switch) else {
+                let held = with_vault(data_dir, &args.auth, calls::held_calls)?;
+                return if args.json {
+                    print_json(&held)
+                } else {
+                    print_table(&held)
+                };
+            };
+            let id = parse_id(id)?;
+            let on = matches!(switch, Switch::On);
             with_vault(data_dir, &args.auth, |v| {
                 calls::set_legal_hold(&v.coordinator()?, id, on)
             })?;
