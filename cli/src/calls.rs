@@ -38,9 +38,10 @@ pub enum CallCommands {
     DemoData(DemoArgs),
     /// Show or set how long free text is kept (setting it: coordinators only).
     Retention(RetentionArgs),
-    /// Put a legal hold on a call, or lift it (coordinators only).
+    /// Put a legal hold on a call, or lift it (coordinators only); --list
+    /// lists the calls on hold.
     Hold(HoldArgs),
-    /// List, add or deactivate areas (changes: coordinators only).
+    /// List, add, rename or deactivate areas (changes: coordinators only).
     Area(AreaArgs),
 }
 
@@ -279,11 +280,17 @@ enum Switch {
 #[derive(Debug, Args)]
 pub struct HoldArgs {
     /// The call's id.
-    #[arg(value_name = "CALL_ID")]
-    id: String,
+    #[arg(value_name = "CALL_ID", required_unless_present = "list")]
+    id: Option<String>,
     /// Put the hold on, or lift it.
-    #[arg(value_enum)]
-    switch: Switch,
+    #[arg(value_enum, required_unless_present = "list")]
+    switch: Option<Switch>,
+    /// List the calls on legal hold instead, newest first (anyone).
+    #[arg(long, conflicts_with_all = ["id", "switch"])]
+    list: bool,
+    /// With --list: print JSON.
+    #[arg(long, requires = "list")]
+    json: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -313,6 +320,18 @@ enum AreaCommand {
         /// The area's name.
         #[arg(value_name = "NAME")]
         name: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Rename an area; its calls, old ones too, show the new name
+    /// (coordinators only).
+    Rename {
+        /// The area's name now.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Its new name.
+        #[arg(value_name = "NEW_NAME")]
+        new_name: String,
         #[command(flatten)]
         auth: AuthArgs,
     },
@@ -457,8 +476,16 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             }
         },
         CallCommands::Hold(args) => {
-            let id = parse_id(&args.id)?;
-            let on = matches!(args.switch, Switch::On);
+            let (Some(id), Some(switch)) = (&args.id, &args.switch) else {
+                let held = with_vault(data_dir, &args.auth, calls::held_calls)?;
+                return if args.json {
+                    print_json(&held)
+                } else {
+                    print_table(&held)
+                };
+            };
+            let id = parse_id(id)?;
+            let on = matches!(switch, Switch::On);
             with_vault(data_dir, &args.auth, |v| {
                 calls::set_legal_hold(&v.coordinator()?, id, on)
             })?;
@@ -480,6 +507,17 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             AreaCommand::Add { name, auth } => {
                 with_vault(data_dir, auth, |v| calls::add_area(&v.coordinator()?, name))?;
                 outln!("area added: {name}")?;
+                Ok(())
+            }
+            AreaCommand::Rename {
+                name,
+                new_name,
+                auth,
+            } => {
+                with_vault(data_dir, auth, |v| {
+                    calls::rename_area(&v.coordinator()?, name, new_name)
+                })?;
+                outln!("area renamed: {name} -> {new_name}")?;
                 Ok(())
             }
             AreaCommand::Deactivate { name, auth } => {

@@ -186,12 +186,43 @@ fn retention_holds_and_areas_are_for_coordinators() {
     assert_eq!(hotline(d, &["retention", "show"]).ok().stdout.trim(), "30");
     let run = hotline(d, &["retention", "set", "3"]).failed();
     assert!(run.stderr.contains("7 to 365"), "{}", run.stderr);
+    assert_eq!(
+        hotline(d, &["hold", "--list", "--json"]).ok().stdout.trim(),
+        "[]"
+    );
     hotline(d, &["hold", &id, "on"]).ok();
     assert_eq!(listed(d, &[])[0]["legal_hold"], true);
+    let held: serde_json::Value = serde_json::from_str(
+        &hotline_as(d, "bo-3", &["hold", "--list", "--json"], "")
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(held.as_array().unwrap().len(), 1);
+    assert_eq!(held[0]["id"], id.as_str());
+    assert!(hotline(d, &["hold", "--list"]).ok().stdout.contains(&id));
+    hotline(d, &["hold", &id]).failed();
     hotline(d, &["area", "add", "Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(areas.lines().any(|l| l == "Maple Bluff"));
-    hotline(d, &["area", "deactivate", "Maple Bluff"]).ok();
+    hotline_as(d, "bo-3", &["area", "rename", "Maple Bluff", "Bluff"], "").failed();
+    let run = hotline(d, &["area", "rename", "Maple Bluff", "Verona"]).failed();
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    let run = hotline(
+        d,
+        &["area", "rename", "Maple Bluff", "Village of Maple Bluff"],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .contains("area renamed: Maple Bluff -> Village of Maple Bluff"),
+        "{}",
+        run.stdout
+    );
+    let areas = hotline(d, &["area", "list"]).ok().stdout;
+    assert!(areas.lines().any(|l| l == "Village of Maple Bluff"));
+    assert!(!areas.lines().any(|l| l == "Maple Bluff"));
+    hotline(d, &["area", "deactivate", "Village of Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(!areas.contains("Maple Bluff"));
 }

@@ -141,7 +141,7 @@ error_codes! {
     FollowUpNotFound = "follow_up_not_found",
     /// The area is not on the coordinator's list.
     UnknownArea = "unknown_area",
-    /// An active area with that name exists already.
+    /// An area with that name exists already.
     AreaExists = "area_exists",
     /// The call's free text was shredded by retention.
     Shredded = "shredded",

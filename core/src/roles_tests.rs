@@ -93,6 +93,9 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     ("calls::retention_days", Needs::Anyone, |v, _, _| {
         outcome(calls::retention_days(v).map(drop))
     }),
+    ("calls::held_calls", Needs::Anyone, |v, _, _| {
+        outcome(calls::held_calls(v).map(drop))
+    }),
     ("export::dashboard", Needs::Anyone, |v, _, _| {
         let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
         outcome(export::dashboard(v, day, day).map(drop))
@@ -109,6 +112,18 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
             v.coordinator()
                 .map_err(Into::into)
                 .and_then(|c| calls::add_area(&c, &name)),
+        )
+    }),
+    ("calls::rename_area", Needs::Coordinator, |v, _, tag| {
+        let (name, new_name) = if tag == "c" {
+            ("Oregon", "Oregon WI")
+        } else {
+            ("Stoughton", "Stoughton WI")
+        };
+        outcome(
+            v.coordinator()
+                .map_err(Into::into)
+                .and_then(|c| calls::rename_area(&c, name, new_name)),
         )
     }),
     ("calls::deactivate_area", Needs::Coordinator, |v, _, tag| {

@@ -27,6 +27,7 @@ use hotline_core::referrals::ReferralView;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::about::AppInfoDto;
+use crate::commands::backup::{BackupDto, RestoreChoiceDto, RestoreDto};
 use crate::commands::calls::{CallDetailDto, DraftDto, FilterDto};
 use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
@@ -81,6 +82,10 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         ReferralView,
         ReferralInput,
         ReferralImportDto,
+        // Coordinator screens.
+        BackupDto,
+        RestoreChoiceDto,
+        RestoreDto,
     );
     fs::write(dir.join("codes.ts"), codes())?;
     fs::write(dir.join("index.ts"), index(&read_dir(dir)?))?;

@@ -100,8 +100,9 @@ pub enum CallError {
         /// The handle given (a handle, never caller data).
         handle: String,
     },
-    /// An active area with that name exists already.
-    #[error("an active area with that name already exists")]
+    /// An area with that name exists already (adding: an active one;
+    /// renaming: any other).
+    #[error("an area with that name already exists")]
     AreaExists,
     /// The notes hold what must never be written (an A-number, a birth
     /// country next to a person, immigration status) and storing them

@@ -12,7 +12,7 @@
 //!   [`clear_draft`]);
 //! - the verification workflow ([`check_transition`]) and the alert text of
 //!   a confirmed sighting ([`alert_text`], [`record_alert_copied`]);
-//! - areas ([`list_areas`], [`add_area`], [`deactivate_area`]);
+//! - areas ([`list_areas`], [`add_area`], [`rename_area`], [`deactivate_area`]);
 //! - retention ([`purge_expired`], [`purge_preview`], [`set_retention_days`],
 //!   [`set_legal_hold`], [`shred_at`]);
 //! - call JSON ([`parse_calls`], [`parse_update`], [`example`], [`call_schema`]); synthetic
@@ -45,7 +45,7 @@ mod tests;
 
 pub use admission::{MAX_AHEAD, OldCalls};
 pub use alert::{AlertTemplate, AlertText, alert_text, record_alert_copied};
-pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas};
+pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas, rename_area};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};
@@ -62,8 +62,8 @@ pub use notes_check::{
 };
 pub use retention::{
     DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, PurgePreview, PurgeReport,
-    purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days, shred_at,
-    shred_time,
+    held_calls, purge_expired, purge_preview, retention_days, set_legal_hold, set_retention_days,
+    shred_at, shred_time,
 };
 pub use schema::{call_schema, call_schema_text};
 pub use search::{fts_query, search};

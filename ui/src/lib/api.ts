@@ -10,6 +10,7 @@ import type {
   AlertText,
   AppInfo,
   Area,
+  BackupDone,
   CallDetail,
   CallListFilter,
   CallSummary,
@@ -34,6 +35,8 @@ import type {
   ReferralImport,
   ReferralInput,
   ReferralView,
+  RestoreChoice,
+  RestoreDone,
   Role,
   Session,
   SummaryPreview,
@@ -260,3 +263,35 @@ export const referralsImport = (text: string) => invoke<ReferralImport>('referra
 
 /** Write the directory file to the exports folder; resolves to its path. */
 export const referralsExport = () => invoke<string>('referrals_export');
+
+// Coordinator screens: backup, restore, areas, legal holds, erase. The
+// shell opens the native file choosers and keeps the paths chosen.
+
+/** Ask where to write a backup, then write it (coordinator); null if cancelled. */
+export const backupWrite = (lang: UiLang) => invoke<BackupDone | null>('backup_write', { lang });
+
+/** Choose the backup to restore (set-up and unlock screens); null if cancelled. */
+export const restoreChoose = (lang: UiLang) => invoke<RestoreChoice | null>('restore_choose', { lang });
+
+/** Restore the chosen backup as `handle` (a user in it) and sign in. */
+export const vaultRestore = (handle: string, passphrase: string) =>
+  invoke<RestoreDone>('vault_restore', { handle, passphrase });
+
+/** Every area, deactivated ones too (coordinator). */
+export const areasAll = () => invoke<Area[]>('areas_all');
+
+/** Add an area, or offer a deactivated one again (coordinator). */
+export const areaAdd = (name: string) => invoke<void>('area_add', { name });
+
+/** Rename an area (coordinator); its calls show the new name. */
+export const areaRename = (name: string, newName: string) =>
+  invoke<void>('area_rename', { name, newName });
+
+/** Stop offering an area for new calls (coordinator); calls keep it. */
+export const areaDeactivate = (name: string) => invoke<void>('area_deactivate', { name });
+
+/** The calls on legal hold, newest first. */
+export const callsHeld = () => invoke<CallSummary[]>('calls_held');
+
+/** Erase the vault (coordinator): the confirming word, then the coordinator's own handle. */
+export const vaultErase = (word: string, handle: string) => invoke<void>('vault_erase', { word, handle });

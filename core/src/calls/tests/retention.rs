@@ -479,3 +479,21 @@ fn edited_notes_keep_no_old_copy_and_are_shredded_on_schedule() {
     );
     assert_eq!(entries[1].fields, [FieldChange::text("notes")]);
 }
+
+#[test]
+fn held_calls_lists_the_calls_on_hold_newest_first() {
+    let fx = Fixture::new();
+    let older = create(&fx.vault, call_with("a", Duration::days(5))).unwrap();
+    let newer = create(&fx.vault, call_with("b", Duration::days(1))).unwrap();
+    let free = create(&fx.vault, call_with("c", Duration::days(2))).unwrap();
+    assert!(held_calls(&fx.vault).unwrap().is_empty());
+    for id in [older, newer] {
+        set_legal_hold(&fx.vault.coordinator().unwrap(), id, true).unwrap();
+    }
+    assert_eq!(ids(held_calls(&fx.vault).unwrap()), [newer, older]);
+    set_legal_hold(&fx.vault.coordinator().unwrap(), older, false).unwrap();
+    let held = held_calls(&fx.vault).unwrap();
+    assert_eq!(ids(held.clone()), [newer]);
+    assert!(held[0].legal_hold);
+    assert!(!ids(held).contains(&free));
+}
