@@ -1,0 +1,153 @@
+"""Every screen of the window (tests/e2e/screens.py), in English and in
+Spanish: no axe-core violation, and (in English) every control reached by Tab
+alone, in document order, with a focus indicator that can be seen.
+
+With HOTLINE_SCREENSHOT_DIR set (`make screenshots`), the same walk writes
+<name>.<lang>.png of each screen into that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from conftest import REPO, SCREENSHOTS, App, axe_violations, start_app, stop_process_group
+from screens import SCREENS, Walk
+
+SHOT_DIR = os.environ.get("HOTLINE_SCREENSHOT_DIR")
+LANGS = ["en", "es"]
+DOCS = REPO / "docs" / "screenshots"
+
+# The controls a person can Tab to, in the open modal dialog if there is one
+# (the rest of the page is inert then), with each one's look while unfocused.
+TABBABLES = """
+const root = document.querySelector('dialog[open]') ?? document;
+const folded = (el) => { const d = el.closest('details:not([open])');
+  return d !== null && el.closest('summary')?.parentElement !== d; };
+const shown = (el) => el.getClientRects().length > 0 && !folded(el)
+  && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[inert]');
+const list = [...root.querySelectorAll(
+  'a[href], button, input, select, textarea, summary, [tabindex], [contenteditable]')]
+  .filter((el) => el.tabIndex >= 0 && !el.disabled && shown(el)
+    && !(el.type === 'radio' && !el.checked && el.name));
+const look = (el) => { const s = getComputedStyle(el);
+  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join('|'); };
+document.activeElement?.blur();
+window.__tabbables = list;
+window.__unfocused = list.map(look);
+return list.map((el) => ({
+  testid: el.dataset.testid ?? null,
+  tag: el.tagName.toLowerCase(),
+  label: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40),
+  positive: el.tabIndex > 0,
+}));
+"""
+
+# Where the focus is now, and whether it looks different from unfocused.
+FOCUSED = """
+const el = document.activeElement;
+const i = window.__tabbables.indexOf(el);
+const s = getComputedStyle(el);
+const look = [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join('|');
+const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+const shadow = s.boxShadow !== 'none';
+return {index: i, dialog: el.tagName === 'DIALOG', tag: el.tagName.toLowerCase(), testid: el.dataset?.testid ?? null,
+  visible: (outline || shadow) && look !== window.__unfocused[i]};
+"""
+
+
+def describe(entry: dict) -> str:
+    return entry["testid"] or f"<{entry['tag']}> {entry['label']!r}"
+
+
+def tab_walk(app: App) -> list[str]:
+    """Press Tab through the screen; return what is wrong (empty when all is well)."""
+    expected = app.driver.execute_script(TABBABLES)
+    problems = [f"positive tabindex on {describe(e)}" for e in expected if e["positive"]]
+    reached: list[int] = []
+    for _ in range(2 * len(expected) + 2):
+        ActionChains(app.driver).send_keys(Keys.TAB).perform()
+        now = app.driver.execute_script(FOCUSED)
+        if now["index"] < 0 and now["dialog"] and not reached:
+            continue  # a modal dialog takes the focus itself first
+        if now["index"] < 0:
+            if reached:  # past the last control: the walk is over
+                break
+            problems.append(f"Tab went to <{now['tag']}> {now['testid']} outside the controls")
+            break
+        if reached and reached[-1] == now["index"]:
+            continue  # a field with parts (a date) keeps the focus for a few presses
+        if now["index"] in reached:
+            break  # wrapped around
+        reached.append(now["index"])
+        if not now["visible"]:
+            problems.append(f"no visible focus on {describe(expected[now['index']])}")
+    # Tab starts after whatever had the focus last and wraps around at the
+    # end: the order is the document's, read from the first control.
+    if 0 in reached:
+        start = reached.index(0)
+        reached = reached[start:] + reached[:start]
+    if reached != list(range(len(expected))):
+        order = [describe(expected[i]) for i in reached]
+        missed = [describe(e) for i, e in enumerate(expected) if i not in reached]
+        problems.append(f"Tab order {order}; never reached {missed}")
+    return problems
+
+
+def save_screenshot(app: App, name: str, lang: str) -> None:
+    # The data folder is a temporary one here: show the default a person sees.
+    app.driver.execute_script(
+        "for (const el of document.querySelectorAll('[data-testid=data-dir]'))"
+        " el.textContent = '~/.local/share/hotline-desk';")
+    time.sleep(0.3)  # let the last reflow paint
+    Path(SHOT_DIR).mkdir(parents=True, exist_ok=True)
+    app.driver.save_screenshot(str(Path(SHOT_DIR) / f"{name}.{lang}.png"))
+
+
+def test_the_committed_screenshots_and_their_list_are_the_screens():
+    listed = re.findall(r"^\| `([a-z0-9-]+)` \|", (DOCS / "README.md").read_text(), re.M)
+    assert listed == [screen.name for screen in SCREENS], "docs/screenshots/README.md"
+    files = sorted(path.name for path in DOCS.glob("*.png"))
+    assert files == sorted(f"{s.name}.{lang}.png" for s in SCREENS for lang in LANGS), \
+        "run make screenshots"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_screen_is_accessible(lang, data_dir):
+    keyboard = lang == "en"
+    driver, proc = start_app(data_dir)
+    driver.command_executor.client_config.timeout = 60
+    app = App(driver=driver, data_dir=data_dir, driver_proc=proc)
+    walk = Walk(app=app, lang=lang)
+    problems: dict[str, list] = {}
+    current = "start"
+    try:
+        for screen in SCREENS:
+            current = screen.name
+            screen.reach(walk)
+            if SHOT_DIR:
+                save_screenshot(app, screen.name, lang)
+            violations = axe_violations(app)
+            if violations:
+                problems[screen.name] = violations
+            if keyboard:
+                wrong = tab_walk(app)
+                if wrong:
+                    problems.setdefault(screen.name, []).extend(wrong)
+    except Exception:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOTS / f"screens-{lang}-{current}.png"))
+        raise
+    finally:
+        try:
+            driver.quit()
+        finally:
+            stop_process_group(proc)
+    assert problems == {}, "\n".join(
+        f"{name}: {problem}" for name, found in problems.items() for problem in found)
