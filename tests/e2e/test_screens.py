@@ -49,16 +49,29 @@ return list.map((el) => ({
 }));
 """
 
-# Where the focus is now, and whether it looks different from unfocused.
+# Where the focus is now, whether it looks different from unfocused, and the
+# contrast of its outline with what is behind it (WCAG 1.4.11 asks 3:1).
 FOCUSED = """
 const el = document.activeElement;
 const i = window.__tabbables.indexOf(el);
 const s = getComputedStyle(el);
 const look = [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join('|');
+const rgb = (c) => (c.match(/[\\d.]+/g) ?? []).map(Number);
+const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
+  return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+let behind = el.parentElement;
+while (behind && (rgb(getComputedStyle(behind).backgroundColor)[3] ?? 1) === 0) {
+  behind = behind.parentElement;
+}
+const back = behind ? rgb(getComputedStyle(behind).backgroundColor) : [255, 255, 255];
+const [hi, lo] = [lum(rgb(s.outlineColor)), lum(back)].sort((x, y) => y - x);
 const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
 const shadow = s.boxShadow !== 'none';
-return {index: i, dialog: el.tagName === 'DIALOG', tag: el.tagName.toLowerCase(), testid: el.dataset?.testid ?? null,
-  visible: (outline || shadow) && look !== window.__unfocused[i]};
+return {index: i, tag: el.tagName.toLowerCase(), testid: el.dataset?.testid ?? null,
+  ends: el === document.body || el === document.documentElement || el.tagName === 'DIALOG',
+  visible: (outline || shadow) && look !== window.__unfocused[i],
+  contrast: outline ? (hi + 0.05) / (lo + 0.05) : null};
 """
 
 
@@ -74,20 +87,23 @@ def tab_walk(app: App) -> list[str]:
     for _ in range(2 * len(expected) + 2):
         ActionChains(app.driver).send_keys(Keys.TAB).perform()
         now = app.driver.execute_script(FOCUSED)
-        if now["index"] < 0 and now["dialog"] and not reached:
-            continue  # a modal dialog takes the focus itself first
         if now["index"] < 0:
-            if reached:  # past the last control: the walk is over
-                break
-            problems.append(f"Tab went to <{now['tag']}> {now['testid']} outside the controls")
-            break
+            if now["ends"] and not reached:
+                continue  # a modal dialog takes the focus itself first
+            if not now["ends"]:
+                problems.append(f"Tab reached <{now['tag']}> {now['testid']}, not a listed control"
+                                " (outside an open dialog, or missed by the list)")
+            break  # past the last control
         if reached and reached[-1] == now["index"]:
             continue  # a field with parts (a date) keeps the focus for a few presses
         if now["index"] in reached:
             break  # wrapped around
         reached.append(now["index"])
+        name = describe(expected[now["index"]])
         if not now["visible"]:
-            problems.append(f"no visible focus on {describe(expected[now['index']])}")
+            problems.append(f"no visible focus on {name}")
+        elif now["contrast"] is not None and now["contrast"] < 3:
+            problems.append(f"focus outline of {name} has contrast {now['contrast']:.2f}:1")
     # Tab starts after whatever had the focus last and wraps around at the
     # end: the order is the document's, read from the first control.
     if 0 in reached:
@@ -151,3 +167,19 @@ def test_every_screen_is_accessible(lang, data_dir):
             stop_process_group(proc)
     assert problems == {}, "\n".join(
         f"{name}: {problem}" for name, found in problems.items() for problem in found)
+
+
+def test_the_tab_walk_finds_a_hidden_focus_a_faint_one_and_a_jump(app):
+    """The walk's own check: it must fail on what it is there to catch."""
+    app.wait_present("setup-suggest")
+    assert tab_walk(app) == []
+    app.driver.execute_script(
+        "const el = (id) => document.querySelector(`[data-testid=${id}]`);"
+        "el('setup-suggest').style.outline = 'none';"
+        "el('setup-repeat').style.outlineColor = '#eeeeee';"
+        "el('setup-handle').tabIndex = 2;")
+    problems = tab_walk(app)
+    assert "no visible focus on setup-suggest" in problems, problems
+    assert any(p.startswith("focus outline of setup-repeat has contrast") for p in problems), problems
+    assert "positive tabindex on setup-handle" in problems, problems
+    assert any(p.startswith("Tab order") for p in problems), problems
