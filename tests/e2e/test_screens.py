@@ -8,12 +8,15 @@ With HOTLINE_SCREENSHOT_DIR set (`make screenshots`), the same walk writes
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -183,3 +186,51 @@ def test_the_tab_walk_finds_a_hidden_focus_a_faint_one_and_a_jump(app):
     assert any(p.startswith("focus outline of setup-repeat has contrast") for p in problems), problems
     assert "positive tabindex on setup-handle" in problems, problems
     assert any(p.startswith("Tab order") for p in problems), problems
+
+
+def luminance(rgb: tuple[int, ...]) -> float:
+    def channel(v: int) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_a_select_is_legible_in_the_dark_theme(data_dir, monkeypatch):
+    """axe reads CSS colours; WebKitGTK paints a select's face itself. In a
+    dark desktop theme the page is dark, and the face must be too: the text
+    drawn on it is measured on the screen."""
+    from helpers import create_first_coordinator
+
+    monkeypatch.setenv("GTK_THEME", "Adwaita:dark")
+    driver, proc = start_app(data_dir)
+    app = App(driver=driver, data_dir=data_dir, driver_proc=proc)
+    try:
+        assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+        create_first_coordinator(app)
+        app.find("nav-reports").click()
+        select = app.wait_present("export-format")
+        app.wait_present("reports-total")  # the dashboard above it is drawn
+        # WebKitWebDriver's element screenshots come out black: cut the
+        # select out of the window's.
+        box = driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center'});"
+            "const r = arguments[0].getBoundingClientRect();"
+            "return {x: r.x, y: r.y, width: r.width, height: r.height};", select)
+        time.sleep(0.5)  # the scrolled page painted before the screenshot
+        shot = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+        left, top = int(box["x"]), int(box["y"])
+        width, height = int(box["width"]), int(box["height"])
+        # The text, left of the arrow and inside the border.
+        face = list(shot.crop((left + 6, top + height // 4, left + int(width * 0.6),
+                               top + 3 * height // 4)).getdata())
+        background = Counter(face).most_common(1)[0][0]
+        ink = max(face, key=lambda px: abs(luminance(px) - luminance(background)))
+        high, low = sorted((luminance(ink), luminance(background)), reverse=True)
+        contrast = (high + 0.05) / (low + 0.05)
+        assert contrast >= 4.5, f"text {ink} on {background}: {contrast:.2f}:1"
+    finally:
+        try:
+            driver.quit()
+        finally:
+            stop_process_group(proc)
