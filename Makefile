@@ -14,7 +14,7 @@ VENV := target/e2e-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help run test deps-run deps-test ui-deps ui ui-check ui-test app cli \
-        fmt-check clippy cargo-test bindings e2e package package-assets package-test bench clean
+        fmt-check clippy cargo-test bindings e2e screenshots package package-assets package-test bench clean
 
 help:
 	@echo "make run      install what is missing, build and open Hotline Desk"
@@ -22,6 +22,7 @@ help:
 	@echo "make package  build a .deb (release): the app, the hotline command, its man pages"
 	@echo "make bench    measure the store, the app start-up and memory (docs/PERFORMANCE.md)"
 	@echo "make bindings regenerate the window's TypeScript types from the Rust types"
+	@echo "make screenshots  retake docs/screenshots/ (every screen, English and Spanish)"
 
 deps-run:
 	@scripts/ensure-deps.sh run
@@ -96,6 +97,19 @@ $(VENV)/.installed: tests/requirements.txt
 e2e: app cli $(VENV)/.installed
 	HOTLINE_APP_BIN=$(CURDIR)/$(APP_BIN) HOTLINE_CLI_BIN=$(CURDIR)/$(CLI_BIN) \
 	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider tests/cli tests/e2e
+
+# docs/screenshots/<screen>.<lang>.png: the accessibility walk of every screen
+# (tests/e2e/screens.py) with a camera, at the window's 1280x800 under Xvfb;
+# optipng shrinks them when it is installed.
+SHOTS := docs/screenshots
+screenshots: app cli $(VENV)/.installed
+	rm -f $(SHOTS)/*.png
+	HOTLINE_SCREENSHOT_DIR=$(CURDIR)/$(SHOTS) \
+	  HOTLINE_APP_BIN=$(CURDIR)/$(APP_BIN) HOTLINE_CLI_BIN=$(CURDIR)/$(CLI_BIN) \
+	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/e2e/test_screens.py
+	@if command -v optipng >/dev/null; then optipng -quiet -o2 -strip all $(SHOTS)/*.png; \
+	  else echo "optipng not installed: the screenshots are not optimised"; fi
+	@du -ch $(SHOTS)/*.png | tail -1
 
 test: deps-test fmt-check ui-check ui-test clippy cargo-test e2e package-test
 

@@ -34,6 +34,16 @@ def fill_form(app, fields: dict[str, str]) -> None:
     raise AssertionError(f"the form would not take the typed text: {list(fields)}")
 
 
+def flip_a_bit(db) -> None:
+    """Flip one bit in the page in the middle of a database file. In a vault
+    of a few thousand calls the checks at unlock do not read that page; the
+    background check after the unlock finds it."""
+    data = bytearray(db.read_bytes())
+    pages = len(data) // 4096
+    data[(pages // 2) * 4096 + 2000] ^= 0x40
+    db.write_bytes(bytes(data))
+
+
 def create_first_coordinator(app, handle=HANDLE, passphrase=PASSPHRASE):
     app.wait_text("setup-title", "Set up this laptop")
     fill_form(app, {"setup-handle": handle, "setup-passphrase": passphrase,

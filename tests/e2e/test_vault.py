@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import run_cli
-from helpers import HANDLE, PASSPHRASE, create_first_coordinator, type_into, unlock
+from helpers import HANDLE, PASSPHRASE, create_first_coordinator, flip_a_bit, type_into, unlock
 
 def test_create_lock_fail_once_then_unlock(app):
     create_first_coordinator(app)
@@ -68,10 +68,7 @@ def deep_damaged_vault(data_dir):
         result = run_cli(data_dir, *args, env=env)
         assert result.returncode == 0, result.stderr
     db = data_dir / "hotline.db"
-    data = bytearray(db.read_bytes())
-    pages = len(data) // 4096
-    data[(pages // 2) * 4096 + 2000] ^= 0x40
-    db.write_bytes(bytes(data))
+    flip_a_bit(db)
     return db
 
 
