@@ -49,7 +49,6 @@ const CALL_FIELD_LABELS: Record<string, MessageKey> = {
   people_affected: 'call.people',
   referrals: 'call.referrals',
   language: 'call.language',
-  area: 'call.area',
   query: 'list.search',
   received_at: 'field.received_at',
   duration_seconds: 'call.timer',
