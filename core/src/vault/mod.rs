@@ -20,6 +20,7 @@ mod access;
 mod anchor;
 mod attempts;
 pub(crate) mod audit;
+mod authority;
 mod backup;
 pub mod coordinator_key;
 mod database_key;
@@ -56,6 +57,9 @@ pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub(crate) use audit::AUDIT_CHAIN_SQL;
+pub use audit::{AuditEntry, AuditProblem, AuditReport};
+pub(crate) use authority::COORDINATOR_AUTHORITY_SQL;
 pub use backup::{BackupLocation, BackupReport};
 pub use coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
 pub use database_key::{MigrationProgress, needs_migration};
@@ -149,6 +153,8 @@ pub struct Vault {
     /// The database key (from the master key and the anchor).
     db_key: DatabaseKey,
     user: SessionUser,
+    /// The coordinator key (coordinators) and its verifying key.
+    authority: authority::Authority,
 }
 
 impl std::fmt::Debug for Vault {
@@ -198,8 +204,9 @@ impl Vault {
             &key,
         )?;
         let anchor = anchor::Anchor::generate()?;
+        let authority = authority::Authority::holding(CoordinatorKey::generate()?);
         anchor.create_file(&files.anchor())?;
-        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot) {
+        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot, &authority) {
             // Only files this call created, holding nothing yet.
             let _ = anchor::destroy(&files.anchor());
             for path in [files.db(), files.wal(), files.shm(), files.anchor()] {
@@ -211,15 +218,20 @@ impl Vault {
         Self::open_unlocked(files, key, &slot, &mut |_| {})
     }
 
-    /// Create the database (schema, first user), then the key file.
+    /// Create the database (schema, first user, coordinator key), then the
+    /// key file.
     fn initialise(
         files: &VaultFiles,
         db_key: &DatabaseKey,
         slot: &KeySlot,
+        authority: &authority::Authority,
     ) -> Result<(), VaultError> {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
-        let mut tx = Write::begin(&store.conn, &slot.handle)?;
+        let mut tx = Write::begin_as(&store.conn, &slot.handle, authority)?;
+        if let Some(key) = authority.key() {
+            authority::store(&tx, key)?;
+        }
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
             (&slot.handle, Role::Coordinator.as_str(), now_unix()),
@@ -318,6 +330,7 @@ impl Vault {
                 role,
                 must_change_passphrase: false,
             },
+            authority: authority::Authority::default(),
         })
     }
 
@@ -351,19 +364,65 @@ impl Vault {
             }
             _ => return Err(VaultError::KeySlotMismatch),
         };
-        Ok(Self {
+        let authority = Self::take_up_authority(&store, &user)?;
+        let vault = Self {
             files,
             store,
             key,
             db_key,
             user,
-        })
+            authority,
+        };
+        vault.checkpoint_audit();
+        Ok(vault)
+    }
+
+    /// At unlock: chain the audit entries of a vault made before the chain
+    /// (once), and load the session's authority, creating the coordinator
+    /// key at the first coordinator unlock of a vault made before it.
+    fn take_up_authority(
+        store: &Store,
+        user: &SessionUser,
+    ) -> Result<authority::Authority, VaultError> {
+        let conn = &store.conn;
+        let creates_key = user.role == Role::Coordinator && !authority::exists(conn)?;
+        if !creates_key && !audit::chain_pending(conn)? {
+            return Ok(authority::load(conn, user.role)?.authority);
+        }
+        let tx = Write::begin(conn, &user.handle)?;
+        audit::chain_existing(&tx)?;
+        let loaded = authority::load(&tx, user.role)?;
+        if loaded.created {
+            let params = serde_json::json!({});
+            audit::record(
+                &tx,
+                &user.handle,
+                "coordinator_key.create",
+                &params,
+                loaded.authority.key(),
+            )?;
+        }
+        tx.commit()?;
+        Ok(loaded.authority)
+    }
+
+    /// A coordinator's session checkpoints the audit log (at unlock and at
+    /// lock). Best effort: a vault that cannot be written (found damaged)
+    /// still unlocks; the next coordinator write checkpoints.
+    fn checkpoint_audit(&self) {
+        if let Some(key) = self.coordinator_key()
+            && let Ok(tx) = Write::begin(self.conn(), &self.user.handle)
+            && audit::checkpoint(&tx, key).is_ok()
+        {
+            let _ = tx.commit();
+        }
     }
 
     /// Lock: checkpoint (TRUNCATE) the WAL, close the database and wipe the
     /// master key. The vault is locked even if the checkpoint fails; the
     /// failure is then reported.
     pub fn lock(self) -> Result<(), VaultError> {
+        self.checkpoint_audit();
         let Self {
             store, key, db_key, ..
         } = self;
