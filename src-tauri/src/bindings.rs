@@ -27,6 +27,7 @@ use hotline_core::referrals::ReferralView;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::about::AppInfoDto;
+use crate::commands::audit::AuditViewDto;
 use crate::commands::calls::{CallDetailDto, DraftDto, FilterDto};
 use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
@@ -52,6 +53,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     export!(
         UiError,
         AppInfoDto,
+        AuditViewDto,
         VaultStatusDto,
         MigrationDto,
         SessionDto,

@@ -490,6 +490,26 @@ impl Vault {
     }
 }
 
+/// Unlock the vault in `data_dir` as `handle` and run `sql` on its
+/// database directly, then close it: what someone holding the files and a
+/// user's passphrase can do outside the app (feature `tamper-seam`, for the
+/// `hotline` command's tests only).
+#[cfg(feature = "tamper-seam")]
+#[doc(hidden)]
+pub fn tamper_as(
+    data_dir: &Path,
+    handle: &str,
+    passphrase: &Passphrase,
+    sql: &str,
+) -> Result<(), VaultError> {
+    let files = VaultFiles::new(data_dir);
+    let key_file = KeyFile::load(&files.key_file())?;
+    let (_, key) = authenticate(&files, &key_file, handle, passphrase)?;
+    let (store, _db_key) = database_key::open_database(&files, &key, &mut |_| {})?;
+    store.conn.execute_batch(sql)?;
+    Ok(store.close()?)
+}
+
 /// Find `handle`'s slot and open it with `passphrase`, enforcing and
 /// updating the failed-attempt counter.
 fn authenticate<'k>(

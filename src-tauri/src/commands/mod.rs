@@ -3,6 +3,7 @@
 //! material never does.
 
 pub mod about;
+pub mod audit;
 pub mod calls;
 pub mod guidance;
 pub mod packs;
