@@ -91,3 +91,37 @@ fn verify_finds_a_deleted_entry_and_only_coordinators_list() {
     assert_eq!(run.code, i32::from(EXIT_DAMAGED));
     assert!(run.stdout.contains("was deleted"), "{}", run.stdout);
 }
+
+#[test]
+fn a_retention_forged_by_a_volunteer_is_refused_and_shown_at_the_coordinators_unlock() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path();
+    hotline(data, &["init"]).ok();
+    add_volunteer(data, "bo");
+    hotline(data, &["retention", "set", "60"]).ok();
+    tamper(
+        data,
+        "bo",
+        "UPDATE settings SET value = '7' WHERE key = 'retention_days'",
+    );
+    let shown = hotline_as(data, "bo", &["retention", "show"], "").ok();
+    assert!(shown.stdout.contains("60"), "{}", shown.stdout);
+
+    let run = hotline(data, &["retention", "show"]).ok();
+    assert!(
+        run.stderr.contains(
+            "refused setting retention: it was changed without a coordinator's signature"
+        ),
+        "{}",
+        run.stderr
+    );
+    let listed = hotline(data, &["audit", "list", "--json"]).ok().json();
+    assert!(
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .any(|e| e["action"] == "settings.refused" && e["params"]["setting"] == "retention"),
+        "{listed}"
+    );
+}

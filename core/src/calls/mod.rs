@@ -30,7 +30,7 @@ mod followups;
 mod history;
 mod import;
 mod model;
-mod retention;
+pub(crate) mod retention;
 mod schema;
 mod search;
 pub(crate) mod store;

@@ -473,6 +473,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         // unlock (`vault::audit::chain_existing`).
         sql: crate::vault::AUDIT_CHAIN_SQL,
     },
+    Migration {
+        version: 12,
+        name: "coordinator-signed settings, and the refusals to report",
+        sql: crate::vault::SIGNED_SETTINGS_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -606,9 +611,9 @@ mod tests {
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .unwrap();
-            let before_chain = start < 11;
-            let expected = i64::from(start >= 2 && before_chain);
-            assert_eq!(chain, (expected, before_chain), "from version {start}");
+            // (No unlock runs here, so the chaining stays pending.)
+            let expected = i64::from((2..11).contains(&start));
+            assert_eq!(chain, (expected, true), "from version {start}");
             assert_eq!(
                 tables(&conn),
                 [
@@ -632,7 +637,9 @@ mod tests {
                     "pack_source_texts",
                     "packs",
                     "referrals",
+                    "refused_settings",
                     "settings",
+                    "signed_settings",
                     "users"
                 ]
             );

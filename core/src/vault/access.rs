@@ -122,6 +122,16 @@ impl<'c> Write<'c> {
         })
     }
 
+    /// The authority this write acts with.
+    pub(crate) fn authority(&self) -> &'c Authority {
+        self.authority
+    }
+
+    /// The handle this write acts as.
+    pub(crate) fn actor(&self) -> &'c str {
+        self.actor
+    }
+
     /// Record `action` (a short fixed name such as `"area.add"`) with
     /// `params` in the audit log when the transaction commits. Never pass
     /// caller data: the log says what was done, not to whom. A second call

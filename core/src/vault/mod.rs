@@ -31,11 +31,13 @@ mod files;
 mod integrity;
 pub mod kdf;
 mod keyslots;
+mod notice;
 mod panic_erase;
 mod read;
 pub mod rules;
 pub(crate) mod secret;
 mod settings;
+pub(crate) mod signed;
 mod users;
 mod verify;
 
@@ -72,10 +74,13 @@ pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
+pub use notice::UnlockNotice;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
+pub(crate) use signed::SIGNED_SETTINGS_SQL;
+pub use signed::{RefusalReason, RefusedSetting, SettingKind};
 pub use verify::{SlotInfo, VerifyReport};
 
 /// What a user may do.
@@ -155,6 +160,8 @@ pub struct Vault {
     user: SessionUser,
     /// The coordinator key (coordinators) and its verifying key.
     authority: authority::Authority,
+    /// What a coordinator's unlock found.
+    notice: Option<UnlockNotice>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -231,6 +238,7 @@ impl Vault {
         let mut tx = Write::begin_as(&store.conn, &slot.handle, authority)?;
         if let Some(key) = authority.key() {
             authority::store(&tx, key)?;
+            crate::calls::retention::sign_current(&tx, key, &slot.handle)?;
         }
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
@@ -331,6 +339,7 @@ impl Vault {
                 must_change_passphrase: false,
             },
             authority: authority::Authority::default(),
+            notice: None,
         })
     }
 
@@ -365,14 +374,17 @@ impl Vault {
             _ => return Err(VaultError::KeySlotMismatch),
         };
         let authority = Self::take_up_authority(&store, &user)?;
-        let vault = Self {
+        let mut vault = Self {
             files,
             store,
             key,
             db_key,
             user,
             authority,
+            notice: None,
         };
+        vault.sweep_signed_settings()?;
+        vault.notice = vault.take_notice()?;
         vault.checkpoint_audit();
         Ok(vault)
     }
@@ -393,6 +405,9 @@ impl Vault {
         audit::chain_existing(&tx)?;
         let loaded = authority::load(&tx, user.role)?;
         if loaded.created {
+            if let Some(key) = loaded.authority.key() {
+                crate::calls::retention::sign_current(&tx, key, &user.handle)?;
+            }
             let params = serde_json::json!({});
             audit::record(
                 &tx,
