@@ -238,7 +238,7 @@ impl Vault {
         let mut tx = Write::begin_as(&store.conn, &slot.handle, authority)?;
         if let Some(key) = authority.key() {
             authority::store(&tx, key)?;
-            crate::calls::retention::sign_current(&tx, key, &slot.handle)?;
+            signed::sign_all_current(&tx, key, &slot.handle)?;
         }
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
@@ -406,7 +406,7 @@ impl Vault {
         let loaded = authority::load(&tx, user.role)?;
         if loaded.created {
             if let Some(key) = loaded.authority.key() {
-                crate::calls::retention::sign_current(&tx, key, &user.handle)?;
+                signed::sign_all_current(&tx, key, &user.handle)?;
             }
             let params = serde_json::json!({});
             audit::record(

@@ -31,7 +31,7 @@ impl Vault {
     /// At every unlock: check the signed settings and record each new
     /// refusal (with an audit entry).
     pub(super) fn sweep_signed_settings(&self) -> Result<(), VaultError> {
-        let found = crate::calls::retention::refusals(self.read(), self.coordinator_public())?;
+        let found = signed::refusals_now(self.read(), self.coordinator_public())?;
         signed::record_refusals(self.conn(), &self.user.handle, &found)
     }
 

@@ -54,17 +54,20 @@ pub enum SettingKind {
     Retention,
     /// The calls under legal hold.
     LegalHolds,
+    /// The auto-lock idle time (minutes).
+    AutoLock,
 }
 
 impl SettingKind {
     /// Every kind, in a fixed order.
-    pub const ALL: &'static [SettingKind] = &[Self::Retention, Self::LegalHolds];
+    pub const ALL: &'static [SettingKind] = &[Self::Retention, Self::LegalHolds, Self::AutoLock];
 
     /// The kind's name in records and audit entries.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Retention => "retention",
             Self::LegalHolds => "legal_holds",
+            Self::AutoLock => "auto_lock",
         }
     }
 
@@ -77,6 +80,7 @@ impl SettingKind {
         match self {
             Self::Retention => "setting/retention",
             Self::LegalHolds => "setting/legal_holds",
+            Self::AutoLock => "setting/auto_lock",
         }
     }
 }
@@ -219,6 +223,27 @@ pub(crate) fn write_with<T: Serialize>(
         actor,
     ))?;
     Ok(())
+}
+
+/// Sign every signed setting as it stands now (when the coordinator key is
+/// created: a new vault, or an older one at its first coordinator unlock).
+pub(crate) fn sign_all_current(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    crate::calls::retention::sign_current(conn, key, actor)?;
+    super::settings::sign_current(conn, key, actor)
+}
+
+/// Every signed setting's refusals now (for the sweep at unlock).
+pub(crate) fn refusals_now(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
+    let mut found = crate::calls::retention::refusals(conn, public)?;
+    found.extend(super::settings::refusals(conn, public)?);
+    Ok(found)
 }
 
 /// Make the open refusals those `found` now: each new one is recorded with

@@ -206,3 +206,37 @@ fn a_vault_from_before_the_key_is_signed_at_its_first_coordinator_unlock() {
     assert_eq!(retention_days(&ana).unwrap(), 45);
     assert!(ana.verify_audit().unwrap().is_ok());
 }
+
+#[test]
+fn an_auto_lock_changed_in_the_database_is_refused_and_a_forged_record_gives_the_default() {
+    let mut fx = Fixture::new();
+    fx.vault
+        .coordinator()
+        .unwrap()
+        .set_auto_lock_minutes(3)
+        .unwrap();
+    let bo = fx.volunteer();
+    bo.conn()
+        .execute(
+            "UPDATE settings SET value = '60' WHERE key = 'auto_lock_minutes'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(bo.auto_lock_minutes().unwrap(), 3, "the signed value");
+    let forger = CoordinatorKey::generate().unwrap();
+    let body = r#"{"v":1,"kind":"auto_lock","value":60}"#;
+    let sig = forger.sign("setting/auto_lock", body.as_bytes());
+    bo.conn()
+        .execute(
+            "UPDATE signed_settings SET body = ?1, signature = ?2 WHERE kind = 'auto_lock'",
+            (body, &sig.to_bytes()[..]),
+        )
+        .unwrap();
+    assert_eq!(bo.auto_lock_minutes().unwrap(), 5, "refused: the default");
+    bo.lock().unwrap();
+    let (_fx, found) = reported(fx);
+    assert_eq!(
+        found,
+        vec![(SettingKind::AutoLock, RefusalReason::BadSignature)]
+    );
+}
