@@ -6,6 +6,7 @@
 /// Commands the shell exposes. Keep in step with `tauri::generate_handler!`.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "audit_view",
     "vault_status",
     "vault_create",
     "vault_unlock",

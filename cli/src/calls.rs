@@ -381,6 +381,11 @@ pub fn retention_after_unlock(vault: &Vault, data_dir: &Path) -> Result<(), CliE
     }
     require_sound(vault, data_dir)?;
     let report = calls::purge_expired(vault, now).map_err(|err| call_error(err, data_dir))?;
+    if report.held_back {
+        errln!(
+            "hotline: retention did not run: its setting or the legal holds were changed without a coordinator's signature, so nothing was shredded (a coordinator sees why at unlock)"
+        );
+    }
     if report.calls_shredded > 0 || report.drafts_removed > 0 {
         errln!(
             "hotline: retention ({} days) shredded the free text of {} call(s) and removed {} draft(s)",

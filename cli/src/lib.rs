@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 use hotline_core::errors::Coded;
 
 mod about;
+mod audit;
 mod calls;
 mod export;
 mod out;
@@ -62,6 +63,8 @@ enum Command {
     Restore(vault::RestoreArgs),
     /// Check the vault's integrity, your passphrase and the key slots.
     Verify(vault::VerifyArgs),
+    /// Audit log: verify its hash chain and checkpoints, list entries.
+    Audit(audit::AuditArgs),
     /// Emergency erase: destroy the erase anchor, then everything else.
     Erase(vault::EraseArgs),
     /// Show, or switch on or off, panic erase at the lock screen.
@@ -145,6 +148,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Backup(args) => vault::backup(&data_dir, &args),
         Command::Restore(args) => vault::restore(&data_dir, &args),
         Command::Verify(args) => vault::verify(&data_dir, &args),
+        Command::Audit(args) => audit::run(&data_dir, &args),
         Command::Erase(args) => vault::erase(&data_dir, &args),
         Command::PanicErase(args) => vault::panic_erase_switch(&data_dir, &args),
         Command::Calls(command) => calls::run(&data_dir, &command),

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use hotline_core::errors::{Coded, EXIT_DAMAGED};
 use hotline_core::vault::{
-    self, IntegrityOutcome, MigrationProgress, Passphrase, Vault, VaultError, VerifyReport, rules,
+    self, IntegrityOutcome, MigrationProgress, Passphrase, RefusalReason, UnlockNotice, Vault,
+    VaultError, VerifyReport, rules,
 };
 
 use crate::CliError;
@@ -94,8 +95,42 @@ pub fn unlock_with(
         };
         errln!("hotline: {line}");
     };
-    Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
-        .map_err(|err| vault_error(err, data_dir))
+    let vault = Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
+        .map_err(|err| vault_error(err, data_dir))?;
+    if let Some(notice) = vault.unlock_notice() {
+        print_notice(notice);
+    }
+    Ok(vault)
+}
+
+/// What a coordinator's unlock found, on stderr: each refused setting, the
+/// audit log's problems, and entries written since the last checkpoint.
+fn print_notice(notice: &UnlockNotice) {
+    for refused in &notice.refused {
+        let why = match refused.reason {
+            RefusalReason::Unsigned => "its coordinator signature was removed",
+            RefusalReason::BadSignature => {
+                "it carries a signature that is not the coordinator key's"
+            }
+            RefusalReason::Unreadable => "its signed record cannot be read",
+            RefusalReason::ChangedWithoutSignature => {
+                "it was changed without a coordinator's signature; the signed value stays in use"
+            }
+        };
+        errln!(
+            "hotline: refused setting {}: {why}. Set it again to sign it",
+            refused.kind.as_str()
+        );
+    }
+    let problems = notice.audit.problems.len();
+    if problems > 0 {
+        errln!("hotline: the audit log shows {problems} problem(s): run `hotline audit verify`");
+    }
+    if let Some(from) = notice.audit.unchecked_from {
+        errln!(
+            "hotline: audit entries from {from} on were written since the last coordinator checkpoint; review them with `hotline audit list` (this unlock checkpoints them)"
+        );
+    }
 }
 
 /// Run the full integrity check (every page) and fail with

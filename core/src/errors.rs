@@ -117,6 +117,8 @@ error_codes! {
     SchemaTooNew = "schema_too_new",
     /// A backup file is damaged or not a backup.
     DamagedBackup = "damaged_backup",
+    /// The audit log's chain or checkpoints show it was altered.
+    AuditAltered = "audit_altered",
     /// The backup file exists already.
     BackupExists = "backup_exists",
     /// The request does not make sense (for example no script is running).
@@ -218,9 +220,11 @@ impl ErrorCode {
     pub fn exit_status(self) -> u8 {
         match self {
             Self::UnknownHandle | Self::WrongPassphrase | Self::TooSoon => EXIT_AUTH,
-            Self::DamagedVault | Self::VaultReadOnly | Self::SchemaTooNew | Self::DamagedBackup => {
-                EXIT_DAMAGED
-            }
+            Self::DamagedVault
+            | Self::VaultReadOnly
+            | Self::SchemaTooNew
+            | Self::DamagedBackup
+            | Self::AuditAltered => EXIT_DAMAGED,
             _ => EXIT_FAILURE,
         }
     }
@@ -271,12 +275,14 @@ impl Coded for VaultError {
             Self::LastCoordinator => C::LastCoordinator,
             Self::CannotRemoveSelf => C::CannotRemoveSelf,
             Self::InvalidSetting { .. } => C::InvalidSetting,
-            Self::DamagedDatabase { .. } | Self::DamagedKeyFile { .. } | Self::KeySlotMismatch => {
-                C::DamagedVault
-            }
+            Self::DamagedDatabase { .. }
+            | Self::DamagedKeyFile { .. }
+            | Self::KeySlotMismatch
+            | Self::BadSignature => C::DamagedVault,
             Self::WritesRefused => C::VaultReadOnly,
             Self::SchemaTooNew { .. } => C::SchemaTooNew,
             Self::DamagedBackup { .. } => C::DamagedBackup,
+            Self::AuditAltered { .. } => C::AuditAltered,
             Self::BackupExists => C::BackupExists,
             Self::PanicEraseOff => C::PanicEraseOff,
             Self::Retention(inner) => inner.code(),

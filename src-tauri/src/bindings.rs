@@ -28,6 +28,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::about::AppInfoDto;
 use crate::commands::backup::{BackupDto, RestoreChoiceDto, RestoreDto};
+use crate::commands::audit::AuditViewDto;
 use crate::commands::calls::{CallDetailDto, DraftDto, FilterDto};
 use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
@@ -53,6 +54,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     export!(
         UiError,
         AppInfoDto,
+        AuditViewDto,
         VaultStatusDto,
         MigrationDto,
         SessionDto,

@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         .on_window_event(lifecycle::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::about::app_info,
+            commands::audit::audit_view,
             commands::vault::vault_status,
             commands::vault::vault_create,
             commands::vault::vault_unlock,

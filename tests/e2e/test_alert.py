@@ -66,6 +66,18 @@ def test_a_confirmed_sighting_offers_a_safe_alert_to_copy(app):
     app.wait_text("alert-status", "clipboard was cleared", timeout=45)
     assert pasted(app) == "my own words"
 
+    # Each copy is in the audit log (the call and the language, no text).
+    app.find("detail-followup-what").send_keys(Keys.ESCAPE)
+    WebDriverWait(app.driver, 10).until(
+        lambda d: not d.find_elements("css selector", "[data-testid=call-detail]"))
+    app.wait_present("nav-admin").click()
+    app.wait_text("audit-table", "alert_copied")
+    copied = [row.text for row in app.driver.find_elements("css selector", "[data-testid=audit-entry]")
+              if "alert_copied" in row.text]
+    assert len(copied) == 2, copied
+    assert any('"lang":"es"' in row for row in copied) and any('"lang":"en"' in row for row in copied), copied
+    assert all(CANARY not in row and "South Madison" not in row for row in copied), copied
+
 
 def pasted(app):
     """Paste the clipboard into an empty text field and return what arrived."""

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::CallError;
 use super::retention::retention_days_in;
+use crate::vault::Write;
 
 /// How far ahead of the clock a call may be dated: enough for laptops whose
 /// clocks or zones disagree, not enough for a mistyped year.
@@ -40,7 +41,7 @@ pub(crate) fn check_not_ahead(
 /// Refuse (unless `old` accepts it) a call time before the retention
 /// period's start at `now`.
 pub(crate) fn check_within_retention(
-    conn: &Connection,
+    tx: &Write<'_>,
     received_at: DateTime<Utc>,
     now: DateTime<Utc>,
     old: OldCalls,
@@ -48,7 +49,7 @@ pub(crate) fn check_within_retention(
     if old == OldCalls::Accept {
         return Ok(());
     }
-    let days = retention_days_in(conn.into())?;
+    let days = retention_days_in(tx.read(), tx.authority().public())?;
     if received_at < now - Duration::days(i64::from(days)) {
         return Err(CallError::OlderThanRetention { received_at, days });
     }

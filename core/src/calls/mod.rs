@@ -33,7 +33,7 @@ mod history;
 mod import;
 mod model;
 mod notes_check;
-mod retention;
+pub(crate) mod retention;
 mod schema;
 mod search;
 pub(crate) mod store;

@@ -13,6 +13,15 @@
 //!
 //! A coordinator can put a legal hold on a call: retention skips it until
 //! the hold is lifted. Every purge run is audited with counts only.
+//!
+//! The retention period and the set of held calls are coordinator-signed
+//! settings (`vault::signed`). A purge honours a hold that either the call's
+//! `legal_hold` column or the signed set names, so a hold lifted without a
+//! coordinator's signature stays; and it shreds nothing at all while the
+//! signed retention or hold record is refused (missing, forged, unreadable):
+//! never purge on a forged setting.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -22,7 +31,8 @@ use serde_json::json;
 use super::history::{self, HistoryAction};
 use super::store::{self, Actor, unix};
 use super::{Call, CallError, CallId, CallSummary};
-use crate::vault::{Coordinator, Reader, Vault};
+use crate::vault::signed::{self, RefusalReason, SettingKind, Signed};
+use crate::vault::{Coordinator, CoordinatorKey, CoordinatorPublic, Reader, Vault, VaultError};
 
 /// Retention unless a coordinator chose otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
@@ -49,6 +59,10 @@ pub struct PurgeReport {
     /// (false if another process was reading at that moment; the next
     /// purge or lock finishes it).
     pub checkpointed: bool,
+    /// Whether nothing was shredded because the signed retention or
+    /// legal-hold record was refused (reported at the next coordinator
+    /// unlock; a coordinator setting them again signs them anew).
+    pub held_back: bool,
 }
 
 /// What a purge would do now ([`purge_preview`]).
@@ -66,20 +80,134 @@ pub struct PurgePreview {
     pub cutoff: DateTime<Utc>,
 }
 
-/// The retention period in days (default 90).
+/// The retention period in days (default 90; the default too while its
+/// signed record is refused).
 pub fn retention_days(vault: &Vault) -> Result<u32, CallError> {
-    retention_days_in(vault.read())
+    Ok(retention_in(vault.read(), vault.coordinator_public())?.days)
 }
 
-pub(crate) fn retention_days_in(conn: Reader<'_>) -> Result<u32, CallError> {
+/// The retention period as read for use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Retention {
+    /// The days to apply.
+    pub(crate) days: u32,
+    /// Whether they may be applied: false while the signed record is refused.
+    pub(crate) trusted: bool,
+}
+
+/// The retention period, from its signed record (checked against `public`).
+pub(crate) fn retention_in(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Retention, CallError> {
+    let in_range = |d: &u32| (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d);
+    Ok(
+        match signed::read::<u32>(conn, public, SettingKind::Retention)? {
+            Signed::Valid(days) => Retention {
+                days: Some(days)
+                    .filter(in_range)
+                    .unwrap_or(DEFAULT_RETENTION_DAYS),
+                trusted: true,
+            },
+            Signed::Unprotected => Retention {
+                days: plain_retention_days(conn)?.unwrap_or(DEFAULT_RETENTION_DAYS),
+                trusted: true,
+            },
+            Signed::Refused(_) => Retention {
+                days: DEFAULT_RETENTION_DAYS,
+                trusted: false,
+            },
+        },
+    )
+}
+
+/// The retention period in the `settings` table (the plain copy), if set
+/// and in range.
+fn plain_retention_days(conn: Reader<'_>) -> rusqlite::Result<Option<u32>> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([RETENTION_KEY], |r| r.get(0))
         .optional()?;
     Ok(stored
         .and_then(|v| v.parse::<u32>().ok())
-        .filter(|d| (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d))
-        .unwrap_or(DEFAULT_RETENTION_DAYS))
+        .filter(|d| (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d)))
+}
+
+/// The calls under legal hold by their `legal_hold` column.
+fn held_by_column(conn: Reader<'_>) -> rusqlite::Result<BTreeSet<String>> {
+    conn.prepare_cached("SELECT uid FROM calls WHERE legal_hold = 1")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
+/// The calls a purge must keep besides those whose column says so (the
+/// signed hold set), or `None` if the signed record is refused.
+fn signed_holds(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Option<BTreeSet<String>>, CallError> {
+    Ok(
+        match signed::read::<BTreeSet<String>>(conn, public, SettingKind::LegalHolds)? {
+            Signed::Valid(set) => Some(set),
+            Signed::Unprotected => Some(BTreeSet::new()),
+            Signed::Refused(_) => None,
+        },
+    )
+}
+
+/// Sign the current retention period and holds as they stand (when the
+/// coordinator key is created: a new vault, or an older one at its first
+/// coordinator unlock).
+pub(crate) fn sign_current(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    let days = plain_retention_days(conn.into())?.unwrap_or(DEFAULT_RETENTION_DAYS);
+    signed::write_with(conn, key, actor, SettingKind::Retention, &days)?;
+    let held = held_by_column(conn.into())?;
+    signed::write_with(conn, key, actor, SettingKind::LegalHolds, &held)
+}
+
+/// What the signed retention and hold records say against the plain
+/// copies: each refusal, for the sweep at unlock (`vault::signed::sweep`).
+pub(crate) fn refusals(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
+    let mut found = Vec::new();
+    match signed::read::<u32>(conn, public, SettingKind::Retention)? {
+        Signed::Valid(days) => {
+            if plain_retention_days(conn)?.unwrap_or(DEFAULT_RETENTION_DAYS) != days {
+                found.push((
+                    SettingKind::Retention,
+                    RefusalReason::ChangedWithoutSignature,
+                ));
+            }
+        }
+        Signed::Unprotected => {}
+        Signed::Refused(reason) => found.push((SettingKind::Retention, reason)),
+    }
+    match signed::read::<BTreeSet<String>>(conn, public, SettingKind::LegalHolds)? {
+        Signed::Valid(set) => {
+            if held_by_column(conn)? != set {
+                found.push((
+                    SettingKind::LegalHolds,
+                    RefusalReason::ChangedWithoutSignature,
+                ));
+            }
+        }
+        Signed::Unprotected => {}
+        Signed::Refused(reason) => found.push((SettingKind::LegalHolds, reason)),
+    }
+    Ok(found)
+}
+
+pub(crate) fn retention_days_in(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<u32, CallError> {
+    Ok(retention_in(conn, public)?.days)
 }
 
 /// Set the retention period, 7 to 365 days (coordinators only; audited).
@@ -97,6 +225,7 @@ pub fn set_retention_days(vault: &Coordinator<'_>, days: u32) -> Result<(), Call
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (RETENTION_KEY, days.to_string()),
     )?;
+    signed::write(&tx, SettingKind::Retention, &days)?;
     tx.audit("settings.retention", json!({ "days": days }));
     tx.commit()?;
     Ok(())
@@ -140,7 +269,7 @@ const OLD_DRAFTS: &str = "SELECT count(*) FROM call_drafts WHERE saved_at < ?1";
 /// What [`purge_expired`] would do at `now`, without changing anything.
 pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, CallError> {
     let conn = vault.read();
-    let retention_days = retention_days_in(conn)?;
+    let retention_days = retention_days_in(conn, vault.coordinator_public())?;
     let cutoff = cutoff(now, retention_days);
     Ok(PurgePreview {
         calls_to_shred: count(conn, DUE, cutoff)?,
@@ -179,13 +308,16 @@ pub(crate) fn shred_in(
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
     mode: ShredMode,
+    keep: &BTreeSet<String>,
 ) -> Result<(u64, u64), CallError> {
     let due: Vec<i64> = tx
         .prepare_cached(
-            "SELECT id FROM calls
+            "SELECT id, uid FROM calls
              WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0",
         )?
-        .query_map([unix(cutoff)], |r| r.get(0))?
+        .query_map([unix(cutoff)], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?
+        .filter(|row| !matches!(row, Ok((_, uid)) if keep.contains(uid)))
+        .map(|row| row.map(|(id, _)| id))
         .collect::<Result<_, _>>()?;
     let mode = match mode {
         ShredMode::Auto if due.len() >= BULK_SHRED_MIN => ShredMode::Bulk,
@@ -226,11 +358,25 @@ pub(crate) fn shred_in(
 /// Each run is audited as `calls.purge` with its counts.
 pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, CallError> {
     let actor = Actor::of(vault);
+    let public = vault.coordinator_public();
     let mut tx = vault.write()?;
-    let retention_days = retention_days_in(tx.read())?;
+    let retention = retention_in(tx.read(), public)?;
+    let retention_days = retention.days;
     let cutoff = cutoff(now, retention_days);
+    let keep = signed_holds(tx.read(), public)?;
+    let Some(keep) = keep.filter(|_| retention.trusted) else {
+        // A refused retention or hold record: keep everything.
+        return Ok(PurgeReport {
+            calls_shredded: 0,
+            drafts_removed: 0,
+            retention_days,
+            cutoff,
+            checkpointed: false,
+            held_back: true,
+        });
+    };
     let (calls_shredded, drafts_removed) =
-        shred_in(&tx, &actor.handle, cutoff, now, ShredMode::Auto)?;
+        shred_in(&tx, &actor.handle, cutoff, now, ShredMode::Auto, &keep)?;
     tx.audit(
         "calls.purge",
         json!({
@@ -249,6 +395,7 @@ pub fn purge_expired(vault: &Vault, now: DateTime<Utc>) -> Result<PurgeReport, C
         retention_days,
         cutoff,
         checkpointed,
+        held_back: false,
     })
 }
 
@@ -264,6 +411,20 @@ pub fn set_legal_hold(vault: &Coordinator<'_>, id: CallId, hold: bool) -> Result
     let changed = tx
         .prepare_cached("UPDATE calls SET legal_hold = ?2 WHERE id = ?1 AND legal_hold != ?2")?
         .execute((row, hold))?;
+    let mut held = match signed::read(
+        tx.read(),
+        vault.coordinator_public(),
+        SettingKind::LegalHolds,
+    )? {
+        Signed::Valid(set) => set,
+        Signed::Unprotected | Signed::Refused(_) => held_by_column(tx.read())?,
+    };
+    if hold {
+        held.insert(id.to_string());
+    } else {
+        held.remove(&id.to_string());
+    }
+    signed::write(&tx, SettingKind::LegalHolds, &held)?;
     if changed > 0 {
         let action = if hold {
             HistoryAction::LegalHoldOn

@@ -18,7 +18,7 @@ use super::{
     Call, CallError, CallFilter, CallId, CallSummary, CallUpdate, FollowUp, FollowUpId,
     MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, check_transition, is_final,
 };
-use crate::vault::{Reader, Vault, VaultError, rules};
+use crate::vault::{Reader, Vault, VaultError, Write, rules};
 
 /// Who is acting: the unlocked vault's user.
 #[derive(Debug, Clone)]
@@ -332,7 +332,7 @@ fn check_referrals(tx: &Connection, ids: &[String], kept: &[String]) -> Result<(
 /// a call older than the retention period was confirmed, `notes` whether
 /// notes the notes check flags were.
 pub(crate) fn create_in(
-    tx: &Connection,
+    tx: &Write<'_>,
     actor: &Actor,
     call: NewCall,
     now: DateTime<Utc>,

@@ -461,6 +461,23 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: "ALTER TABLE users ADD COLUMN must_change_passphrase INTEGER NOT NULL DEFAULT 0
                   CHECK (must_change_passphrase IN (0, 1));",
     },
+    Migration {
+        version: 10,
+        name: "coordinator key (interim storage, replaced by the key slots)",
+        sql: crate::vault::COORDINATOR_AUTHORITY_SQL,
+    },
+    Migration {
+        version: 11,
+        name: "audit log as a hash chain with coordinator-signed checkpoints",
+        // The entries that exist are chained once, in Rust, at the next
+        // unlock (`vault::audit::chain_existing`).
+        sql: crate::vault::AUDIT_CHAIN_SQL,
+    },
+    Migration {
+        version: 12,
+        name: "coordinator-signed settings, and the refusals to report",
+        sql: crate::vault::SIGNED_SETTINGS_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -532,7 +549,7 @@ mod tests {
         if version >= 1 {
             conn.execute_batch(
                 "INSERT INTO settings VALUES ('auto_lock_minutes', '7');
-                 INSERT INTO users VALUES ('Ana', 'coordinator', 1700000000);",
+                 INSERT INTO users (handle, role, created_at) VALUES ('Ana', 'coordinator', 1700000000);",
             )
             .unwrap();
         }
@@ -588,10 +605,21 @@ mod tests {
 
             assert_eq!(migrate(&mut conn).unwrap(), LATEST, "from version {start}");
             assert_eq!(schema_version(&conn).unwrap(), LATEST);
+            // The entries already there wait to be chained at the next unlock.
+            let chain: (i64, bool) = conn
+                .query_row("SELECT chained_to, pending FROM audit_chain", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            // (No unlock runs here, so the chaining stays pending.)
+            let expected = i64::from((2..11).contains(&start));
+            assert_eq!(chain, (expected, true), "from version {start}");
             assert_eq!(
                 tables(&conn),
                 [
                     "areas",
+                    "audit_chain",
+                    "audit_checkpoints",
                     "audit_log",
                     "call_counts",
                     "call_drafts",
@@ -603,12 +631,15 @@ mod tests {
                     "calls_fts_data",
                     "calls_fts_docsize",
                     "calls_fts_idx",
+                    "coordinator_authority",
                     "coordinator_keys",
                     "imported_bundles",
                     "pack_source_texts",
                     "packs",
                     "referrals",
+                    "refused_settings",
                     "settings",
+                    "signed_settings",
                     "users"
                 ]
             );

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use super::authority::{Authority, NO_AUTHORITY};
 use super::{Role, Vault, VaultError, audit};
 
 /// Proof that the session user of a vault is a coordinator.
@@ -55,7 +56,7 @@ impl Vault {
 
     /// Begin the one kind of write transaction, acting as the session user.
     pub(crate) fn write(&self) -> Result<Write<'_>, VaultError> {
-        Write::begin(self.conn(), &self.user().handle)
+        Write::begin_as(self.conn(), &self.user().handle, self.authority())
     }
 
     /// Audit an action that changed nothing else in the database, in a
@@ -94,17 +95,41 @@ struct Entry {
 pub(crate) struct Write<'c> {
     tx: Transaction<'c>,
     actor: &'c str,
+    authority: &'c Authority,
     entry: Option<Entry>,
 }
 
 impl<'c> Write<'c> {
-    /// Begin an IMMEDIATE transaction on `conn`, acting as `actor`.
+    /// Begin an IMMEDIATE transaction on `conn`, acting as `actor`, who
+    /// holds no coordinator key.
     pub(crate) fn begin(conn: &'c Connection, actor: &'c str) -> Result<Self, VaultError> {
+        Self::begin_as(conn, actor, &NO_AUTHORITY)
+    }
+
+    /// Begin an IMMEDIATE transaction on `conn`, acting as `actor` with
+    /// `authority`: a coordinator's write signs what it sets and
+    /// checkpoints the audit log at its entry.
+    pub(crate) fn begin_as(
+        conn: &'c Connection,
+        actor: &'c str,
+        authority: &'c Authority,
+    ) -> Result<Self, VaultError> {
         Ok(Self {
             tx: Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?,
             actor,
+            authority,
             entry: None,
         })
+    }
+
+    /// The authority this write acts with.
+    pub(crate) fn authority(&self) -> &'c Authority {
+        self.authority
+    }
+
+    /// The handle this write acts as.
+    pub(crate) fn actor(&self) -> &'c str {
+        self.actor
     }
 
     /// Record `action` (a short fixed name such as `"area.add"`) with
@@ -119,7 +144,13 @@ impl<'c> Write<'c> {
     /// either fails.
     pub(crate) fn commit(self) -> Result<(), VaultError> {
         if let Some(entry) = &self.entry {
-            audit::record(&self.tx, self.actor, entry.action, &entry.params)?;
+            audit::record(
+                &self.tx,
+                self.actor,
+                entry.action,
+                &entry.params,
+                self.authority.key(),
+            )?;
         }
         self.tx.commit()?;
         Ok(())

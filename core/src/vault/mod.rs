@@ -20,7 +20,9 @@ mod access;
 mod anchor;
 mod attempts;
 pub(crate) mod audit;
+mod authority;
 mod backup;
+pub mod coordinator_key;
 mod database_key;
 mod diceware;
 mod erase;
@@ -29,12 +31,14 @@ mod files;
 mod integrity;
 pub mod kdf;
 mod keyslots;
+mod notice;
 mod panic_erase;
 mod read;
 pub mod rules;
 pub(crate) mod secret;
 mod set_aside;
 mod settings;
+pub(crate) mod signed;
 mod users;
 mod verify;
 
@@ -56,7 +60,11 @@ pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub(crate) use audit::AUDIT_CHAIN_SQL;
+pub use audit::{AuditEntry, AuditProblem, AuditReport};
+pub(crate) use authority::COORDINATOR_AUTHORITY_SQL;
 pub use backup::{BackupLocation, BackupReport};
+pub use coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
 pub use database_key::{MigrationProgress, needs_migration};
 pub use diceware::{
     DEFAULT_WORDS, MAX_WORDS, MIN_WORDS, SuggestedPassphrase, WORDLIST_ATTRIBUTION,
@@ -67,10 +75,13 @@ pub use error::VaultError;
 pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
+pub use notice::UnlockNotice;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
+pub(crate) use signed::SIGNED_SETTINGS_SQL;
+pub use signed::{RefusalReason, RefusedSetting, SettingKind};
 pub use verify::{SlotInfo, VerifyReport};
 
 /// What a user may do.
@@ -148,6 +159,10 @@ pub struct Vault {
     /// The database key (from the master key and the anchor).
     db_key: DatabaseKey,
     user: SessionUser,
+    /// The coordinator key (coordinators) and its verifying key.
+    authority: authority::Authority,
+    /// What a coordinator's unlock found.
+    notice: Option<UnlockNotice>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -197,8 +212,9 @@ impl Vault {
             &key,
         )?;
         let anchor = anchor::Anchor::generate()?;
+        let authority = authority::Authority::holding(CoordinatorKey::generate()?);
         anchor.create_file(&files.anchor())?;
-        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot) {
+        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot, &authority) {
             // Only files this call created, holding nothing yet.
             let _ = anchor::destroy(&files.anchor());
             for path in [files.db(), files.wal(), files.shm(), files.anchor()] {
@@ -210,15 +226,21 @@ impl Vault {
         Self::open_unlocked(files, key, &slot, &mut |_| {})
     }
 
-    /// Create the database (schema, first user), then the key file.
+    /// Create the database (schema, first user, coordinator key), then the
+    /// key file.
     fn initialise(
         files: &VaultFiles,
         db_key: &DatabaseKey,
         slot: &KeySlot,
+        authority: &authority::Authority,
     ) -> Result<(), VaultError> {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
-        let mut tx = Write::begin(&store.conn, &slot.handle)?;
+        let mut tx = Write::begin_as(&store.conn, &slot.handle, authority)?;
+        if let Some(key) = authority.key() {
+            authority::store(&tx, key)?;
+            signed::sign_all_current(&tx, key, &slot.handle)?;
+        }
         tx.execute(
             "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
             (&slot.handle, Role::Coordinator.as_str(), now_unix()),
@@ -317,6 +339,8 @@ impl Vault {
                 role,
                 must_change_passphrase: false,
             },
+            authority: authority::Authority::default(),
+            notice: None,
         })
     }
 
@@ -350,19 +374,71 @@ impl Vault {
             }
             _ => return Err(VaultError::KeySlotMismatch),
         };
-        Ok(Self {
+        let authority = Self::take_up_authority(&store, &user)?;
+        let mut vault = Self {
             files,
             store,
             key,
             db_key,
             user,
-        })
+            authority,
+            notice: None,
+        };
+        vault.sweep_signed_settings()?;
+        vault.notice = vault.take_notice()?;
+        vault.checkpoint_audit();
+        Ok(vault)
+    }
+
+    /// At unlock: chain the audit entries of a vault made before the chain
+    /// (once), and load the session's authority, creating the coordinator
+    /// key at the first coordinator unlock of a vault made before it.
+    fn take_up_authority(
+        store: &Store,
+        user: &SessionUser,
+    ) -> Result<authority::Authority, VaultError> {
+        let conn = &store.conn;
+        let creates_key = user.role == Role::Coordinator && !authority::exists(conn)?;
+        if !creates_key && !audit::chain_pending(conn)? {
+            return Ok(authority::load(conn, user.role)?.authority);
+        }
+        let tx = Write::begin(conn, &user.handle)?;
+        audit::chain_existing(&tx)?;
+        let loaded = authority::load(&tx, user.role)?;
+        if loaded.created {
+            if let Some(key) = loaded.authority.key() {
+                signed::sign_all_current(&tx, key, &user.handle)?;
+            }
+            let params = serde_json::json!({});
+            audit::record(
+                &tx,
+                &user.handle,
+                "coordinator_key.create",
+                &params,
+                loaded.authority.key(),
+            )?;
+        }
+        tx.commit()?;
+        Ok(loaded.authority)
+    }
+
+    /// A coordinator's session checkpoints the audit log (at unlock and at
+    /// lock). Best effort: a vault that cannot be written (found damaged)
+    /// still unlocks; the next coordinator write checkpoints.
+    fn checkpoint_audit(&self) {
+        if let Some(key) = self.coordinator_key()
+            && let Ok(tx) = Write::begin(self.conn(), &self.user.handle)
+            && audit::checkpoint(&tx, key).is_ok()
+        {
+            let _ = tx.commit();
+        }
     }
 
     /// Lock: checkpoint (TRUNCATE) the WAL, close the database and wipe the
     /// master key. The vault is locked even if the checkpoint fails; the
     /// failure is then reported.
     pub fn lock(self) -> Result<(), VaultError> {
+        self.checkpoint_audit();
         let Self {
             store, key, db_key, ..
         } = self;
@@ -428,6 +504,26 @@ impl Vault {
     pub(crate) fn conn(&self) -> &Connection {
         &self.store.conn
     }
+}
+
+/// Unlock the vault in `data_dir` as `handle` and run `sql` on its
+/// database directly, then close it: what someone holding the files and a
+/// user's passphrase can do outside the app (feature `tamper-seam`, for the
+/// `hotline` command's tests only).
+#[cfg(feature = "tamper-seam")]
+#[doc(hidden)]
+pub fn tamper_as(
+    data_dir: &Path,
+    handle: &str,
+    passphrase: &Passphrase,
+    sql: &str,
+) -> Result<(), VaultError> {
+    let files = VaultFiles::new(data_dir);
+    let key_file = KeyFile::load(&files.key_file())?;
+    let (_, key) = authenticate(&files, &key_file, handle, passphrase)?;
+    let (store, _db_key) = database_key::open_database(&files, &key, &mut |_| {})?;
+    store.conn.execute_batch(sql)?;
+    Ok(store.close()?)
 }
 
 /// Find `handle`'s slot and open it with `passphrase`, enforcing and

@@ -5,6 +5,7 @@
 pub mod about;
 pub mod admin;
 pub mod backup;
+pub mod audit;
 pub mod calls;
 pub mod guidance;
 pub mod packs;

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hotline_core::vault::{self, MigrationProgress, Passphrase, Role, Vault};
+use hotline_core::vault::{self, MigrationProgress, Passphrase, Role, UnlockNotice, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -32,6 +32,9 @@ pub struct SessionDto {
     /// Whether a coordinator set the passphrase: the window then asks for a
     /// new one before showing anything else.
     pub must_change_passphrase: bool,
+    /// What a coordinator's unlock found (refused settings, the audit
+    /// log's state), when there is anything to tell; a banner shows it.
+    pub notice: Option<UnlockNotice>,
 }
 
 /// A role on the wire.
@@ -95,6 +98,7 @@ fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
         auto_lock_minutes: vault.auto_lock_minutes()?,
         integrity: session.integrity,
         must_change_passphrase: vault.user().must_change_passphrase,
+        notice: vault.unlock_notice().filter(|n| !n.is_empty()).cloned(),
     })
 }
 

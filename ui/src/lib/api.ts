@@ -11,6 +11,7 @@ import type {
   AppInfo,
   Area,
   BackupDone,
+  AuditView,
   CallDetail,
   CallListFilter,
   CallSummary,
@@ -139,6 +140,9 @@ export const vaultLock = () => invoke<void>('vault_lock');
 
 /** Tell the shell the person is active (keyboard or mouse), for auto-lock. */
 export const sessionTouch = () => invoke<void>('session_touch');
+
+/** A page of the audit log before entry `before` (the newest when null), with its verification (coordinator only). */
+export const auditView = (before: number | null) => invoke<AuditView>('audit_view', { before });
 
 /** Users of this vault (coordinator only). */
 export const usersList = () => invoke<UserSummary[]>('users_list');

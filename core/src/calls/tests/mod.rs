@@ -10,6 +10,7 @@ mod retention;
 mod rules;
 mod schema;
 mod search;
+mod signed;
 mod text;
 
 use chrono::{DateTime, Duration, Utc};

@@ -364,7 +364,15 @@ fn overwritten_on_disk(mode: ShredMode) {
 
     let now = Utc::now();
     let tx = Write::begin(&conn, "river-7").unwrap();
-    let (shredded, _) = shred_in(&tx, "river-7", now - Duration::days(90), now, mode).unwrap();
+    let (shredded, _) = shred_in(
+        &tx,
+        "river-7",
+        now - Duration::days(90),
+        now,
+        mode,
+        &Default::default(),
+    )
+    .unwrap();
     tx.commit().unwrap();
     assert!(shredded > 1);
     assert!(checkpoint(&conn).unwrap());

@@ -2,6 +2,7 @@
 //! production key-derivation parameters.
 
 mod anchor;
+mod audit_chain;
 mod backup;
 mod canary;
 mod crash;

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'vault_read_only',
   'schema_too_new',
   'damaged_backup',
+  'audit_altered',
   'backup_exists',
   'invalid_input',
   'too_long',
