@@ -155,6 +155,7 @@ def test_erase_needs_both_confirmations_and_leaves_no_vault(app):
     open_admin(app)
     app.wait_present("erase-open").click()
     app.wait_text("erase-body", "cannot be undone")
+    assert axe_violations(app) == []
     assert not app.find("erase-next").is_enabled()
     type_into(app, "erase-word", "erase it")
     assert not app.find("erase-next").is_enabled()

@@ -448,10 +448,23 @@ fn status_words(words: &[Word]) -> Vec<Range<usize>> {
     found
 }
 
-/// The UTF-16 offset of byte `at` of `text`.
-fn utf16_at(text: &str, at: usize) -> usize {
-    text.get(..at)
-        .map_or(0, |before| before.encode_utf16().count())
+/// UTF-16 offsets of byte offsets of one text, asked in increasing order
+/// (so the text is read once, not once a finding).
+struct Utf16Offsets<'a> {
+    text: &'a str,
+    byte: usize,
+    unit: usize,
+}
+
+impl Utf16Offsets<'_> {
+    /// The UTF-16 offset of byte `at` (not before the last one asked).
+    fn at(&mut self, at: usize) -> usize {
+        if let Some(between) = self.text.get(self.byte..at) {
+            self.unit += between.encode_utf16().count();
+            self.byte = at;
+        }
+        self.unit
+    }
 }
 
 /// What the notes `text` hold that must never be written, in order of
@@ -474,6 +487,11 @@ pub fn check_notes(text: &str) -> Vec<NotesFinding> {
             .map(|r| (NotesFindingKind::StatusWord, word_bytes(r))),
     );
     spans.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
+    let mut utf16 = Utf16Offsets {
+        text,
+        byte: 0,
+        unit: 0,
+    };
     let mut out: Vec<NotesFinding> = Vec::new();
     for (kind, bytes) in spans {
         if out.last().is_some_and(|last| bytes.start < last.bytes.end) {
@@ -481,8 +499,8 @@ pub fn check_notes(text: &str) -> Vec<NotesFinding> {
         }
         out.push(NotesFinding {
             kind,
-            start: utf16_at(text, bytes.start),
-            end: utf16_at(text, bytes.end),
+            start: utf16.at(bytes.start),
+            end: utf16.at(bytes.end),
             bytes,
         });
     }
@@ -636,6 +654,18 @@ mod tests {
         let text = "A123456789: undocumented, born in Honduras";
         let kinds: Vec<_> = check_notes(text).into_iter().map(|f| f.kind).collect();
         assert_eq!(kinds, vec![ANumber, StatusWord, BirthCountry]);
+    }
+
+    #[test]
+    fn every_span_of_a_long_note_points_at_its_words() {
+        let text = "Niña 👩🏽‍⚖️ sin papeles; él es de Guatemala; A 123 456 789. ".repeat(50);
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        let findings = check_notes(&text);
+        assert_eq!(findings.len(), 150);
+        for f in findings {
+            let seen = String::from_utf16(&utf16[f.start..f.end]).unwrap();
+            assert_eq!(seen, &text[f.bytes.clone()]);
+        }
     }
 
     #[test]

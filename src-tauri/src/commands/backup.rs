@@ -7,14 +7,14 @@ use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use hotline_core::prefs::UiLang;
-use hotline_core::vault::{BackupLocation, Passphrase, Vault, VaultError};
+use hotline_core::vault::{BackupLocation, IntegrityOutcome, Passphrase, Vault, VaultError};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::commands::vault::{SessionDto, start_session};
 use crate::error::{ErrorCode, UiError};
 use crate::file_dialog::{self, Purpose};
-use crate::state::{AppState, Integrity};
+use crate::state::{AppState, Integrity, Session};
 
 /// A backup written from the window.
 #[derive(Debug, Serialize)]
@@ -66,6 +66,23 @@ fn restore_target(state: &AppState) -> Result<bool, UiError> {
     }
 }
 
+/// A backup runs retention first, which writes: as `hotline backup` does,
+/// only once the full integrity check has found the vault sound (run now if
+/// the background check has not finished).
+fn require_sound(session: &mut Session) -> Result<(), UiError> {
+    match session.integrity {
+        Integrity::Sound => Ok(()),
+        Integrity::Damaged => Err(VaultError::WritesRefused.into()),
+        Integrity::Checking | Integrity::Unknown => match session.vault.integrity_check().run()? {
+            IntegrityOutcome::Damaged { .. } => {
+                session.mark_damaged();
+                Err(VaultError::WritesRefused.into())
+            }
+            IntegrityOutcome::Sound | IntegrityOutcome::Cancelled => Ok(()),
+        },
+    }
+}
+
 /// Ask where to write a backup (native save dialog), then write it
 /// (coordinator only). `None` when the person cancelled.
 #[tauri::command]
@@ -80,7 +97,10 @@ pub async fn backup_write(
     else {
         return Ok(None);
     };
-    let report = state.with_session(|session| Ok(session.vault.coordinator()?.backup(&out)?))?;
+    let report = state.with_session(|session| {
+        require_sound(session)?;
+        Ok(session.vault.coordinator()?.backup(&out)?)
+    })?;
     let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     Ok(Some(BackupDto {
         file: out.display().to_string(),
