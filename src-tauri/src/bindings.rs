@@ -27,8 +27,8 @@ use hotline_core::referrals::ReferralView;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::about::AppInfoDto;
-use crate::commands::backup::{BackupDto, RestoreChoiceDto, RestoreDto};
 use crate::commands::audit::AuditViewDto;
+use crate::commands::backup::{BackupDto, RestoreChoiceDto, RestoreDto};
 use crate::commands::calls::{CallDetailDto, DraftDto, FilterDto};
 use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};

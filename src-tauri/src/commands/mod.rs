@@ -4,8 +4,8 @@
 
 pub mod about;
 pub mod admin;
-pub mod backup;
 pub mod audit;
+pub mod backup;
 pub mod calls;
 pub mod guidance;
 pub mod packs;
