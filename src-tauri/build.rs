@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "draft_clear",
     "call_create",
     "call_update",
+    "notes_check",
     "call_get",
     "calls_list",
     "calls_search",
@@ -61,6 +62,16 @@ const COMMANDS: &[&str] = &[
     "referral_remove",
     "referrals_import",
     "referrals_export",
+    // Coordinator screens: backup, restore, areas, holds, erase.
+    "backup_write",
+    "restore_choose",
+    "vault_restore",
+    "areas_all",
+    "area_add",
+    "area_rename",
+    "area_deactivate",
+    "calls_held",
+    "vault_erase",
 ];
 
 fn main() {

@@ -9,6 +9,7 @@ otherwise be orphaned and keep pipes open).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -103,17 +104,20 @@ class App:
         return WebDriverWait(self.driver, timeout).until(check)
 
 
-def start_app(data_dir: Path, attempts: int = 2, app_bin: Path | None = None):
+def start_app(data_dir: Path, attempts: int = 2, app_bin: Path | None = None,
+              extra_env: dict[str, str] | None = None):
     """Start the app under WebDriver and wait for its UI; return (driver, proc).
 
-    `app_bin` is the binary to open (default: HOTLINE_APP_BIN, the built app).
+    `app_bin` is the binary to open (default: HOTLINE_APP_BIN, the built app);
+    `extra_env` adds variables to the app's environment (such as the debug
+    builds' file-chooser seam, HOTLINE_TEST_SAVE_PATH / HOTLINE_TEST_OPEN_PATH).
 
     On a loaded machine WebKit occasionally never paints its first page; such a
     start is thrown away and made again once, so a test fails only on what it
     checks, not on a start-up that never happened.
     """
     for attempt in range(attempts):
-        driver, proc = start_driver_session(data_dir, app_bin or APP_BIN)
+        driver, proc = start_driver_session(data_dir, app_bin or APP_BIN, extra_env)
         try:
             WebDriverWait(driver, 20).until(
                 lambda d: d.execute_script("return document.querySelector('main') !== null")
@@ -130,13 +134,15 @@ def start_app(data_dir: Path, attempts: int = 2, app_bin: Path | None = None):
     raise RuntimeError("unreachable")
 
 
-def start_driver_session(data_dir: Path, app_bin: Path = APP_BIN):
+def start_driver_session(data_dir: Path, app_bin: Path = APP_BIN,
+                         extra_env: dict[str, str] | None = None):
     """Start tauri-driver and a WebDriver session on `app_bin`; return (driver, proc)."""
     if not app_bin.exists():
         raise FileNotFoundError(f"app binary missing: {app_bin} (run make app)")
     port, native_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env["HOTLINE_DATA_DIR"] = str(data_dir)
+    env.update(extra_env or {})
     proc = subprocess.Popen(
         ["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -177,7 +183,14 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(request, data_dir: Path):
-    driver, proc = start_app(data_dir)
+    with running_app(request, data_dir) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def running_app(request, data_dir: Path, extra_env: dict[str, str] | None = None):
+    """The app on `data_dir` (see `start_app`), stopped and photographed at the end."""
+    driver, proc = start_app(data_dir, extra_env=extra_env)
     driver.command_executor.client_config.timeout = 60
     try:
         yield App(driver=driver, data_dir=data_dir, driver_proc=proc)

@@ -1,4 +1,4 @@
-//! Call-log commands: `call example|schema|add|list|search|show`, `purge`,
+//! Call-log commands: `call example|schema|add|edit|list|search|show`, `purge`,
 //! `demo-data`, `retention`, `hold` and `area`.
 //!
 //! Every command that unlocks the vault first applies retention when
@@ -14,7 +14,7 @@ use std::time::Instant;
 use chrono::{DateTime, Days, Local, NaiveDate, NaiveTime, Offset, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use hotline_core::calls::{
-    self, AlertTemplate, CallError, CallFilter, CallId, CallSummary, OldCalls,
+    self, AlertTemplate, CallError, CallFilter, CallId, CallSummary, FlaggedNotes, OldCalls,
 };
 use hotline_core::codes::{Category, Verification};
 use hotline_core::errors::{Coded, ErrorCode};
@@ -38,9 +38,10 @@ pub enum CallCommands {
     DemoData(DemoArgs),
     /// Show or set how long free text is kept (setting it: coordinators only).
     Retention(RetentionArgs),
-    /// Put a legal hold on a call, or lift it (coordinators only).
+    /// Put a legal hold on a call, or lift it (coordinators only); --list
+    /// lists the calls on hold.
     Hold(HoldArgs),
-    /// List, add or deactivate areas (changes: coordinators only).
+    /// List, add, rename or deactivate areas (changes: coordinators only).
     Area(AreaArgs),
 }
 
@@ -59,6 +60,10 @@ enum CallCommand {
     Schema,
     /// Log the calls in a JSON file: one call object or an array of them.
     Add(AddArgs),
+    /// Change fields of a saved call from a JSON file: an object with the
+    /// fields to change (`null` clears one); every change lands in the
+    /// call's edit history.
+    Edit(EditArgs),
     /// List calls, newest first (structured fields only).
     List(ListArgs),
     /// Search calls' free text.
@@ -82,6 +87,8 @@ struct AddArgs {
     /// shredded at once (at the next unlock).
     #[arg(long)]
     confirm_old: bool,
+    #[command(flatten)]
+    notes: NotesOk,
     /// The retired form `call add --json FILE`: refused with what to use.
     #[arg(hide = true, value_name = "FILE")]
     retired_file: Option<PathBuf>,
@@ -102,6 +109,44 @@ impl AddArgs {
             )),
         }
     }
+}
+
+/// The confirmation that notes the notes check flags may be stored.
+#[derive(Debug, Args)]
+struct NotesOk {
+    /// Store notes even if they seem to hold an A-number, a birth country
+    /// next to a person or immigration status (warned about on standard
+    /// error; without this option such notes are refused).
+    #[arg(long)]
+    yes_notes_ok: bool,
+}
+
+impl NotesOk {
+    fn flagged(&self) -> FlaggedNotes {
+        if self.yes_notes_ok {
+            FlaggedNotes::Accept
+        } else {
+            FlaggedNotes::Refuse
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct EditArgs {
+    /// The call's id.
+    #[arg(value_name = "CALL_ID")]
+    id: String,
+    /// The JSON file of the change, or `-` for standard input, such as
+    /// `{"category": "courthouse", "notes": "…", "area": null}`.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    file: PathBuf,
+    /// Print the changed fields as JSON (as the edit history records them).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    notes: NotesOk,
+    #[command(flatten)]
+    auth: AuthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -235,11 +280,17 @@ enum Switch {
 #[derive(Debug, Args)]
 pub struct HoldArgs {
     /// The call's id.
-    #[arg(value_name = "CALL_ID")]
-    id: String,
+    #[arg(value_name = "CALL_ID", required_unless_present = "list")]
+    id: Option<String>,
     /// Put the hold on, or lift it.
-    #[arg(value_enum)]
-    switch: Switch,
+    #[arg(value_enum, required_unless_present = "list")]
+    switch: Option<Switch>,
+    /// List the calls on legal hold instead, newest first (anyone).
+    #[arg(long, conflicts_with_all = ["id", "switch"])]
+    list: bool,
+    /// With --list: print JSON.
+    #[arg(long, requires = "list")]
+    json: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -269,6 +320,18 @@ enum AreaCommand {
         /// The area's name.
         #[arg(value_name = "NAME")]
         name: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Rename an area; its calls, old ones too, show the new name
+    /// (coordinators only).
+    Rename {
+        /// The area's name now.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Its new name.
+        #[arg(value_name = "NEW_NAME")]
+        new_name: String,
         #[command(flatten)]
         auth: AuthArgs,
     },
@@ -413,8 +476,16 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             }
         },
         CallCommands::Hold(args) => {
-            let id = parse_id(&args.id)?;
-            let on = matches!(args.switch, Switch::On);
+            let (Some(id), Some(switch)) = (&args.id, &args.switch) else {
+                let held = with_vault(data_dir, &args.auth, calls::held_calls)?;
+                return if args.json {
+                    print_json(&held)
+                } else {
+                    print_table(&held)
+                };
+            };
+            let id = parse_id(id)?;
+            let on = matches!(switch, Switch::On);
             with_vault(data_dir, &args.auth, |v| {
                 calls::set_legal_hold(&v.coordinator()?, id, on)
             })?;
@@ -436,6 +507,17 @@ pub fn run(data_dir: &Path, command: &CallCommands) -> Result<(), CliError> {
             AreaCommand::Add { name, auth } => {
                 with_vault(data_dir, auth, |v| calls::add_area(&v.coordinator()?, name))?;
                 outln!("area added: {name}")?;
+                Ok(())
+            }
+            AreaCommand::Rename {
+                name,
+                new_name,
+                auth,
+            } => {
+                with_vault(data_dir, auth, |v| {
+                    calls::rename_area(&v.coordinator()?, name, new_name)
+                })?;
+                outln!("area renamed: {name} -> {new_name}")?;
                 Ok(())
             }
             AreaCommand::Deactivate { name, auth } => {
@@ -460,6 +542,7 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
             Ok(())
         }
         CallCommand::Add(args) => add(data_dir, args),
+        CallCommand::Edit(args) => edit(data_dir, args),
         CallCommand::List(args) => {
             let filter = CallFilter {
                 verification: args.status,
@@ -536,14 +619,38 @@ fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
 /// A refusal of `call add`; one of a call older than the retention period
 /// says how to confirm it.
 fn add_error(err: CallError, data_dir: &Path) -> CliError {
-    let old = err.code() == ErrorCode::OlderThanRetention;
-    let mut error = call_error(err, data_dir);
-    if old {
+    let code = err.code();
+    let mut error = notes_error(err, data_dir);
+    if code == ErrorCode::OlderThanRetention {
         error
             .message
             .push_str("; to log it anyway, add --confirm-old");
     }
     error
+}
+
+/// A refusal; one of flagged notes says how to store them anyway.
+fn notes_error(err: CallError, data_dir: &Path) -> CliError {
+    let flagged = err.code() == ErrorCode::NotesFlagged;
+    let mut error = call_error(err, data_dir);
+    if flagged {
+        error
+            .message
+            .push_str("; to store them anyway, add --yes-notes-ok");
+    }
+    error
+}
+
+/// Warn on standard error of what the notes check finds in `notes` (the
+/// kind and line of each finding, never the words), for the call `which`.
+fn warn_notes(which: &str, notes: &str) {
+    for finding in calls::check_notes(notes) {
+        errln!(
+            "hotline: warning: {which} notes, line {}: {}; never write down a caller's immigration status, birth country or A-number",
+            finding.line(notes),
+            finding.kind.describe()
+        );
+    }
 }
 
 /// `call add`: store the calls, then report them. The ids go to standard
@@ -565,8 +672,17 @@ fn add(data_dir: &Path, args: &AddArgs) -> Result<(), CliError> {
     } else {
         OldCalls::Refuse
     };
+    let total = new.len();
+    for (i, call) in new.iter().enumerate() {
+        let which = if total == 1 {
+            "the call's".to_owned()
+        } else {
+            format!("call {} of {total}:", i + 1)
+        };
+        warn_notes(&which, &call.notes);
+    }
     let vault = open(data_dir, &args.auth)?;
-    let stored = calls::create_many(&vault, new, old).map(|ids| {
+    let stored = calls::create_many_with(&vault, new, old, args.notes.flagged()).map(|ids| {
         let listed: Vec<String> = ids.iter().map(ToString::to_string).collect();
         errln!(
             "hotline: logged {} call(s): {}",
@@ -582,6 +698,38 @@ fn add(data_dir: &Path, args: &AddArgs) -> Result<(), CliError> {
     } else {
         listed.iter().try_for_each(|id| outln!("{id}"))
     }
+}
+
+/// `call edit`: apply the change in the file to one call, then report the
+/// fields changed.
+fn edit(data_dir: &Path, args: &EditArgs) -> Result<(), CliError> {
+    let id = parse_id(&args.id)?;
+    let text = read_input(&args.file)?;
+    let update = calls::parse_update(&text).map_err(|err| {
+        let source = if args.file == Path::new("-") {
+            "standard input".to_owned()
+        } else {
+            args.file.display().to_string()
+        };
+        CliError::new(format!("{source}: {err}"))
+    })?;
+    if let Some(notes) = &update.notes {
+        warn_notes("the call's", notes);
+    }
+    let vault = open(data_dir, &args.auth)?;
+    let changed = calls::update_with(&vault, id, update, args.notes.flagged());
+    lock(vault, data_dir)?;
+    let fields = changed.map_err(|err| notes_error(err, data_dir))?;
+    if args.json {
+        return print_json(&fields);
+    }
+    if fields.is_empty() {
+        outln!("{id}: nothing changed")?;
+    } else {
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        outln!("{id}: changed {}", names.join(", "))?;
+    }
+    Ok(())
 }
 
 fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {

@@ -225,22 +225,38 @@ pub struct RestoreArgs {
     /// The backup file.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// The vault in the data directory is damaged: move its files into a
+    /// new dated folder next to it (`<folder>-damaged-<date>T<time>`),
+    /// never deleting them, then restore. Moved back if the restore fails.
+    #[arg(long)]
+    set_aside_damaged: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
 
-/// Restore a backup into an empty data directory.
+/// Restore a backup into an empty data directory, or over a damaged vault
+/// set aside first.
 pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
     usable(data_dir)?;
     let handle = args.auth.handle()?;
-    if Vault::exists(data_dir) {
-        return Err(vault_error(VaultError::RestoreTargetExists, data_dir));
+    if Vault::exists(data_dir) && !args.set_aside_damaged {
+        let mut err = vault_error(VaultError::RestoreTargetExists, data_dir);
+        err.message.push_str(
+            " (if that vault is damaged, add --set-aside-damaged: it is moved into a dated folder next to it, never deleted)",
+        );
+        return Err(err);
     }
     let passphrase: Passphrase = args
         .auth
         .passphrase(&format!("Passphrase for {handle} (as in the backup): "))?;
-    let vault = Vault::restore(data_dir, &args.file, handle, &passphrase)
+    let (vault, aside) = Vault::restore_setting_aside(data_dir, &args.file, handle, &passphrase)
         .map_err(|err| vault_error(err, data_dir))?;
+    if let Some(aside) = aside {
+        outln!(
+            "the damaged vault was moved, unchanged, to {}",
+            aside.display()
+        )?;
+    }
     let user = vault.user().clone();
     let users = vault
         .list_users()

@@ -186,12 +186,43 @@ fn retention_holds_and_areas_are_for_coordinators() {
     assert_eq!(hotline(d, &["retention", "show"]).ok().stdout.trim(), "30");
     let run = hotline(d, &["retention", "set", "3"]).failed();
     assert!(run.stderr.contains("7 to 365"), "{}", run.stderr);
+    assert_eq!(
+        hotline(d, &["hold", "--list", "--json"]).ok().stdout.trim(),
+        "[]"
+    );
     hotline(d, &["hold", &id, "on"]).ok();
     assert_eq!(listed(d, &[])[0]["legal_hold"], true);
+    let held: serde_json::Value = serde_json::from_str(
+        &hotline_as(d, "bo-3", &["hold", "--list", "--json"], "")
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(held.as_array().unwrap().len(), 1);
+    assert_eq!(held[0]["id"], id.as_str());
+    assert!(hotline(d, &["hold", "--list"]).ok().stdout.contains(&id));
+    hotline(d, &["hold", &id]).failed();
     hotline(d, &["area", "add", "Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(areas.lines().any(|l| l == "Maple Bluff"));
-    hotline(d, &["area", "deactivate", "Maple Bluff"]).ok();
+    hotline_as(d, "bo-3", &["area", "rename", "Maple Bluff", "Bluff"], "").failed();
+    let run = hotline(d, &["area", "rename", "Maple Bluff", "Verona"]).failed();
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+    let run = hotline(
+        d,
+        &["area", "rename", "Maple Bluff", "Village of Maple Bluff"],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .contains("area renamed: Maple Bluff -> Village of Maple Bluff"),
+        "{}",
+        run.stdout
+    );
+    let areas = hotline(d, &["area", "list"]).ok().stdout;
+    assert!(areas.lines().any(|l| l == "Village of Maple Bluff"));
+    assert!(!areas.lines().any(|l| l == "Maple Bluff"));
+    hotline(d, &["area", "deactivate", "Village of Maple Bluff"]).ok();
     let areas = hotline(d, &["area", "list"]).ok().stdout;
     assert!(!areas.contains("Maple Bluff"));
 }
@@ -254,4 +285,119 @@ fn alert_prints_a_confirmed_sighting_without_caller_data() {
     assert!(spanish.starts_with("CONFIRMADO"), "{spanish}");
     assert!(!spanish.contains("CONFIRMED by"), "{spanish}");
     hotline(d, &["call", "alert", &confirmed, "--lang", "fr"]).failed();
+}
+
+/// The example call with these notes, as call JSON.
+fn example_with_notes(dir: &Path, notes: &str) -> String {
+    let example = hotline(dir, &["call", "example"]).ok().stdout;
+    let mut call: Value = serde_json::from_str(&example).expect("the example is JSON");
+    call["notes"] = Value::from(notes);
+    call.to_string()
+}
+
+#[test]
+fn flagged_notes_are_warned_of_and_need_yes_notes_ok() {
+    let dir = vault();
+    let d = dir.path();
+    let flagged = example_with_notes(d, "Two cars.\nHer number is A# 123-456-789");
+    let refused = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], &flagged).failed();
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("warning: the call's notes, line 2: an A-number"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--yes-notes-ok"),
+        "{}",
+        refused.stderr
+    );
+    // Neither the number nor anything else of the notes is printed.
+    assert!(!refused.stderr.contains("456"), "{}", refused.stderr);
+    assert!(listed(d, &[]).is_empty());
+
+    let stored = hotline_as(
+        d,
+        HANDLE,
+        &["call", "add", "--file", "-", "--yes-notes-ok"],
+        &flagged,
+    )
+    .ok();
+    assert!(stored.stderr.contains("an A-number"), "{}", stored.stderr);
+    assert_eq!(listed(d, &[]).len(), 1);
+}
+
+#[test]
+fn call_edit_changes_fields_records_history_and_checks_notes() {
+    let dir = vault();
+    let d = dir.path();
+    let clean = example_with_notes(d, "Two cars on Park St");
+    let id = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], &clean)
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+
+    let change = r#"{"category": "courthouse", "notes": "Two cars, verifier on the way"}"#;
+    let edited = hotline_as(
+        d,
+        HANDLE,
+        &["call", "edit", &id, "--file", "-", "--json"],
+        change,
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        edited,
+        serde_json::json!([
+            {"field": "category", "from": "ice_public", "to": "courthouse"},
+            {"field": "notes"}
+        ])
+    );
+    let shown = hotline(d, &["call", "show", &id, "--history"]).ok().json();
+    assert_eq!(shown["category"], "courthouse");
+    assert_eq!(shown["notes"], "Two cars, verifier on the way");
+    let history = shown["history"].as_array().expect("a history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["action"], "edited");
+
+    // Flagged notes: warned of, refused, nothing changed; stored with the option.
+    let flagged = r#"{"notes": "mi esposo es de Honduras"}"#;
+    let refused = hotline_as(d, HANDLE, &["call", "edit", &id, "--file", "-"], flagged).failed();
+    assert!(
+        refused.stderr.contains("a birth country next to a person"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("Honduras"), "{}", refused.stderr);
+    let shown = hotline(d, &["call", "show", &id]).ok().json();
+    assert_eq!(shown["notes"], "Two cars, verifier on the way");
+    let stored = hotline_as(
+        d,
+        HANDLE,
+        &["call", "edit", &id, "--file", "-", "--yes-notes-ok"],
+        flagged,
+    )
+    .ok();
+    assert_eq!(stored.stdout.trim(), format!("{id}: changed notes"));
+
+    // A change that changes nothing says so; a bad field is named.
+    let same = hotline_as(
+        d,
+        HANDLE,
+        &["call", "edit", &id, "--file", "-"],
+        r#"{"category": "courthouse"}"#,
+    )
+    .ok();
+    assert_eq!(same.stdout.trim(), format!("{id}: nothing changed"));
+    let bad = hotline_as(
+        d,
+        HANDLE,
+        &["call", "edit", &id, "--file", "-"],
+        r#"{"colour": "red"}"#,
+    )
+    .failed();
+    assert!(bad.stderr.contains("unknown field"), "{}", bad.stderr);
 }

@@ -240,6 +240,68 @@ fn init_users_passwd_backup_restore_verify_erase() {
 }
 
 #[test]
+fn restore_over_a_damaged_vault_sets_it_aside_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    let backup = tmp.path().join("vault.backup");
+    let backup_arg = backup.to_str().unwrap();
+    as_user(&data, "ana", ANA_PASS, &["backup", "--out", backup_arg]).ok();
+    // Damage the database: cut to one page.
+    let db = data.join("hotline.db");
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..4096]).unwrap();
+    as_user(&data, "ana", ANA_PASS, &["verify"]).fails_with(4, "damaged");
+
+    // Not without asking: the hint names the flag, and nothing moved.
+    as_user(&data, "ana", ANA_PASS, &["restore", backup_arg]).fails_with(1, "--set-aside-damaged");
+    assert_eq!(std::fs::read(&db).unwrap(), &bytes[..4096]);
+    // A wrong passphrase changes nothing either.
+    as_user(
+        &data,
+        "ana",
+        WRONG_PASS,
+        &["restore", backup_arg, "--set-aside-damaged"],
+    )
+    .fails_with(3, "wrong passphrase");
+    assert_eq!(std::fs::read(&db).unwrap(), &bytes[..4096]);
+
+    let restored = as_user(
+        &data,
+        "ana",
+        ANA_PASS,
+        &["restore", backup_arg, "--set-aside-damaged"],
+    )
+    .ok();
+    assert!(
+        restored
+            .stdout
+            .contains("the damaged vault was moved, unchanged, to"),
+        "{}",
+        restored.stdout
+    );
+    let aside: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("data-damaged-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(restored.stdout.contains(&*aside[0].to_string_lossy()));
+    assert_eq!(
+        std::fs::read(aside[0].join("hotline.db")).unwrap(),
+        &bytes[..4096],
+        "the damaged database, kept as it was"
+    );
+    assert!(aside[0].join("keyslots.json").exists());
+    as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+}
+
+#[test]
 fn panic_erase_needs_the_switch_and_two_words_but_no_passphrase() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");

@@ -167,7 +167,7 @@ const AREA_WEIGHT: [u32; 22] = [
     8, 6, 5, 5, 9, 7, 6, 8, 5, 3, 4, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2,
 ];
 
-const NOTES: &[&str] = &[
+pub(crate) const NOTES: &[&str] = &[
     "Caller reports two dark SUVs parked near an apartment entrance.",
     "Caller saw people in vests outside a store; no one was stopped.",
     "A neighbour heard agents were at the bus stop and wanted it checked.",

@@ -141,7 +141,7 @@ error_codes! {
     FollowUpNotFound = "follow_up_not_found",
     /// The area is not on the coordinator's list.
     UnknownArea = "unknown_area",
-    /// An active area with that name exists already.
+    /// An area with that name exists already.
     AreaExists = "area_exists",
     /// The call's free text was shredded by retention.
     Shredded = "shredded",
@@ -208,6 +208,9 @@ error_codes! {
     /// half an emoji (`field`). Rust strings cannot hold one, so the window
     /// finds it before a request is sent (`ui/src/lib/text.ts`).
     BrokenText = "broken_text",
+    /// The notes hold an A-number, a birth country next to a person or an
+    /// immigration status word, and storing them was not confirmed (`field`).
+    NotesFlagged = "notes_flagged",
 }
 
 impl ErrorCode {
@@ -308,6 +311,7 @@ impl Coded for CallError {
             Self::InFuture { .. } => C::ReceivedInFuture,
             Self::OlderThanRetention { .. } => C::OlderThanRetention,
             Self::UnknownVolunteer { .. } => C::UnknownVolunteer,
+            Self::NotesFlagged { .. } => C::NotesFlagged,
             Self::InBatch { source, .. } => source.code(),
             Self::Vault(inner) => inner.code(),
             Self::Random | Self::Database(_) => C::Internal,
@@ -331,6 +335,7 @@ impl Coded for CallError {
             Self::InFuture { .. } | Self::OlderThanRetention { .. } => Some("received_at"),
             Self::UnknownVolunteer { .. } => Some("volunteer"),
             Self::UnknownReferral { .. } => Some("referrals"),
+            Self::NotesFlagged { .. } => Some("notes"),
             Self::InBatch { source, .. } => source.field(),
             _ => None,
         }

@@ -60,6 +60,27 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     ("calls::create", Needs::Anyone, |v, _, _| {
         outcome(calls::create(v, call()).map(drop))
     }),
+    ("calls::update (own call)", Needs::Anyone, |v, _, _| {
+        let id = calls::create(v, call()).expect("anyone logs a call");
+        let update = calls::CallUpdate {
+            notes: Some("verifier says false alarm".into()),
+            ..calls::CallUpdate::default()
+        };
+        outcome(calls::update(v, id, update))
+    }),
+    (
+        "calls::update (hand to someone else)",
+        Needs::Coordinator,
+        |v, _, tag| {
+            let id = calls::create(v, call()).expect("anyone logs a call");
+            let other = if tag == "c" { "bo-3" } else { "river-7" };
+            let update = calls::CallUpdate {
+                volunteer: Some(other.into()),
+                ..calls::CallUpdate::default()
+            };
+            outcome(calls::update(v, id, update))
+        },
+    ),
     ("calls::list", Needs::Anyone, |v, _, _| {
         outcome(calls::list(v, &CallFilter::default()).map(drop))
     }),
@@ -71,6 +92,9 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
     }),
     ("calls::retention_days", Needs::Anyone, |v, _, _| {
         outcome(calls::retention_days(v).map(drop))
+    }),
+    ("calls::held_calls", Needs::Anyone, |v, _, _| {
+        outcome(calls::held_calls(v).map(drop))
     }),
     ("export::dashboard", Needs::Anyone, |v, _, _| {
         let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
@@ -88,6 +112,18 @@ const OPERATIONS: &[(&str, Needs, Operation)] = &[
             v.coordinator()
                 .map_err(Into::into)
                 .and_then(|c| calls::add_area(&c, &name)),
+        )
+    }),
+    ("calls::rename_area", Needs::Coordinator, |v, _, tag| {
+        let (name, new_name) = if tag == "c" {
+            ("Oregon", "Oregon WI")
+        } else {
+            ("Stoughton", "Stoughton WI")
+        };
+        outcome(
+            v.coordinator()
+                .map_err(Into::into)
+                .and_then(|c| calls::rename_area(&c, name, new_name)),
         )
     }),
     ("calls::deactivate_area", Needs::Coordinator, |v, _, tag| {

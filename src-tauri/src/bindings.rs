@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use hotline_core::calls::{
     AlertText, Area, CallSummary, CallUpdate, CallerRelation, FollowUpDue, IdentifiedBy, NewCall,
-    NewFollowUp, Urgency,
+    NewFollowUp, NotesFinding, Urgency,
 };
 use hotline_core::codes::{Agency, Category, Verification};
 use hotline_core::errors::ErrorCode;
@@ -27,6 +27,7 @@ use hotline_core::referrals::ReferralView;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::about::AppInfoDto;
+use crate::commands::backup::{BackupDto, RestoreChoiceDto, RestoreDto};
 use crate::commands::calls::{CallDetailDto, DraftDto, FilterDto};
 use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
@@ -67,6 +68,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         NewCall,
         NewFollowUp,
         CallUpdate,
+        NotesFinding,
         CallDetailDto,
         AlertText,
         CallSummary,
@@ -80,6 +82,10 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         ReferralView,
         ReferralInput,
         ReferralImportDto,
+        // Coordinator screens.
+        BackupDto,
+        RestoreChoiceDto,
+        RestoreDto,
     );
     fs::write(dir.join("codes.ts"), codes())?;
     fs::write(dir.join("index.ts"), index(&read_dir(dir)?))?;

@@ -8,6 +8,7 @@ mod bindings;
 mod clipboard;
 mod commands;
 mod error;
+mod file_dialog;
 mod idle;
 mod lifecycle;
 mod state;
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
             commands::calls::draft_clear,
             commands::calls::call_create,
             commands::calls::call_update,
+            commands::calls::notes_check,
             commands::calls::call_get,
             commands::calls::calls_list,
             commands::calls::calls_search,
@@ -100,6 +102,16 @@ fn main() -> ExitCode {
             commands::referrals::referral_remove,
             commands::referrals::referrals_import,
             commands::referrals::referrals_export,
+            // Coordinator screens: backup, restore, areas, holds, erase.
+            commands::backup::backup_write,
+            commands::backup::restore_choose,
+            commands::backup::vault_restore,
+            commands::admin::areas_all,
+            commands::admin::area_add,
+            commands::admin::area_rename,
+            commands::admin::area_deactivate,
+            commands::admin::calls_held,
+            commands::admin::vault_erase,
         ])
         .build(tauri::generate_context!());
     match result {

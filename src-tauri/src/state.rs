@@ -4,7 +4,7 @@
 //! check.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -114,6 +114,15 @@ impl Session {
         let _ = self.vault.lock();
     }
 
+    /// End the session for an erase: stop the integrity check (as
+    /// [`Session::close`] does) and hand back the vault, still unlocked.
+    pub fn into_vault(self) -> Vault {
+        if let Some(check) = &self.check {
+            check.cancel();
+        }
+        self.vault
+    }
+
     /// Whether the session has been idle longer than its auto-lock limit.
     pub fn is_idle(&self, now: Instant) -> bool {
         now.saturating_duration_since(self.last_activity) >= self.auto_lock
@@ -128,6 +137,13 @@ pub struct AppState {
     player: Mutex<Option<PlayerPath>>,
     /// Progress of the one-time re-encryption at unlock, for the window to poll.
     pub migration: Mutex<Option<hotline_core::vault::MigrationProgress>>,
+    /// The backup file chosen in the shell's open dialog, for the restore
+    /// that follows (the webview never sends a path).
+    pub restore_from: Mutex<Option<PathBuf>>,
+    /// Whether the vault in the data folder was seen damaged since the last
+    /// session began (a session that ended damaged, an unlock refused as
+    /// damaged): only then may a restore set it aside.
+    pub damage_seen: AtomicBool,
 }
 
 impl AppState {
@@ -147,6 +163,8 @@ impl AppState {
             session: Mutex::new(None),
             player: Mutex::new(None),
             migration: Mutex::new(None),
+            restore_from: Mutex::new(None),
+            damage_seen: AtomicBool::new(false),
         }
     }
 
@@ -216,6 +234,7 @@ impl AppState {
 
     /// Make `session` the open one, closing any previous session.
     pub fn open_session(&self, session: Session) {
+        self.damage_seen.store(false, Ordering::SeqCst);
         let previous = self.slot().replace(session);
         if let Some(old) = previous {
             old.close();
@@ -277,12 +296,20 @@ impl AppState {
         }
     }
 
+    /// Take the open session out of the slot (to erase its vault).
+    pub fn take_session(&self) -> Option<Session> {
+        self.slot().take()
+    }
+
     /// Lock: stop the integrity check, close the vault and forget the key.
     /// Returns whether a session was open.
     pub fn lock(&self) -> bool {
         let taken = self.slot().take();
         match taken {
             Some(session) => {
+                if session.integrity == Integrity::Damaged {
+                    self.damage_seen.store(true, Ordering::SeqCst);
+                }
                 session.close();
                 true
             }
@@ -436,6 +463,23 @@ mod tests {
             panic!("no purge on a damaged vault")
         });
         assert_eq!(integrity(&state), Some(Integrity::Damaged));
+    }
+
+    #[test]
+    fn only_a_session_that_ended_damaged_lets_a_restore_set_the_vault_aside() {
+        let (_dir, state) = state();
+        let seen = || state.damage_seen.load(Ordering::SeqCst);
+        unlock(&state);
+        assert!(state.lock());
+        assert!(!seen(), "a sound session leaves no mark");
+        unlock(&state);
+        state.slot().as_mut().expect("open").mark_damaged();
+        assert!(!seen(), "marked only once the session ends");
+        assert!(state.lock());
+        assert!(seen());
+        // The next session starts afresh: it is checked again.
+        unlock(&state);
+        assert!(!seen());
     }
 
     #[test]

@@ -680,6 +680,36 @@ fn write_results(
     Ok(())
 }
 
+/// Time the notes check (what the window asks before every save) on notes
+/// at their 64 KiB limit: everyday sentences in both languages with a few
+/// passages it flags.
+fn notes_check_only(reps: usize) -> Stats {
+    const SENTENCES: &[&str] = &[
+        "Caller saw two dark SUVs near the laundromat on Park St; nobody was stopped. ",
+        "La persona vio dos camionetas sin placas cerca de la escuela y agentes con chalecos. ",
+        "Verifier on the way, the family did not open the door, a card was left. ",
+        "Her husband is from Honduras and she has no papers; A# 123-456-789 on a letter. ",
+    ];
+    let limit = calls::text::NOTES_MAX_BYTES;
+    let mut notes = String::with_capacity(limit);
+    'fill: loop {
+        for sentence in SENTENCES {
+            if notes.len() + sentence.len() > limit {
+                break 'fill;
+            }
+            notes.push_str(sentence);
+        }
+    }
+    let mut samples = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let started = Instant::now();
+        let found = calls::check_notes(&notes);
+        samples.push(started.elapsed());
+        std::hint::black_box(found);
+    }
+    Stats::of(samples)
+}
+
 fn main() -> std::process::ExitCode {
     match run(Args::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -704,6 +734,11 @@ fn run(args: Args) -> BenchResult<()> {
     let kdf = kdf_only(&args.work, args.slow_reps)?;
     let params = vault::kdf::params_for_new_slot();
     eprintln!("  KDF {params}: empty-vault unlock p50 {:.1} ms", kdf.p50);
+    let notes = notes_check_only(args.slow_reps.max(50));
+    eprintln!(
+        "  notes check, 64 KiB of notes: p50 {:.2} ms p95 {:.2} ms p99 {:.2} ms",
+        notes.p50, notes.p95, notes.p99
+    );
 
     let mut sizes = Vec::new();
     for &size in &args.sizes {

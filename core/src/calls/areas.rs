@@ -3,8 +3,10 @@
 //!
 //! Areas are never deleted (old calls keep theirs); a coordinator can
 //! deactivate one so it is no longer offered, and adding a deactivated
-//! name again reactivates it. Names are unique without regard to case.
-//! Adding and deactivating are audited.
+//! name again reactivates it. A rename changes the name on every call in
+//! the area too (calls and counts refer to the area, not its name). Names
+//! are unique without regard to case. Adding, renaming and deactivating
+//! are audited.
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -100,6 +102,29 @@ pub fn deactivate_area(vault: &Coordinator<'_>, name: &str) -> Result<(), CallEr
         return Err(CallError::UnknownArea);
     }
     tx.audit("area.deactivate", json!({ "name": name }));
+    tx.commit()?;
+    Ok(())
+}
+
+/// Rename an area (coordinators only; audited). Calls in it, old ones too,
+/// show the new name; a change of case alone is allowed.
+pub fn rename_area(vault: &Coordinator<'_>, name: &str, new_name: &str) -> Result<(), CallError> {
+    text::check_area_name(new_name)?;
+    let mut tx = vault.write()?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM areas WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?
+        .ok_or(CallError::UnknownArea)?;
+    let taken: Option<i64> = tx
+        .prepare_cached("SELECT id FROM areas WHERE name = ?1 AND id != ?2")?
+        .query_row((new_name, id), |r| r.get(0))
+        .optional()?;
+    if taken.is_some() {
+        return Err(CallError::AreaExists);
+    }
+    tx.execute("UPDATE areas SET name = ?2 WHERE id = ?1", (id, new_name))?;
+    tx.audit("area.rename", json!({ "from": name, "to": new_name }));
     tx.commit()?;
     Ok(())
 }

@@ -100,9 +100,20 @@ pub enum CallError {
         /// The handle given (a handle, never caller data).
         handle: String,
     },
-    /// An active area with that name exists already.
-    #[error("an active area with that name already exists")]
+    /// An area with that name exists already (adding: an active one;
+    /// renaming: any other).
+    #[error("an area with that name already exists")]
     AreaExists,
+    /// The notes hold what must never be written (an A-number, a birth
+    /// country next to a person, immigration status) and storing them
+    /// anyway was not confirmed ([`super::FlaggedNotes`]).
+    #[error(
+        "notes: {count} passage(s) look like an A-number, a birth country or immigration status, which must never be written down; correct them or confirm"
+    )]
+    NotesFlagged {
+        /// How many passages the notes check found.
+        count: usize,
+    },
     /// The call's free text was shredded by retention; text fields can no
     /// longer be written.
     #[error(

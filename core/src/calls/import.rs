@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    CallError, CallerRelation, ChildrenPresent, IdentifiedBy, NewCall, NewFollowUp, Salute, Urgency,
+    CallError, CallUpdate, CallerRelation, ChildrenPresent, IdentifiedBy, NewCall, NewFollowUp,
+    Salute, Urgency,
 };
 use crate::codes::{Agency, Category, Verification};
 
@@ -29,6 +30,19 @@ pub fn parse_calls(text: &str) -> Result<Vec<NewCall>, CallError> {
         .end()
         .map_err(|err| json_error(".".to_owned(), &err))?;
     Ok(calls)
+}
+
+/// Parse a change to a call as JSON (the input of `hotline call edit`):
+/// one object whose keys are the fields to change, `null` clearing an
+/// optional one ([`CallUpdate`]). Errors are those of [`parse_calls`].
+pub fn parse_update(text: &str) -> Result<CallUpdate, CallError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let update =
+        serde_path_to_error::deserialize::<_, CallUpdate>(&mut deserializer).map_err(path_error)?;
+    deserializer
+        .end()
+        .map_err(|err| json_error(".".to_owned(), &err))?;
+    Ok(update)
 }
 
 fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> CallError {

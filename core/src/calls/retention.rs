@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::history::{self, HistoryAction};
 use super::store::{self, Actor, unix};
-use super::{Call, CallError, CallId};
+use super::{Call, CallError, CallId, CallSummary};
 use crate::vault::{Coordinator, Reader, Vault};
 
 /// Retention unless a coordinator chose otherwise.
@@ -278,4 +278,19 @@ pub fn set_legal_hold(vault: &Coordinator<'_>, id: CallId, hold: bool) -> Result
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The calls on legal hold, newest received first (what a coordinator
+/// reviews before lifting holds).
+pub fn held_calls(vault: &Vault) -> Result<Vec<CallSummary>, CallError> {
+    let sql = format!(
+        "SELECT {} FROM calls c LEFT JOIN areas a ON a.id = c.area_id
+         WHERE c.legal_hold = 1 ORDER BY c.received_at DESC, c.id DESC",
+        store::SUMMARY_COLUMNS
+    );
+    let mut stmt = vault.read().prepare(&sql)?;
+    let held = stmt
+        .query_map([], store::summary_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(held)
 }

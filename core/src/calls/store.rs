@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 use super::admission::{self, OldCalls};
 use super::fields::{has_text, text_changes};
 use super::history::{self, FieldChange};
+use super::notes_check::{FlaggedNotes, check_notes};
 use super::text::{self, clean, clean_opt};
 use super::{
     Call, CallError, CallFilter, CallId, CallSummary, CallUpdate, FollowUp, FollowUpId,
@@ -328,13 +329,15 @@ fn check_referrals(tx: &Connection, ids: &[String], kept: &[String]) -> Result<(
 }
 
 /// Check and store `call`, logged by `actor` at `now`; `old` says whether
-/// a call older than the retention period was confirmed.
+/// a call older than the retention period was confirmed, `notes` whether
+/// notes the notes check flags were.
 pub(crate) fn create_in(
     tx: &Connection,
     actor: &Actor,
     call: NewCall,
     now: DateTime<Utc>,
     old: OldCalls,
+    notes: FlaggedNotes,
 ) -> Result<CallId, CallError> {
     let area_id = match &call.area {
         Some(name) => Some(active_area_id(tx, name)?),
@@ -342,6 +345,7 @@ pub(crate) fn create_in(
     };
     let checked = check(actor, call, area_id, now)?;
     let call = &checked.call;
+    check_flagged(&call.notes, notes)?;
     admission::check_within_retention(tx, call.received_at, now, old)?;
     if let Some(volunteer) = &call.volunteer {
         admission::check_known_volunteer(tx, volunteer)?;
@@ -354,12 +358,31 @@ pub(crate) fn create_in(
 /// unless `call.volunteer` names someone else (coordinators only) who must
 /// be a user of this vault. A call dated more than a day ahead, or older
 /// than the retention period, is refused.
+/// Notes the notes check flags are refused ([`CallError::NotesFlagged`]);
+/// [`create_with`] can store them.
 pub fn create(vault: &Vault, call: NewCall) -> Result<CallId, CallError> {
+    create_with(vault, call, FlaggedNotes::Refuse)
+}
+
+/// [`create`], storing notes the notes check flags if `notes` accepts them
+/// (the person saw the warning and confirmed).
+pub fn create_with(vault: &Vault, call: NewCall, notes: FlaggedNotes) -> Result<CallId, CallError> {
     let actor = Actor::of(vault);
     let tx = vault.write()?;
-    let id = create_in(&tx, &actor, call, Utc::now(), OldCalls::Refuse)?;
+    let id = create_in(&tx, &actor, call, Utc::now(), OldCalls::Refuse, notes)?;
     tx.commit()?;
     Ok(id)
+}
+
+/// Refuse notes the notes check flags, unless `notes` accepts them.
+fn check_flagged(text: &str, notes: FlaggedNotes) -> Result<(), CallError> {
+    if notes == FlaggedNotes::Refuse {
+        let count = check_notes(text).len();
+        if count > 0 {
+            return Err(CallError::NotesFlagged { count });
+        }
+    }
+    Ok(())
 }
 
 /// Log several calls in one transaction (all or none); returns their ids
@@ -371,6 +394,17 @@ pub fn create_many(
     calls: Vec<NewCall>,
     old: OldCalls,
 ) -> Result<Vec<CallId>, CallError> {
+    create_many_with(vault, calls, old, FlaggedNotes::Refuse)
+}
+
+/// [`create_many`], storing notes the notes check flags if `notes` accepts
+/// them.
+pub fn create_many_with(
+    vault: &Vault,
+    calls: Vec<NewCall>,
+    old: OldCalls,
+    notes: FlaggedNotes,
+) -> Result<Vec<CallId>, CallError> {
     let actor = Actor::of(vault);
     let now = Utc::now();
     let total = calls.len();
@@ -379,7 +413,7 @@ pub fn create_many(
         .into_iter()
         .enumerate()
         .map(|(i, call)| {
-            create_in(&tx, &actor, call, now, old).map_err(|err| CallError::InBatch {
+            create_in(&tx, &actor, call, now, old, notes).map_err(|err| CallError::InBatch {
                 number: i + 1,
                 total,
                 source: Box::new(err),
@@ -649,7 +683,8 @@ pub(crate) fn update_in(
     id: CallId,
     update: CallUpdate,
     now: DateTime<Utc>,
-) -> Result<(), CallError> {
+    notes: FlaggedNotes,
+) -> Result<Vec<FieldChange>, CallError> {
     let loaded = load(tx.into(), id)?;
     let old = loaded.call.editable();
     let area_changed = update.area.is_some();
@@ -689,7 +724,10 @@ pub(crate) fn update_in(
     }
     let fields = changes(&old, new);
     if fields.is_empty() {
-        return Ok(());
+        return Ok(fields);
+    }
+    if new.notes != old.notes {
+        check_flagged(&new.notes, notes)?;
     }
     if loaded.call.shredded_at.is_some()
         && text_changes(&old, new).iter().any(|(_, changed)| *changed)
@@ -738,20 +776,34 @@ pub(crate) fn update_in(
         &fields,
         now,
     )?;
-    Ok(())
+    Ok(fields)
 }
 
 /// Change the call `id`. Records who changed which fields, and when, in
 /// its history (values only for structured fields). Enforces the
 /// verification workflow ([`check_transition`]); reaching a final outcome
 /// clears the exact location. A call whose text was shredded keeps its
-/// text fields empty ([`CallError::Shredded`]).
+/// text fields empty ([`CallError::Shredded`]). Changed notes that the
+/// notes check flags are refused ([`CallError::NotesFlagged`]);
+/// [`update_with`] can store them.
 pub fn update(vault: &Vault, id: CallId, update: CallUpdate) -> Result<(), CallError> {
+    update_with(vault, id, update, FlaggedNotes::Refuse).map(drop)
+}
+
+/// [`update`], storing changed notes the notes check flags if `notes`
+/// accepts them; returns the fields changed, as the history records them
+/// (none if the update changed nothing).
+pub fn update_with(
+    vault: &Vault,
+    id: CallId,
+    update: CallUpdate,
+    notes: FlaggedNotes,
+) -> Result<Vec<FieldChange>, CallError> {
     let actor = Actor::of(vault);
     let tx = vault.write()?;
-    update_in(&tx, &actor, id, update, Utc::now())?;
+    let fields = update_in(&tx, &actor, id, update, Utc::now(), notes)?;
     tx.commit()?;
-    Ok(())
+    Ok(fields)
 }
 
 /// Columns of a [`CallSummary`], in the order [`summary_from_row`] reads.

@@ -54,7 +54,9 @@ const PAGE_SIZE: usize = 4096;
 const PLAIN_SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
 
 /// Where a backup was written, as far as erasing the laptop is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum BackupLocation {
     /// Inside the data folder: erase destroys it with the vault, so it is
     /// no backup against losing the laptop.

@@ -33,6 +33,7 @@ mod panic_erase;
 mod read;
 pub mod rules;
 pub(crate) mod secret;
+mod set_aside;
 mod settings;
 mod users;
 mod verify;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Local, NaiveDate, Offset, Utc};
 use hotline_core::calls::{
     self, AlertTemplate, AlertText, Area, Call, CallFilter, CallId, CallSummary, CallUpdate,
-    FollowUpDue, FollowUpId, HistoryEntry, NewCall, NewFollowUp,
+    FlaggedNotes, FollowUpDue, FollowUpId, HistoryEntry, NewCall, NewFollowUp, NotesFinding,
 };
 use hotline_core::codes::{Category, Verification};
 use hotline_core::errors::ErrorCode;
@@ -95,21 +95,46 @@ pub fn draft_clear(state: State<'_, AppState>) -> Result<(), UiError> {
     state.with_session(|s| Ok(calls::clear_draft(&s.vault)?))
 }
 
-/// Save a new call; returns its id.
-#[tauri::command]
-pub fn call_create(state: State<'_, AppState>, call: NewCall) -> Result<String, UiError> {
-    state.with_session(|s| Ok(calls::create(&s.vault, call)?.to_string()))
+/// Whether the volunteer confirmed notes the notes check flags.
+fn flagged(notes_ok: bool) -> FlaggedNotes {
+    if notes_ok {
+        FlaggedNotes::Accept
+    } else {
+        FlaggedNotes::Refuse
+    }
 }
 
-/// Change fields of a saved call.
+/// What the notes check finds in `notes` (nothing is stored).
+#[tauri::command]
+pub fn notes_check(notes: String) -> Vec<NotesFinding> {
+    calls::check_notes(&notes)
+}
+
+/// Save a new call; returns its id. Notes the notes check flags are
+/// refused unless `notes_ok` says the volunteer confirmed them.
+#[tauri::command]
+pub fn call_create(
+    state: State<'_, AppState>,
+    call: NewCall,
+    notes_ok: bool,
+) -> Result<String, UiError> {
+    state.with_session(|s| Ok(calls::create_with(&s.vault, call, flagged(notes_ok))?.to_string()))
+}
+
+/// Change fields of a saved call (changed notes are checked as in
+/// [`call_create`]).
 #[tauri::command]
 pub fn call_update(
     state: State<'_, AppState>,
     id: String,
     update: CallUpdate,
+    notes_ok: bool,
 ) -> Result<(), UiError> {
     let id = parse_id(&id)?;
-    state.with_session(|s| Ok(calls::update(&s.vault, id, update)?))
+    state.with_session(|s| {
+        calls::update_with(&s.vault, id, update, flagged(notes_ok))?;
+        Ok(())
+    })
 }
 
 /// One call, when its text will be shredded, and its edit history.

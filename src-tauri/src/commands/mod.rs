@@ -3,6 +3,8 @@
 //! material never does.
 
 pub mod about;
+pub mod admin;
+pub mod backup;
 pub mod calls;
 pub mod guidance;
 pub mod packs;

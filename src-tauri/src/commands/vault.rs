@@ -102,7 +102,11 @@ fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
 /// check in the background and describe it. Retention (shredding expired
 /// free text) runs once the check has found the vault sound, so a write
 /// nobody asked for never goes to a damaged vault.
-fn start_session(app: &AppHandle, state: &AppState, vault: Vault) -> Result<SessionDto, UiError> {
+pub(crate) fn start_session(
+    app: &AppHandle,
+    state: &AppState,
+    vault: Vault,
+) -> Result<SessionDto, UiError> {
     let check = Arc::new(vault.integrity_check());
     let auto_lock_minutes = vault.auto_lock_minutes()?;
     let session = Session::new(vault, auto_lock_minutes, check);
@@ -168,7 +172,14 @@ pub async fn vault_unlock(
         Ok(vault) => start_session(&app, &state, vault),
         Err(err) => {
             let failures = vault::failed_attempts(&state.data_dir);
-            Err(UiError::from(err).with_failures(failures))
+            let err = UiError::from(err).with_failures(failures);
+            if err.code == hotline_core::errors::ErrorCode::DamagedVault {
+                // The window may now offer a restore that sets it aside.
+                state
+                    .damage_seen
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            Err(err)
         }
     }
 }
@@ -222,7 +233,7 @@ pub fn vault_migration(state: State<'_, AppState>) -> Option<MigrationDto> {
 
 /// The words the lock screen asks to be typed to confirm a panic erase
 /// (English, Spanish).
-const PANIC_ERASE_WORDS: [&str; 2] = ["ERASE", "BORRAR"];
+pub(crate) const PANIC_ERASE_WORDS: [&str; 2] = ["ERASE", "BORRAR"];
 
 /// Panic erase at the lock screen, with no key: the second step of the
 /// window's confirmation sends the word typed. Refused unless a coordinator

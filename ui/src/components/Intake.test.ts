@@ -7,10 +7,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import type { NewCall } from '../lib/api';
+import type { NewCall, NotesFinding } from '../lib/api';
 import { blankCall } from '../lib/callform';
 import type { DraftBody } from '../lib/draft.svelte';
 import { en } from '../lib/messages';
+import { locale } from '../lib/locale.svelte';
 import Intake from './Intake.svelte';
 
 /** What the shell holds: the kept draft, the saved calls, and every command asked for. */
@@ -19,6 +20,12 @@ interface Vault {
   created: NewCall[];
   commands: string[];
   refuseCreate: boolean;
+}
+
+/** The core's notes check, as far as these tests need it: the A-number A123456789. */
+function flagged(notes: string): NotesFinding[] {
+  const start = notes.indexOf('A123456789');
+  return start < 0 ? [] : [{ kind: 'a_number', start, end: start + 10 }];
 }
 
 function mockVault(kept: { body: unknown } | null = null): Vault {
@@ -37,9 +44,14 @@ function mockVault(kept: { body: unknown } | null = null): Vault {
       case 'draft_clear':
         vault.kept = null;
         return null;
+      case 'notes_check':
+        return flagged(String(payload.notes));
       case 'call_create':
         if (vault.refuseCreate) {
           throw { code: 'too_long', message: 'notes is too long', field: 'notes', limit: 65536 };
+        }
+        if (payload.notesOk !== true && flagged((payload.call as NewCall).notes).length > 0) {
+          throw { code: 'notes_flagged', message: 'notes flagged', field: 'notes' };
         }
         vault.created.push(payload.call as NewCall);
         return 'call-1';
@@ -154,6 +166,44 @@ describe('Intake', () => {
     expect(screen.queryByTestId('call-notes')).toBeNull();
     expect(vault.kept).toBeNull();
     expect(onSaved).toHaveBeenCalledTimes(1);
+  });
+
+  it('warns of flagged notes in both languages, and saves them corrected or when told to', async () => {
+    const vault = mockVault();
+    renderIntake();
+    await fireEvent.click(screen.getByTestId('call-new'));
+    await waitFor(() => expect(notes()).toBeTruthy());
+    await fireEvent.input(notes(), { target: { value: 'Her number is A123456789, two cars' } });
+
+    await fireEvent.click(screen.getByTestId('call-save'));
+    const warning = await screen.findByTestId('notes-warning');
+    expect(warning.textContent).toContain(en['notes.warning.why']);
+    expect(screen.getByTestId('notes-findings').querySelector('mark')?.textContent).toBe('A123456789');
+    expect(vault.created, 'nothing is saved while the warning stands').toHaveLength(0);
+    expect(document.activeElement).toBe(screen.getByTestId('notes-correct'));
+    locale.lang = 'es';
+    await waitFor(() => expect(screen.getByTestId('notes-warning').textContent).toContain('Nunca anote el estatus migratorio'));
+    locale.lang = 'en';
+
+    // "Correct the notes" goes back to them with the number selected.
+    await fireEvent.click(screen.getByTestId('notes-correct'));
+    expect(document.activeElement).toBe(notes());
+    expect([notes().selectionStart, notes().selectionEnd]).toEqual([14, 24]);
+    // "Save anyway" saves them as they are, confirmed.
+    await fireEvent.click(screen.getByTestId('notes-save-anyway'));
+    await waitFor(() => expect(vault.created).toHaveLength(1));
+    expect(vault.created[0]?.notes).toBe('Her number is A123456789, two cars');
+
+    // A corrected note saves at once; the warning goes as soon as the notes change.
+    await fireEvent.click(screen.getByTestId('call-new'));
+    await waitFor(() => expect(notes().value).toBe(''));
+    await fireEvent.input(notes(), { target: { value: 'A123456789' } });
+    await fireEvent.click(screen.getByTestId('call-save'));
+    await screen.findByTestId('notes-warning');
+    await fireEvent.input(notes(), { target: { value: 'number given, not written' } });
+    await waitFor(() => expect(screen.queryByTestId('notes-warning')).toBeNull());
+    await fireEvent.click(screen.getByTestId('call-save'));
+    await waitFor(() => expect(vault.created).toHaveLength(2));
   });
 
   it('refuses to save notes over the limit without asking the vault', async () => {

@@ -10,6 +10,7 @@ import type {
   AlertText,
   AppInfo,
   Area,
+  BackupDone,
   CallDetail,
   CallListFilter,
   CallSummary,
@@ -25,6 +26,7 @@ import type {
   Migration,
   NewCall,
   NewFollowUp,
+  NotesFinding,
   PackEntry,
   PackImport,
   PackIssue,
@@ -33,6 +35,8 @@ import type {
   ReferralImport,
   ReferralInput,
   ReferralView,
+  RestoreChoice,
+  RestoreDone,
   Role,
   Session,
   SummaryPreview,
@@ -210,9 +214,13 @@ export const prefsSetLang = (lang: UiLang) => invoke<void>('prefs_set_lang', { l
 export const draftSave = (body: unknown) => invoke<void>('draft_save', { body });
 export const draftLoad = () => invoke<Draft | null>('draft_load');
 export const draftClear = () => invoke<void>('draft_clear');
-export const callCreate = (call: NewCall) => invoke<string>('call_create', { call });
-export const callUpdate = (id: string, update: CallUpdate) =>
-  invoke<void>('call_update', { id, update });
+/** Save a new call; flagged notes are refused unless `notesOk` (the volunteer confirmed them). */
+export const callCreate = (call: NewCall, notesOk = false) => invoke<string>('call_create', { call, notesOk });
+/** Change a saved call; changed notes are checked as in `callCreate`. */
+export const callUpdate = (id: string, update: CallUpdate, notesOk = false) =>
+  invoke<void>('call_update', { id, update, notesOk });
+/** What the core's notes check finds in `notes` (A-numbers, birth countries, status words). */
+export const notesCheck = (notes: string) => invoke<NotesFinding[]>('notes_check', { notes });
 export const callGet = (id: string) => invoke<CallDetail>('call_get', { id });
 export const callsList = (filter: CallListFilter) => invoke<CallSummary[]>('calls_list', { filter });
 export const callsSearch = (query: string) => invoke<CallSummary[]>('calls_search', { query });
@@ -255,3 +263,35 @@ export const referralsImport = (text: string) => invoke<ReferralImport>('referra
 
 /** Write the directory file to the exports folder; resolves to its path. */
 export const referralsExport = () => invoke<string>('referrals_export');
+
+// Coordinator screens: backup, restore, areas, legal holds, erase. The
+// shell opens the native file choosers and keeps the paths chosen.
+
+/** Ask where to write a backup, then write it (coordinator); null if cancelled. */
+export const backupWrite = (lang: UiLang) => invoke<BackupDone | null>('backup_write', { lang });
+
+/** Choose the backup to restore (set-up and unlock screens); null if cancelled. */
+export const restoreChoose = (lang: UiLang) => invoke<RestoreChoice | null>('restore_choose', { lang });
+
+/** Restore the chosen backup as `handle` (a user in it) and sign in. */
+export const vaultRestore = (handle: string, passphrase: string) =>
+  invoke<RestoreDone>('vault_restore', { handle, passphrase });
+
+/** Every area, deactivated ones too (coordinator). */
+export const areasAll = () => invoke<Area[]>('areas_all');
+
+/** Add an area, or offer a deactivated one again (coordinator). */
+export const areaAdd = (name: string) => invoke<void>('area_add', { name });
+
+/** Rename an area (coordinator); its calls show the new name. */
+export const areaRename = (name: string, newName: string) =>
+  invoke<void>('area_rename', { name, newName });
+
+/** Stop offering an area for new calls (coordinator); calls keep it. */
+export const areaDeactivate = (name: string) => invoke<void>('area_deactivate', { name });
+
+/** The calls on legal hold, newest first. */
+export const callsHeld = () => invoke<CallSummary[]>('calls_held');
+
+/** Erase the vault (coordinator): the confirming word, then the coordinator's own handle. */
+export const vaultErase = (word: string, handle: string) => invoke<void>('vault_erase', { word, handle });

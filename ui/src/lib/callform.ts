@@ -64,6 +64,11 @@ export function nullIfBlank(value: string | null): string | null {
 
 /** The call as it should be sent: blank optional texts removed, duration set. */
 export function forSaving(call: NewCall, elapsedSeconds: number): NewCall {
+  return { ...cleaned(call), duration_seconds: Math.round(elapsedSeconds) };
+}
+
+/** The call with blank optional texts removed, the exact location only while dispatched, and unfinished tasks left out. */
+export function cleaned(call: NewCall): NewCall {
   const s = call.salute;
   const salute = {
     size: nullIfBlank(s.size),
@@ -75,7 +80,6 @@ export function forSaving(call: NewCall, elapsedSeconds: number): NewCall {
   };
   return {
     ...call,
-    duration_seconds: Math.round(elapsedSeconds),
     area: nullIfBlank(call.area),
     exact_location: call.verification === 'dispatched' ? nullIfBlank(call.exact_location) : null,
     contact_name: nullIfBlank(call.contact_name),

@@ -17,7 +17,18 @@ export interface DraftStore {
   load(): Promise<{ body: unknown } | null>;
   save(body: DraftBody): Promise<unknown>;
   clear(): Promise<unknown>;
-  create(call: NewCall): Promise<unknown>;
+  /** Save the call; `notesOk`: the volunteer confirmed notes the notes check flags. */
+  create(call: NewCall, notesOk: boolean): Promise<unknown>;
+}
+
+/** What the call form edits: a call (or none), marked changed on every edit. */
+export interface FormHost {
+  /** The call on the form; null when none is open. */
+  form: NewCall | null;
+  /** When the form was last kept as a draft, if it is. */
+  readonly savedAt: Date | null;
+  /** The form changed. */
+  touch(): void;
 }
 
 /** Whether `value` has the shape of a draft this version wrote. */
@@ -33,7 +44,7 @@ export function isDraftBody(value: unknown): value is DraftBody {
 }
 
 /** The open call and its draft. */
-export class CallDraft {
+export class CallDraft implements FormHost {
   /** The open call's form; null when no call is open. */
   form = $state<NewCall | null>(null);
   /** When the open call started (ms since 1970). */
@@ -90,10 +101,11 @@ export class CallDraft {
   /**
    * Save the open call as `call` (the form prepared for saving), then close
    * it and clear its draft. If saving fails the call stays open, unchanged,
-   * and the error is thrown for the form to show.
+   * and the error is thrown for the form to show. `notesOk`: the volunteer
+   * confirmed notes the notes check flags.
    */
-  async commit(call: NewCall): Promise<void> {
-    await this.#store.create(call);
+  async commit(call: NewCall, notesOk = false): Promise<void> {
+    await this.#store.create(call, notesOk);
     this.close();
     await this.#store.clear().catch(() => {});
   }

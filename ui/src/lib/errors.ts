@@ -50,6 +50,21 @@ const CALL_FIELD_LABELS: Record<string, MessageKey> = {
   referrals: 'call.referrals',
   language: 'call.language',
   query: 'list.search',
+  received_at: 'field.received_at',
+  duration_seconds: 'call.timer',
+  volunteer: 'field.volunteer',
+  caller_relation: 'call.relation',
+  category: 'field.category',
+  agency: 'field.agency',
+  identified_by: 'call.identifiedBy',
+  area: 'call.area',
+  verification: 'call.verification',
+  children_present: 'call.children',
+  urgency: 'call.urgency',
+  possibly_malicious: 'field.possibly_malicious',
+  script_path: 'field.script_path',
+  pack_id: 'field.pack_id',
+  pack_version: 'field.pack_version',
 };
 
 /** The form's label of a field (a call's or a referral entry's), in `lang`; the raw name if unknown. */

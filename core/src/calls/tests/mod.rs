@@ -5,6 +5,7 @@ mod drafts;
 mod fields;
 mod history;
 mod list;
+mod notes;
 mod retention;
 mod rules;
 mod schema;

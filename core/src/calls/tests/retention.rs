@@ -4,9 +4,9 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
 use super::*;
-use crate::calls::OldCalls;
 use crate::calls::retention::{ShredMode, shred_in};
 use crate::calls::store::{Actor, create_in};
+use crate::calls::{FlaggedNotes, OldCalls};
 use crate::codes::{Agency, Verification};
 use crate::vault::Write;
 
@@ -329,7 +329,15 @@ fn overwritten_on_disk(mode: ShredMode) {
     crate::demo::insert_demo(&tx, "river-7", 300, 5, Utc::now()).unwrap();
     let mut old = old_call_with(SHREDDED, 100);
     old.notes = long;
-    create_in(&tx, &actor, old, Utc::now(), OldCalls::Accept).unwrap();
+    create_in(
+        &tx,
+        &actor,
+        old,
+        Utc::now(),
+        OldCalls::Accept,
+        FlaggedNotes::Refuse,
+    )
+    .unwrap();
     for i in 0..50 {
         create_in(
             &tx,
@@ -337,6 +345,7 @@ fn overwritten_on_disk(mode: ShredMode) {
             call(&format!("padding call {i}")),
             Utc::now(),
             OldCalls::Accept,
+            FlaggedNotes::Refuse,
         )
         .unwrap();
     }
@@ -346,6 +355,7 @@ fn overwritten_on_disk(mode: ShredMode) {
         old_call_with(KEPT, 1),
         Utc::now(),
         OldCalls::Accept,
+        FlaggedNotes::Refuse,
     )
     .unwrap();
     tx.commit().unwrap();
@@ -426,4 +436,64 @@ fn a_backup_never_carries_text_retention_should_have_shredded_and_says_where_it_
 fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
     let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
     Ok(busy == 0)
+}
+
+#[test]
+fn edited_notes_keep_no_old_copy_and_are_shredded_on_schedule() {
+    const FIRST: &str = "qbanteloper";
+    const EDITED: &str = "qnumbatical";
+    let fx = Fixture::new();
+    let id = create(&fx.vault, call(FIRST)).unwrap();
+    let before = shred_at(&fx.vault, &get(&fx.vault, id).unwrap()).unwrap();
+    update(
+        &fx.vault,
+        id,
+        CallUpdate {
+            notes: Some(format!("corrected: {EDITED}")),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    let conn = fx.vault.conn();
+    // Neither the history nor the search index keeps the old words.
+    assert!(!stored_anywhere(conn, "anteloper"));
+    assert!(stored_anywhere(conn, "umbatical"));
+    // Editing the notes does not move their shred date.
+    let after = shred_at(&fx.vault, &get(&fx.vault, id).unwrap()).unwrap();
+    assert_eq!(before, after);
+
+    let report = purge_expired(&fx.vault, in_days(i64::from(DEFAULT_RETENTION_DAYS) + 1)).unwrap();
+    assert_eq!(report.calls_shredded, 1);
+    let shredded = get(&fx.vault, id).unwrap();
+    assert_eq!(shredded.notes, "");
+    assert!(!stored_anywhere(conn, "umbatical"));
+    let entries = history(&fx.vault, id).unwrap();
+    let actions: Vec<HistoryAction> = entries.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [
+            HistoryAction::Created,
+            HistoryAction::Edited,
+            HistoryAction::Shredded
+        ]
+    );
+    assert_eq!(entries[1].fields, [FieldChange::text("notes")]);
+}
+
+#[test]
+fn held_calls_lists_the_calls_on_hold_newest_first() {
+    let fx = Fixture::new();
+    let older = create(&fx.vault, call_with("a", Duration::days(5))).unwrap();
+    let newer = create(&fx.vault, call_with("b", Duration::days(1))).unwrap();
+    let free = create(&fx.vault, call_with("c", Duration::days(2))).unwrap();
+    assert!(held_calls(&fx.vault).unwrap().is_empty());
+    for id in [older, newer] {
+        set_legal_hold(&fx.vault.coordinator().unwrap(), id, true).unwrap();
+    }
+    assert_eq!(ids(held_calls(&fx.vault).unwrap()), [newer, older]);
+    set_legal_hold(&fx.vault.coordinator().unwrap(), older, false).unwrap();
+    let held = held_calls(&fx.vault).unwrap();
+    assert_eq!(ids(held.clone()), [newer]);
+    assert!(held[0].legal_hold);
+    assert!(!ids(held).contains(&free));
 }

@@ -490,3 +490,48 @@ fn a_volunteer_the_vault_does_not_know_is_refused_naming_the_handle() {
     update(&fx.vault, id, to(COORDINATOR)).unwrap();
     assert_eq!(get(&fx.vault, id).unwrap().volunteer, COORDINATOR);
 }
+
+#[test]
+fn renaming_an_area_renames_it_on_its_calls_and_is_audited() {
+    let fx = Fixture::new();
+    let mut new = call("a");
+    new.area = Some("Verona".into());
+    let id = create(&fx.vault, new).unwrap();
+    let coordinator = fx.vault.coordinator().unwrap();
+
+    rename_area(&coordinator, "Verona", "City of Verona").unwrap();
+    assert_eq!(
+        get(&fx.vault, id).unwrap().area.as_deref(),
+        Some("City of Verona")
+    );
+    let names: Vec<String> = list_areas(&fx.vault, true)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert!(names.contains(&"City of Verona".to_owned()));
+    assert!(!names.contains(&"Verona".to_owned()));
+    assert_eq!(names.len(), SEED_AREAS.len(), "renamed, not added");
+    let last = crate::vault::audit::entries(fx.vault.conn()).pop().unwrap();
+    assert_eq!(last.action, "area.rename");
+
+    // A change of case alone is fine; another area's name, an unknown area
+    // or a bad name are refused, and nothing changes.
+    rename_area(&coordinator, "City of Verona", "city of verona").unwrap();
+    assert!(matches!(
+        rename_area(&coordinator, "city of verona", "MONONA"),
+        Err(CallError::AreaExists)
+    ));
+    assert!(matches!(
+        rename_area(&coordinator, "Atlantis", "Somewhere"),
+        Err(CallError::UnknownArea)
+    ));
+    assert!(matches!(
+        rename_area(&coordinator, "city of verona", " padded"),
+        Err(CallError::Invalid { .. })
+    ));
+    assert_eq!(
+        get(&fx.vault, id).unwrap().area.as_deref(),
+        Some("city of verona")
+    );
+}

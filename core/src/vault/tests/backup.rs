@@ -150,3 +150,95 @@ fn restore_refuses_wrong_credentials_and_damaged_backups() {
         Err(VaultError::DamagedBackup { .. })
     ));
 }
+
+/// A vault with one note, backed up to `<root>/usb/hotline.backup`, locked.
+fn backed_up(root: &Path) -> (PathBuf, PathBuf) {
+    let (data, vault) = new_vault(root, "laptop");
+    create_notes_table(&vault);
+    add_note(&vault, SECRET_NOTE);
+    let usb = root.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let file = usb.join("hotline.backup");
+    vault.coordinator().unwrap().backup(&file).unwrap();
+    vault.lock().unwrap();
+    (data, file)
+}
+
+#[test]
+fn restore_over_a_damaged_vault_sets_it_aside_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, file) = backed_up(tmp.path());
+    // Damage the database: cut it to one page.
+    let db = data.join(crate::vault::DATABASE_FILE);
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..4096]).unwrap();
+    std::fs::write(data.join(crate::vault::PANIC_ERASE_FILE), b"on").unwrap();
+    let damaged = snapshot(&data);
+
+    assert!(matches!(
+        Vault::restore(&data, &file, COORDINATOR, &pass(COORDINATOR_PASS)),
+        Err(VaultError::RestoreTargetExists)
+    ));
+    let (restored, aside) =
+        Vault::restore_setting_aside(&data, &file, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    assert_eq!(notes(&restored), [SECRET_NOTE]);
+    restored.lock().unwrap();
+
+    let aside = aside.expect("the damaged vault was there");
+    assert_eq!(
+        aside.parent(),
+        data.parent(),
+        "a sibling of the data folder"
+    );
+    let name = aside.file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("laptop-damaged-20"), "{name}");
+    assert_eq!(snapshot(&aside), damaged, "every damaged file, unchanged");
+    assert!(
+        !crate::vault::panic_erase_is_on(&data),
+        "its switch went too"
+    );
+
+    // A second restore over a vault, in the same minute, gets its own folder.
+    let (again, second) =
+        Vault::restore_setting_aside(&data, &file, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    again.lock().unwrap();
+    let second = second.unwrap();
+    assert_ne!(second, aside);
+    assert_eq!(snapshot(&aside), damaged, "the first folder is untouched");
+}
+
+#[test]
+fn a_failed_restore_over_a_damaged_vault_puts_it_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, file) = backed_up(tmp.path());
+    let db = data.join(crate::vault::DATABASE_FILE);
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..4096]).unwrap();
+    let before = snapshot(&data);
+
+    let err = Vault::restore_setting_aside(&data, &file, COORDINATOR, &pass("not the passphrase"))
+        .err()
+        .unwrap();
+    assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
+    let mut after = snapshot(&data);
+    // The failed attempt may be counted; the vault's files are as before.
+    after.remove(Path::new(crate::vault::ATTEMPTS_FILE));
+    assert_eq!(after, before);
+    let siblings: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("damaged"))
+        .collect();
+    assert!(siblings.is_empty(), "no folder left behind: {siblings:?}");
+}
+
+#[test]
+fn restore_setting_aside_into_an_empty_folder_moves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_data, file) = backed_up(tmp.path());
+    let empty = tmp.path().join("new-laptop");
+    let (vault, aside) =
+        Vault::restore_setting_aside(&empty, &file, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    assert_eq!(notes(&vault), [SECRET_NOTE]);
+    assert_eq!(aside, None);
+}

@@ -74,6 +74,7 @@ export const ERROR_CODES = [
   'data_dir_not_writable',
   'threshold_too_high',
   'broken_text',
+  'notes_flagged',
 ] as const satisfies readonly ErrorCode[];
 
 /** Call categories: every `Category`, in the core's order. */
