@@ -18,8 +18,10 @@ The data is made up: the CLI's demo calls and one example sighting.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Callable
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -40,10 +42,14 @@ SEARCH_WORD = "zebrafish"
 
 @dataclass
 class Walk:
-    """What the entries share on one walk: the app and the interface language."""
+    """What the entries share on one walk: the app, the interface language and
+    the backup file that the debug build's file-chooser seam "chooses" both to
+    write a backup and to restore one (HOTLINE_TEST_SAVE_PATH and
+    HOTLINE_TEST_OPEN_PATH, src-tauri/src/file_dialog.rs)."""
 
     app: App
     lang: str
+    backup: Path
 
 
 @dataclass(frozen=True)
@@ -82,12 +88,16 @@ def scroll_to(app: App, element, where: str) -> None:
 
 
 def to_desk(walk: Walk) -> None:
-    """The desk, with no dialog open and no call open."""
+    """The desk, with no dialog open and no call open (Escape leaves a call's
+    edit form first, then its dialog)."""
     app = walk.app
-    if app.driver.find_elements(By.CSS_SELECTOR, "dialog[open]"):
+    for _ in range(3):
+        if not app.driver.find_elements(By.CSS_SELECTOR, "dialog[open]"):
+            break
         keys(app, Keys.ESCAPE)
-        WebDriverWait(app.driver, 10).until(
-            lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
+        time.sleep(0.2)
+    WebDriverWait(app.driver, 10).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "dialog[open]"))
     press(app, "nav-desk")
     app.wait_present("desk")
 
@@ -159,6 +169,13 @@ def setup(walk: Walk) -> None:
     app.wait_present("setup-handle")
 
 
+def restore_setup(walk: Walk) -> None:
+    """Restore from the set-up screen, a backup file chosen: who to sign in as."""
+    app = walk.app
+    press(app, "restore-choose")
+    scroll_to(app, app.wait_present("restore-form"), "center")
+
+
 def unlock_screen(walk: Walk) -> None:
     """Create the vault in the window, seed it from the CLI, then lock."""
     app = walk.app
@@ -168,6 +185,9 @@ def unlock_screen(walk: Walk) -> None:
     app.wait_text("signed-in-as", HANDLE, timeout=30)
     cli(app, "demo-data", "--calls", str(DEMO_CALLS), "--seed", "1")
     cli(app, "call", "add", "--file", "-", input_text=sighting_call(walk.lang))
+    # One call on legal hold, for the retention card's list.
+    held = json.loads(cli(app, "call", "list", "--json"))[0]["id"]
+    cli(app, "hold", held, "on")
     cli(app, "user", "add", VOLUNTEER,
         env={**AS_COORDINATOR, "HOTLINE_NEW_PASSPHRASE": VOLUNTEER_FIRST})
     chord(app, Keys.CONTROL, "l")
@@ -249,9 +269,35 @@ def call_detail(walk: Walk) -> None:
     app.wait_present("alert-text-es", timeout=20)
 
 
+# The copy buttons: Spanish writes a language's name in lower case inside a sentence.
+COPY_ENGLISH = {"en": "Copy English", "es": "Copiar inglés"}
+
+
 def alert_panel(walk: Walk) -> None:
     """The same call's alert text, further down the dialog."""
-    scroll_to(walk.app, walk.app.wait_present("alert-panel"), "center")
+    app = walk.app
+    scroll_to(app, app.wait_present("alert-panel"), "center")
+    assert app.find("alert-copy-en").text == COPY_ENGLISH[walk.lang]
+
+
+def call_edit(walk: Walk) -> None:
+    """E on the saved call: its fields in the intake's own form, at the notes."""
+    app = walk.app
+    press(app, "detail-edit", "e")
+    app.wait_present("edit-save")
+
+
+NOTES_A_NUMBER = " A123456789"
+
+
+def notes_warning(walk: Walk) -> None:
+    """An A-number typed into the notes, Ctrl+S: the warning before saving."""
+    app = walk.app
+    notes = app.wait_present("call-notes")
+    notes.send_keys(Keys.CONTROL, Keys.END)
+    notes.send_keys(NOTES_A_NUMBER)
+    chord(app, Keys.CONTROL, "s")
+    app.wait_present("notes-warning")
 
 
 def followups_due(walk: Walk) -> None:
@@ -297,6 +343,43 @@ def settings(walk: Walk) -> None:
     WebDriverWait(app.driver, 10).until(lambda _d: (app.data_dir / "panic-erase-on").exists())
 
 
+def backup(walk: Walk) -> None:
+    """A backup written to the chosen file, with where it is kept."""
+    app = walk.app
+    to_admin(walk, "backup-card")
+    press(app, "backup-write")
+    app.wait_present("backup-location", timeout=30)
+
+
+def retention(walk: Walk) -> None:
+    """Retention, and the call on legal hold."""
+    to_admin(walk, "retention-card")
+    walk.app.wait_present("held-call")
+
+
+def areas(walk: Walk) -> None:
+    to_admin(walk, "areas-card")
+    walk.app.wait_present("area-row")
+
+
+ERASE_WORD = {"en": "ERASE", "es": "BORRAR"}
+
+
+def erase(walk: Walk) -> None:
+    """Emergency erase opened, its first confirmation typed."""
+    app = walk.app
+    to_admin(walk, "erase-card")
+    press(app, "erase-open")
+    app.wait_present("erase-word").send_keys(ERASE_WORD[walk.lang])
+
+
+def erase_confirm(walk: Walk) -> None:
+    """The second confirmation: the coordinator's own handle (not typed)."""
+    app = walk.app
+    press(app, "erase-next")
+    app.wait_present("erase-handle")
+
+
 def about(walk: Walk) -> None:
     to_admin(walk, "app-info")
 
@@ -311,6 +394,16 @@ def damaged(walk: Walk) -> None:
     app.wait_present("vault-damaged", timeout=60)
 
 
+def restore_damaged(walk: Walk) -> None:
+    """Restore from the damage warning: the vault locked, a backup chosen,
+    the damaged vault to be set aside."""
+    app = walk.app
+    press(app, "damaged-restore")
+    app.wait_present("unlock-notice")
+    press(app, "restore-choose")
+    scroll_to(app, app.wait_present("restore-will-set-aside"), "center")
+
+
 def panic_erase(walk: Walk) -> None:
     """Panic erase at the lock screen, opened (not confirmed)."""
     app = walk.app
@@ -321,6 +414,7 @@ def panic_erase(walk: Walk) -> None:
 
 SCREENS: list[Screen] = [
     Screen("setup", setup),
+    Screen("restore-setup", restore_setup),
     Screen("unlock", unlock_screen),
     Screen("forced-change", forced_change),
     Screen("desk-empty", desk_empty),
@@ -331,6 +425,8 @@ SCREENS: list[Screen] = [
     Screen("call-filters", call_filters),
     Screen("call-detail", call_detail),
     Screen("alert-panel", alert_panel),
+    Screen("call-edit", call_edit),
+    Screen("notes-warning", notes_warning),
     Screen("followups-due", followups_due),
     Screen("reports", reports),
     Screen("directory", directory),
@@ -338,7 +434,13 @@ SCREENS: list[Screen] = [
     Screen("packs", packs),
     Screen("users", users),
     Screen("settings", settings),
+    Screen("backup", backup),
+    Screen("retention", retention),
+    Screen("areas", areas),
     Screen("about", about),
+    Screen("erase", erase),
+    Screen("erase-confirm", erase_confirm),
     Screen("damaged", damaged),
+    Screen("restore-damaged", restore_damaged),
     Screen("panic-erase", panic_erase),
 ]

@@ -1,6 +1,6 @@
 """Every screen of the window (tests/e2e/screens.py), in English and in
-Spanish: no axe-core violation, and (in English) every control reached by Tab
-alone, in document order, with a focus indicator that can be seen.
+Spanish: no axe-core violation, no checkbox off the line of its label, and (in English) every control reached by
+Tab alone, in document order, with a focus indicator that can be seen.
 
 With HOTLINE_SCREENSHOT_DIR set (`make screenshots`), the same walk writes
 <name>.<lang>.png of each screen into that folder.
@@ -78,6 +78,29 @@ return {index: i, tag: el.tagName.toLowerCase(), testid: el.dataset?.testid ?? n
 """
 
 
+# What the eye sees wrong that axe does not: a checkbox not on the line of its
+# label's text.
+LAYOUT = """
+const problems = [];
+const lines = (node) => { const r = document.createRange(); r.selectNodeContents(node);
+  return [...r.getClientRects()].filter((b) => b.width > 0); };
+const walker = (root) => document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+for (const box of document.querySelectorAll('label input[type=checkbox]')) {
+  const b = box.getBoundingClientRect();
+  if (b.height === 0) continue;
+  const label = box.closest('label');
+  let first = null;
+  for (let w = walker(label), node; (node = w.nextNode()); ) {
+    if (node.textContent.trim()) { first = lines(node)[0]; break; }
+  }
+  if (first && (b.bottom <= first.top || b.top >= first.bottom)) {
+    problems.push(`a checkbox is not on the line of its label ${label.textContent.trim().slice(0, 40)}`);
+  }
+}
+return problems;
+"""
+
+
 def describe(entry: dict) -> str:
     return entry["testid"] or f"<{entry['tag']}> {entry['label']!r}"
 
@@ -119,14 +142,24 @@ def tab_walk(app: App) -> list[str]:
     return problems
 
 
-def save_screenshot(app: App, name: str, lang: str) -> None:
-    # The data folder is a temporary one here: show the default a person sees.
+# What the screenshots show for the walk's temporary folders.
+SHOWN_DATA_DIR = "~/.local/share/hotline-desk"
+SHOWN_BACKUP = "/media/usb/hotline.backup"
+
+
+def save_screenshot(walk: Walk, name: str) -> None:
+    app = walk.app
+    # The folders are temporary ones here: show what a person would see.
     app.driver.execute_script(
         "for (const el of document.querySelectorAll('[data-testid=data-dir]'))"
-        " el.textContent = '~/.local/share/hotline-desk';")
+        " el.textContent = arguments[0];"
+        "for (const el of document.querySelectorAll("
+        "'[data-testid=restore-file], [data-testid=backup-done]'))"
+        " el.textContent = el.textContent.replace(arguments[1], arguments[2]);",
+        SHOWN_DATA_DIR, str(walk.backup), SHOWN_BACKUP)
     time.sleep(0.3)  # let the last reflow paint
     Path(SHOT_DIR).mkdir(parents=True, exist_ok=True)
-    app.driver.save_screenshot(str(Path(SHOT_DIR) / f"{name}.{lang}.png"))
+    app.driver.save_screenshot(str(Path(SHOT_DIR) / f"{name}.{walk.lang}.png"))
 
 
 def test_the_committed_screenshots_and_their_list_are_the_screens():
@@ -138,12 +171,15 @@ def test_the_committed_screenshots_and_their_list_are_the_screens():
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_screen_is_accessible(lang, data_dir):
+def test_every_screen_is_accessible(lang, data_dir, tmp_path):
     keyboard = lang == "en"
-    driver, proc = start_app(data_dir)
+    backup = tmp_path / "usb" / "hotline.backup"
+    backup.parent.mkdir()
+    driver, proc = start_app(data_dir, extra_env={"HOTLINE_TEST_SAVE_PATH": str(backup),
+                                                  "HOTLINE_TEST_OPEN_PATH": str(backup)})
     driver.command_executor.client_config.timeout = 60
     app = App(driver=driver, data_dir=data_dir, driver_proc=proc)
-    walk = Walk(app=app, lang=lang)
+    walk = Walk(app=app, lang=lang, backup=backup)
     problems: dict[str, list] = {}
     current = "start"
     try:
@@ -151,10 +187,13 @@ def test_every_screen_is_accessible(lang, data_dir):
             current = screen.name
             screen.reach(walk)
             if SHOT_DIR:
-                save_screenshot(app, screen.name, lang)
+                save_screenshot(walk, screen.name)
             violations = axe_violations(app)
             if violations:
                 problems[screen.name] = violations
+            drawn = app.driver.execute_script(LAYOUT)
+            if drawn:
+                problems.setdefault(screen.name, []).extend(drawn)
             if keyboard:
                 wrong = tab_walk(app)
                 if wrong:
@@ -222,8 +261,9 @@ def test_a_select_is_legible_in_the_dark_theme(data_dir, monkeypatch):
         left, top = int(box["x"]), int(box["y"])
         width, height = int(box["width"]), int(box["height"])
         # The text, left of the arrow and inside the border.
-        face = list(shot.crop((left + 6, top + height // 4, left + int(width * 0.6),
-                               top + 3 * height // 4)).getdata())
+        crop = shot.crop((left + 6, top + height // 4, left + int(width * 0.6),
+                          top + 3 * height // 4))
+        face = [crop.getpixel((x, y)) for x in range(crop.width) for y in range(crop.height)]
         background = Counter(face).most_common(1)[0][0]
         ink = max(face, key=lambda px: abs(luminance(px) - luminance(background)))
         high, low = sorted((luminance(ink), luminance(background)), reverse=True)
