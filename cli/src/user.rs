@@ -95,7 +95,11 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
             for user in users {
-                outln!("{}\t{}", user.handle, user.role)?;
+                if user.old_slot {
+                    outln!("{}\t{}\told key slot", user.handle, user.role)?;
+                } else {
+                    outln!("{}\t{}", user.handle, user.role)?;
+                }
             }
         }
         UserCommand::Remove(remove) => {

@@ -34,7 +34,7 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     if matches!(err, VaultError::PassphraseChangeRequired) {
         message.push_str(PASSWD_FIRST_ES);
     }
-    if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
+    if matches!(err, VaultError::WrongHandleOrPassphrase) {
         let failures = vault::failed_attempts(data_dir);
         if failures > 0 {
             let plural = if failures == 1 { "" } else { "s" };
@@ -314,10 +314,20 @@ fn print_report(report: &VerifyReport) -> Result<(), CliError> {
             report.cipher_problems.join("; ")
         }
     )?;
-    outln!("key slots: {}", report.key_slots.len())?;
-    for slot in &report.key_slots {
-        outln!("  {} ({}): {}", slot.handle, slot.role, slot.kdf)?;
+    match &report.key_slots {
+        Some(slots) => outln!(
+            "key slots: {} of {} in use ({} bytes): {}",
+            slots.in_use,
+            slots.slots,
+            slots.file_len,
+            slots.kdf
+        )?,
+        None => outln!("key slots: none yet (old key file only)")?,
     }
+    outln!(
+        "users with an old key slot (handle readable until their next unlock): {}",
+        list(&report.old_slots)
+    )?;
     outln!(
         "users without a key slot: {}",
         list(&report.users_without_slot)

@@ -1,6 +1,7 @@
 //! The encrypted vault: one SQLCipher database, opened with a key derived
 //! from a random 256-bit master key and the erase anchor; the master key is
-//! wrapped once per user by a key derived from that user's passphrase
+//! sealed once per user to that user's X25519 public key, whose private
+//! half is wrapped by a key derived from their handle and passphrase
 //! (Argon2id). See `docs/SECURITY.md` for the threat model and the key
 //! hierarchy.
 //!
@@ -8,8 +9,9 @@
 //! - `hotline.db` (+ `-wal`, `-shm` while open): the encrypted database;
 //! - `erase-anchor`: one block of random bytes the database key depends on,
 //!   only ever overwritten in place (see [`anchor`]);
-//! - `keyslots.json`: one wrapped master key per user (plaintext JSON that
-//!   shows handles, roles and Argon2 parameters, never a usable key);
+//! - `keyslots.bin`: a fixed 32 key slots that name nobody (see [`slots`]);
+//! - `keyslots.json`: the key file of older versions (handles and roles in
+//!   the clear), kept only until its last user's slot is converted;
 //! - `failed-unlocks.json`: the failed-unlock counter (not secret).
 //!
 //! A [`Vault`] value is an unlocked vault. Locking ([`Vault::lock`], or
@@ -21,6 +23,7 @@ mod anchor;
 mod attempts;
 pub(crate) mod audit;
 mod backup;
+mod convert;
 mod database_key;
 mod diceware;
 mod erase;
@@ -34,6 +37,7 @@ mod read;
 pub mod rules;
 pub(crate) mod secret;
 mod settings;
+mod slots;
 mod users;
 mod verify;
 
@@ -43,13 +47,16 @@ mod tests;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
+#[cfg(feature = "bench-plain")]
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{OpenMode, Store};
 use files::VaultFiles;
 use keyslots::{KeyFile, KeySlot};
 use secret::{DatabaseKey, MasterKey};
+use slots::SlotFile;
 
 pub use access::Coordinator;
 pub(crate) use access::Write;
@@ -63,13 +70,14 @@ pub use diceware::{
 };
 pub use erase::erase_at_lock_screen;
 pub use error::VaultError;
-pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
+pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE, LEGACY_KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
+pub use slots::{FILE_LEN as KEY_FILE_LEN, SLOT_COUNT};
 pub use verify::{SlotInfo, VerifyReport};
 
 /// What a user may do.
@@ -135,6 +143,10 @@ pub struct UserSummary {
     pub role: Role,
     /// When the user was added, in seconds since 1970 (UTC).
     pub created_at_unix: i64,
+    /// Whether the user still has a slot in the old key file
+    /// (`keyslots.json`, which shows their handle), converted at their
+    /// next unlock.
+    pub old_slot: bool,
 }
 
 /// An unlocked vault. Dropping it locks it (like [`Vault::lock`], without
@@ -188,16 +200,18 @@ impl Vault {
         }
         files::ensure_private_dir(data_dir)?;
         let key = MasterKey::generate()?;
-        let slot = KeySlot::seal(
+        let mut key_file = SlotFile::new(kdf::params_for_new_slot())?;
+        let credentials = key_file.credentials(handle, passphrase)?;
+        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
+        key_file.put(0, &credentials, &secrets, &key, None)?;
+        let first = NewUser {
             handle,
-            Role::Coordinator,
-            kdf::params_for_new_slot(),
-            passphrase,
-            &key,
-        )?;
+            tag: &credentials.tag,
+            public_key: &secrets.identity.to_public().to_string(),
+        };
         let anchor = anchor::Anchor::generate()?;
         anchor.create_file(&files.anchor())?;
-        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot) {
+        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &first, &key_file) {
             // Only files this call created, holding nothing yet.
             let _ = anchor::destroy(&files.anchor());
             for path in [files.db(), files.wal(), files.shm(), files.anchor()] {
@@ -206,38 +220,49 @@ impl Vault {
             return Err(err);
         }
         attempts::reset(&files);
-        Self::open_unlocked(files, key, &slot, &mut |_| {})
+        let opened = key_file.open(&credentials)?.ok_or(VaultError::Crypto)?;
+        Self::open_unlocked(
+            files,
+            Unlocked::Slot(opened),
+            handle,
+            passphrase,
+            &mut |_| {},
+        )
     }
 
     /// Create the database (schema, first user), then the key file.
     fn initialise(
         files: &VaultFiles,
         db_key: &DatabaseKey,
-        slot: &KeySlot,
+        first: &NewUser<'_>,
+        key_file: &SlotFile,
     ) -> Result<(), VaultError> {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
-        let mut tx = Write::begin(&store.conn, &slot.handle)?;
+        let mut tx = Write::begin(&store.conn, first.handle)?;
         tx.execute(
-            "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
-            (&slot.handle, Role::Coordinator.as_str(), now_unix()),
+            "INSERT INTO users (handle, role, created_at, slot_tag, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            (
+                first.handle,
+                Role::Coordinator.as_str(),
+                now_unix(),
+                first.tag.as_slice(),
+                first.public_key,
+            ),
         )?;
         tx.audit("vault.create", serde_json::json!({}));
         tx.commit()?;
         store.close()?;
-        let bytes = KeyFile {
-            slots: vec![slot.clone()],
-        }
-        .to_bytes()?;
-        files::write_new_atomic(&files.key_file(), &bytes)
+        files::write_new_atomic(&files.key_file(), &key_file.to_bytes())
     }
 
     /// Unlock the vault in `data_dir` as `handle` with `passphrase`.
     ///
     /// Errors are specific: [`VaultError::NoVault`],
-    /// [`VaultError::UnknownHandle`], [`VaultError::WrongPassphrase`],
-    /// [`VaultError::TooSoon`] (after repeated failures, see
-    /// [`retry_delay`]), [`VaultError::DamagedKeyFile`],
+    /// [`VaultError::WrongHandleOrPassphrase`] (one error for an unknown
+    /// handle and a wrong passphrase), [`VaultError::TooSoon`] (after
+    /// repeated failures, see [`retry_delay`]), [`VaultError::DamagedKeyFile`],
     /// [`VaultError::DamagedDatabase`]. Damaged files are left untouched.
     pub fn unlock(
         data_dir: &Path,
@@ -249,6 +274,8 @@ impl Vault {
 
     /// [`Vault::unlock`], reporting to `progress` while a vault made before
     /// the erase anchor is re-encrypted, once (see [`needs_migration`]).
+    /// A user with a slot in the old key file gets a slot in the new one
+    /// (see [`UserSummary::old_slot`]).
     pub fn unlock_with_progress(
         data_dir: &Path,
         handle: &str,
@@ -259,14 +286,14 @@ impl Vault {
         if !files.any_exists() {
             return Err(VaultError::NoVault);
         }
-        let key_file = KeyFile::load(&files.key_file())?;
+        let keys = KeyFiles::load(&files)?;
         if !matches!(files.db().try_exists(), Ok(true)) {
             return Err(VaultError::DamagedDatabase {
                 detail: "the database file is missing".to_owned(),
             });
         }
-        let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
-        Self::open_unlocked(files, key, slot, progress)
+        let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+        Self::open_unlocked(files, unlocked, handle, passphrase, progress)
     }
 
     /// Open, creating it with `handle` as its coordinator if absent, an
@@ -320,42 +347,38 @@ impl Vault {
     }
 
     /// Open the database with an unwrapped key (migrating a vault from
-    /// before the erase anchor) and check that the slot's user is in the
-    /// database's user list with the same role.
+    /// before the erase anchor), find the slot's user in the database's
+    /// user index, and give a user who came in through an old slot a new one.
     fn open_unlocked(
         files: VaultFiles,
-        key: MasterKey,
-        slot: &KeySlot,
+        unlocked: Unlocked,
+        handle: &str,
+        passphrase: &Passphrase,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Self, VaultError> {
-        let (store, db_key) = database_key::open_database(&files, &key, progress)?;
-        let row: Option<(String, String, bool)> = store
-            .conn
-            .query_row(
-                "SELECT handle, role, must_change_passphrase FROM users WHERE handle = ?1",
-                [&slot.handle],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let user = match row {
-            Some((handle, role, must_change_passphrase))
-                if Role::parse(&role) == Some(slot.role) =>
-            {
-                SessionUser {
-                    handle,
-                    role: slot.role,
-                    must_change_passphrase,
-                }
+        let (store, db_key) = database_key::open_database(&files, unlocked.master(), progress)?;
+        let (key, user, legacy) = match unlocked {
+            Unlocked::Slot(opened) => {
+                let user = convert::user_of_slot(&store.conn, &opened, handle)?;
+                (opened.sealed.master, user, false)
             }
-            _ => return Err(VaultError::KeySlotMismatch),
+            Unlocked::Legacy(slot, key) => {
+                let user = convert::user_of_legacy_slot(&store.conn, &slot)?;
+                (key, user, true)
+            }
         };
-        Ok(Self {
+        let vault = Self {
             files,
             store,
             key,
             db_key,
             user,
-        })
+        };
+        if legacy {
+            vault.convert_legacy_slot(passphrase, false)?;
+        }
+        vault.tidy_legacy_file()?;
+        Ok(vault)
     }
 
     /// Lock: checkpoint (TRUNCATE) the WAL, close the database and wipe the
@@ -429,28 +452,84 @@ impl Vault {
     }
 }
 
-/// Find `handle`'s slot and open it with `passphrase`, enforcing and
-/// updating the failed-attempt counter.
-fn authenticate<'k>(
+/// A user about to be written into the user index.
+pub(crate) struct NewUser<'a> {
+    pub(crate) handle: &'a str,
+    pub(crate) tag: &'a slots::Tag,
+    pub(crate) public_key: &'a str,
+}
+
+/// The key files of a vault: the current one and, until its last slot is
+/// converted, the old one.
+pub(crate) struct KeyFiles {
+    /// `keyslots.bin`.
+    pub(crate) current: Option<SlotFile>,
+    /// `keyslots.json`.
+    pub(crate) legacy: Option<KeyFile>,
+}
+
+impl KeyFiles {
+    /// Read both; [`VaultError::DamagedKeyFile`] if neither exists.
+    pub(crate) fn load(files: &VaultFiles) -> Result<Self, VaultError> {
+        let keys = Self {
+            current: SlotFile::load_if_exists(&files.key_file())?,
+            legacy: KeyFile::load_if_exists(&files.legacy_key_file())?,
+        };
+        if keys.current.is_none() && keys.legacy.is_none() {
+            return Err(VaultError::DamagedKeyFile {
+                detail: "the key file is missing".to_owned(),
+            });
+        }
+        Ok(keys)
+    }
+}
+
+/// The key slot an unlock opened.
+pub(crate) enum Unlocked {
+    /// A slot of the key file.
+    Slot(slots::Opened),
+    /// A slot of the old key file, with the master key it held.
+    Legacy(KeySlot, MasterKey),
+}
+
+impl Unlocked {
+    /// The master key the slot held.
+    pub(crate) fn master(&self) -> &MasterKey {
+        match self {
+            Self::Slot(opened) => &opened.sealed.master,
+            Self::Legacy(_, key) => key,
+        }
+    }
+}
+
+/// Open the slot of `handle` and `passphrase`, enforcing and updating the
+/// failed-attempt counter: ONE Argon2id finds and opens a slot of the key
+/// file; a user not found there may still have a slot in the old one.
+/// Every failure is [`VaultError::WrongHandleOrPassphrase`].
+fn authenticate(
     files: &VaultFiles,
-    key_file: &'k KeyFile,
+    keys: &KeyFiles,
     handle: &str,
     passphrase: &Passphrase,
-) -> Result<(&'k KeySlot, MasterKey), VaultError> {
+) -> Result<Unlocked, VaultError> {
     attempts::check(files)?;
-    let Some(slot) = key_file.find(handle) else {
-        attempts::record_failure(files);
-        return Err(VaultError::UnknownHandle);
-    };
-    match slot.open(passphrase) {
-        Ok(key) => {
+    if let Some(current) = &keys.current {
+        let credentials = current.credentials(handle, passphrase)?;
+        if let Some(opened) = current.open(&credentials)? {
             attempts::reset(files);
-            Ok((slot, key))
+            return Ok(Unlocked::Slot(opened));
         }
-        Err(VaultError::WrongPassphrase) => {
-            attempts::record_failure(files);
-            Err(VaultError::WrongPassphrase)
-        }
-        Err(err) => Err(err),
     }
+    if let Some(slot) = keys.legacy.as_ref().and_then(|legacy| legacy.find(handle)) {
+        match slot.open(passphrase) {
+            Ok(key) => {
+                attempts::reset(files);
+                return Ok(Unlocked::Legacy(slot.clone(), key));
+            }
+            Err(VaultError::WrongHandleOrPassphrase) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    attempts::record_failure(files);
+    Err(VaultError::WrongHandleOrPassphrase)
 }

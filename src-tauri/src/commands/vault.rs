@@ -85,6 +85,9 @@ pub struct UserDto {
     pub handle: String,
     /// Role.
     pub role: RoleDto,
+    /// Whether they still have a slot in the old key file, which shows
+    /// their handle until their next unlock.
+    pub old_slot: bool,
 }
 
 fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
@@ -269,6 +272,7 @@ pub fn users_list(state: State<'_, AppState>) -> Result<Vec<UserDto>, UiError> {
             .map(|user| UserDto {
                 handle: user.handle,
                 role: user.role.into(),
+                old_slot: user.old_slot,
             })
             .collect())
     })

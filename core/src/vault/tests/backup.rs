@@ -101,12 +101,12 @@ fn restore_refuses_wrong_credentials_and_damaged_backups() {
             COORDINATOR,
             &pass("not the passphrase")
         ),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(!Vault::exists(&target("t1")));
     assert!(matches!(
         Vault::restore(&target("t2"), &file, "nobody", &pass(COORDINATOR_PASS)),
-        Err(VaultError::UnknownHandle)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(!Vault::exists(&target("t2")));
 
