@@ -272,9 +272,10 @@ impl Coded for VaultError {
             Self::LastCoordinator => C::LastCoordinator,
             Self::CannotRemoveSelf => C::CannotRemoveSelf,
             Self::InvalidSetting { .. } => C::InvalidSetting,
-            Self::DamagedDatabase { .. } | Self::DamagedKeyFile { .. } | Self::KeySlotMismatch => {
-                C::DamagedVault
-            }
+            Self::DamagedDatabase { .. }
+            | Self::DamagedKeyFile { .. }
+            | Self::KeySlotMismatch
+            | Self::BadSignature => C::DamagedVault,
             Self::WritesRefused => C::VaultReadOnly,
             Self::SchemaTooNew { .. } => C::SchemaTooNew,
             Self::DamagedBackup { .. } => C::DamagedBackup,

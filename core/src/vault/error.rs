@@ -105,6 +105,10 @@ pub enum VaultError {
     /// edited, swapped, or belongs to a removed user).
     #[error("the key file does not match the vault's user list; this key slot is not accepted")]
     KeySlotMismatch,
+    /// A coordinator signature does not verify: the signed value was
+    /// altered, or signed by another key, or for another purpose.
+    #[error("a coordinator signature does not verify: the vault's files were altered")]
+    BadSignature,
     /// The backup file is damaged or not a Hotline Desk backup.
     #[error("the backup file is damaged or not a Hotline Desk backup: {detail}")]
     DamagedBackup {

@@ -24,6 +24,7 @@ mod attempts;
 pub(crate) mod audit;
 mod backup;
 mod convert;
+pub mod coordinator_key;
 mod database_key;
 mod diceware;
 mod erase;
@@ -63,6 +64,7 @@ pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
 pub use backup::{BackupLocation, BackupReport};
+pub use coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
 pub use database_key::{MigrationProgress, needs_migration};
 pub use diceware::{
     DEFAULT_WORDS, MAX_WORDS, MIN_WORDS, SuggestedPassphrase, WORDLIST_ATTRIBUTION,
