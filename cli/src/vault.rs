@@ -69,15 +69,11 @@ pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     Ok(vault)
 }
 
-/// Unlock as `handle`, showing on stderr the progress of the one-time
-/// re-encryption of a vault made before the erase anchor.
-pub fn unlock_with(
-    data_dir: &Path,
-    handle: &str,
-    passphrase: &Passphrase,
-) -> Result<Vault, CliError> {
+/// A printer of re-encryption progress on stderr (`why` says what it is
+/// for), one line a percent.
+pub fn reencryption_progress(why: &'static str) -> impl FnMut(MigrationProgress) {
     let mut last_percent = None;
-    let mut show = |step: MigrationProgress| {
+    move |step: MigrationProgress| {
         let line = match step {
             MigrationProgress::Reencrypting { done, total } => {
                 let percent = (done * 100).checked_div(total).unwrap_or(0);
@@ -85,7 +81,7 @@ pub fn unlock_with(
                     return;
                 }
                 last_percent = Some(percent);
-                format!("re-encrypting the vault for the erase anchor (once): {percent}%")
+                format!("re-encrypting the vault {why}: {percent}%")
             }
             MigrationProgress::WritingBack => {
                 "re-encrypting the vault: writing the new pages in place".to_owned()
@@ -93,7 +89,17 @@ pub fn unlock_with(
             MigrationProgress::Done => "re-encrypting the vault: done".to_owned(),
         };
         errln!("hotline: {line}");
-    };
+    }
+}
+
+/// Unlock as `handle`, showing on stderr the progress of the one-time
+/// re-encryption of a vault made before the erase anchor.
+pub fn unlock_with(
+    data_dir: &Path,
+    handle: &str,
+    passphrase: &Passphrase,
+) -> Result<Vault, CliError> {
+    let mut show = reencryption_progress("for the erase anchor (once)");
     Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
         .map_err(|err| vault_error(err, data_dir))
 }

@@ -200,7 +200,19 @@ fn init_users_passwd_backup_restore_verify_erase() {
         .fails_with(3, "wrong handle or passphrase");
 
     // Remove bo; bo is refused from then on.
-    as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
+    let removed = as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
+    assert!(
+        removed
+            .stdout
+            .contains("removed bo\nthe vault has a new master key"),
+        "{}",
+        removed.stdout
+    );
+    assert!(
+        removed
+            .stderr
+            .contains("re-encrypting the vault under a new master key")
+    );
     as_user(&data, "bo", BO_NEW_PASS, &["verify"]).fails_with(3, "wrong handle or passphrase");
     as_user(&data, "ana", ANA_PASS, &["user", "remove", "ana"]).fails_with(1, "last coordinator");
 

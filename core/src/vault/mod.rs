@@ -35,6 +35,7 @@ pub mod kdf;
 mod keyslots;
 mod panic_erase;
 mod read;
+mod rekey;
 pub mod rules;
 pub(crate) mod secret;
 mod settings;
@@ -77,6 +78,7 @@ pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
+pub use rekey::{PENDING_KEY_FILE, RemoveReport};
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
 pub use slots::{FILE_LEN as KEY_FILE_LEN, SLOT_COUNT};
@@ -295,7 +297,33 @@ impl Vault {
             });
         }
         let unlocked = authenticate(&files, &keys, handle, passphrase)?;
-        Self::open_unlocked(files, unlocked, handle, passphrase, progress)
+        let pending = rekey::load_pending(&files)?;
+        match Self::open_unlocked(files.clone(), unlocked, handle, passphrase, progress) {
+            Ok(vault) => {
+                if pending.is_some() {
+                    // A rekey that never committed: the old key still opens.
+                    rekey::finish_pending(&files, false)?;
+                }
+                Ok(vault)
+            }
+            Err(VaultError::DamagedDatabase { detail }) => {
+                // A rekey that committed before its key file was renamed:
+                // the pending key file's master key opens the database.
+                let Some(pending) = pending else {
+                    return Err(VaultError::DamagedDatabase { detail });
+                };
+                let keys = KeyFiles {
+                    current: Some(pending),
+                    legacy: keys.legacy,
+                };
+                let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+                let vault =
+                    Self::open_unlocked(files.clone(), unlocked, handle, passphrase, progress)?;
+                rekey::finish_pending(&files, true)?;
+                Ok(vault)
+            }
+            Err(err) => Err(err),
+        }
     }
 
     /// Open, creating it with `handle` as its coordinator if absent, an

@@ -355,6 +355,24 @@ impl SlotFile {
         self.put_with_sealed(index, credentials, secrets, &sealed)
     }
 
+    /// Seal a new master key into the slot with `tag` for `recipient`,
+    /// keeping the tag and the wrapped part (a rekey needs no passphrase);
+    /// whether a slot has that tag.
+    pub(crate) fn reseal(
+        &mut self,
+        tag: &Tag,
+        recipient: &age::x25519::Recipient,
+        master: &MasterKey,
+        coordinator: Option<&[u8; KEY_LEN]>,
+    ) -> Result<bool, VaultError> {
+        let Some(index) = self.find(tag) else {
+            return Ok(false);
+        };
+        let sealed = seal(recipient, master, coordinator)?;
+        self.slots[index][TAG_LEN + WRAPPED_LEN..].copy_from_slice(&sealed);
+        Ok(true)
+    }
+
     /// Fill slot `index` with random bytes: it opens nothing any more.
     pub(crate) fn clear(&mut self, index: usize) -> Result<(), VaultError> {
         let slot = self.slots.get_mut(index).ok_or(VaultError::Crypto)?;

@@ -9,6 +9,7 @@ mod damage;
 mod erase;
 mod integrity;
 mod lifecycle;
+mod rekey;
 mod slots;
 
 use std::collections::BTreeMap;
