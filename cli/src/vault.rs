@@ -231,6 +231,11 @@ pub struct RestoreArgs {
     /// The backup file.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Restore as a new laptop: the restored vault gets a new master key
+    /// (coordinators only), so nothing copied from the backup or the old
+    /// laptop opens it.
+    #[arg(long)]
+    new_laptop: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -245,8 +250,24 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
     let passphrase: Passphrase = args
         .auth
         .passphrase(&format!("Passphrase for {handle} (as in the backup): "))?;
-    let vault = Vault::restore(data_dir, &args.file, handle, &passphrase)
-        .map_err(|err| vault_error(err, data_dir))?;
+    let vault = if args.new_laptop {
+        let mut show = reencryption_progress("under a new master key");
+        let (vault, report) =
+            Vault::restore_as_new_laptop(data_dir, &args.file, handle, &passphrase, &mut show)
+                .map_err(|err| vault_error(err, data_dir))?;
+        if report.rekeyed {
+            outln!("restored as a new laptop: the vault has a new master key")?;
+        } else {
+            outln!(
+                "restored, but no new master key yet: {} users still have an old key slot (after each has unlocked once, the next removal of a user gives it one)",
+                report.old_slots
+            )?;
+        }
+        vault
+    } else {
+        Vault::restore(data_dir, &args.file, handle, &passphrase)
+            .map_err(|err| vault_error(err, data_dir))?
+    };
     let user = vault.user().clone();
     let users = vault
         .list_users()

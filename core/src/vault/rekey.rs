@@ -96,6 +96,29 @@ impl Vault {
         self.rekey(progress)
     }
 
+    /// Restore `backup_file` as [`Vault::restore`] does, then give the
+    /// restored vault a new master key ([`Vault::rekey`], reporting to
+    /// `progress`): "restore as a new laptop", so that the backup, the old
+    /// laptop and anything copied from either share no key with the new
+    /// vault. A coordinator's restore only: for a volunteer the restore is
+    /// done but no rekey, and [`VaultError::NotCoordinator`] is returned
+    /// with the restored vault left locked in place.
+    pub fn restore_as_new_laptop(
+        data_dir: &std::path::Path,
+        backup_file: &std::path::Path,
+        handle: &str,
+        passphrase: &super::Passphrase,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<(Self, RemoveReport), VaultError> {
+        let mut vault = Self::restore(data_dir, backup_file, handle, passphrase)?;
+        if vault.coordinator().is_err() {
+            vault.lock()?;
+            return Err(VaultError::NotCoordinator);
+        }
+        let report = vault.rekey(progress)?;
+        Ok((vault, report))
+    }
+
     /// A new master key for every user in the index, without their
     /// passphrases; refused for a volunteer. Skipped (not an error) while
     /// some users still have an old key slot.

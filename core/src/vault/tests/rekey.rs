@@ -167,3 +167,51 @@ fn unlock_each_then_lock(data: &Path, handle: &str, passphrase: &str) {
         .lock()
         .unwrap();
 }
+
+#[test]
+fn a_restore_as_a_new_laptop_shares_no_key_with_the_backup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, vault) = team(tmp.path());
+    let backup = tmp.path().join("team.hlbk");
+    vault.coordinator().unwrap().backup(&backup).unwrap();
+    let old_key = *vault.key.bytes();
+    vault.lock().unwrap();
+
+    let target = tmp.path().join("new-laptop");
+    let mut steps = Vec::new();
+    let (restored, report) = Vault::restore_as_new_laptop(
+        &target,
+        &backup,
+        COORDINATOR,
+        &pass(COORDINATOR_PASS),
+        &mut |p| steps.push(p),
+    )
+    .unwrap();
+    assert!(report.rekeyed);
+    assert_eq!(steps.last(), Some(&MigrationProgress::Done));
+    assert_ne!(*restored.key.bytes(), old_key);
+    assert_eq!(notes(&restored).len(), 500);
+    restored.lock().unwrap();
+    // Everyone opens the new laptop's vault with their own passphrase ...
+    unlock_each_then_lock(&target, VOLUNTEER, VOLUNTEER_PASS);
+    // ... and the old laptop's key file, copied over, opens nothing there.
+    std::fs::copy(data.join(KEY_FILE), target.join(KEY_FILE)).unwrap();
+    assert!(matches!(
+        Vault::unlock(&target, VOLUNTEER, &pass(VOLUNTEER_PASS)),
+        Err(VaultError::DamagedDatabase { .. })
+    ));
+
+    // A volunteer's restore is done, but not as a new laptop.
+    let other = tmp.path().join("volunteer-restore");
+    assert!(matches!(
+        Vault::restore_as_new_laptop(
+            &other,
+            &backup,
+            VOLUNTEER,
+            &pass(VOLUNTEER_PASS),
+            &mut |_| {}
+        ),
+        Err(VaultError::NotCoordinator)
+    ));
+    unlock_each_then_lock(&other, VOLUNTEER, VOLUNTEER_PASS);
+}
