@@ -198,6 +198,32 @@ fn init_users_passwd_backup_restore_verify_erase() {
     let elsewhere = tmp.path().join("third");
     as_user(&elsewhere, "bo", WRONG_PASS, &["restore", backup_arg])
         .fails_with(3, "wrong handle or passphrase");
+    // As a new laptop: a coordinator's restore gets a new master key, and
+    // everyone keeps their passphrase.
+    let fresh = tmp.path().join("new-laptop");
+    as_user(
+        &fresh,
+        "bo",
+        BO_NEW_PASS,
+        &["restore", "--new-laptop", backup_arg],
+    )
+    .fails_with(1, "only a coordinator");
+    let fresh = tmp.path().join("new-laptop-2");
+    let renewed = as_user(
+        &fresh,
+        "ana",
+        ANA_PASS,
+        &["restore", "--new-laptop", backup_arg],
+    )
+    .ok();
+    assert!(
+        renewed
+            .stdout
+            .contains("restored as a new laptop: the vault has a new master key"),
+        "{}",
+        renewed.stdout
+    );
+    as_user(&fresh, "bo", BO_NEW_PASS, &["verify"]).ok();
 
     // Remove bo; bo is refused from then on.
     let removed = as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
