@@ -8,7 +8,7 @@ use hotline_core::vault::Role;
 use crate::CliError;
 use crate::out::outln;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs};
-use crate::vault::{lock, unlock, vault_error};
+use crate::vault::{lock, reencryption_progress, unlock, vault_error};
 
 /// Options of `hotline user`.
 #[derive(Debug, Args)]
@@ -95,17 +95,30 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
             for user in users {
-                outln!("{}\t{}", user.handle, user.role)?;
+                if user.old_slot {
+                    outln!("{}\t{}\told key slot", user.handle, user.role)?;
+                } else {
+                    outln!("{}\t{}", user.handle, user.role)?;
+                }
             }
         }
         UserCommand::Remove(remove) => {
-            let vault = unlock(data_dir, &remove.auth)?;
-            vault
-                .coordinator()
-                .and_then(|c| c.remove_user(&remove.handle))
-                .map_err(|err| vault_error(err, data_dir))?;
+            let mut vault = unlock(data_dir, &remove.auth)?;
+            let mut show = reencryption_progress("under a new master key");
+            let report = vault
+                .remove_user_and_rekey(&remove.handle, &mut show)
+                .map_err(|err| vault_error(err, data_dir));
             lock(vault, data_dir)?;
+            let report = report?;
             outln!("removed {}", remove.handle)?;
+            if report.rekeyed {
+                outln!("the vault has a new master key: nothing they kept opens it")?;
+            } else {
+                outln!(
+                    "no new master key yet: {} users still have an old key slot (they unlock once, or are removed)",
+                    report.old_slots
+                )?;
+            }
         }
     }
     Ok(())

@@ -35,7 +35,7 @@ pub fn vault_error(err: VaultError, data_dir: &Path) -> CliError {
     if matches!(err, VaultError::PassphraseChangeRequired) {
         message.push_str(PASSWD_FIRST_ES);
     }
-    if matches!(err, VaultError::UnknownHandle | VaultError::WrongPassphrase) {
+    if matches!(err, VaultError::WrongHandleOrPassphrase) {
         let failures = vault::failed_attempts(data_dir);
         if failures > 0 {
             let plural = if failures == 1 { "" } else { "s" };
@@ -70,15 +70,11 @@ pub fn unlock(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> {
     Ok(vault)
 }
 
-/// Unlock as `handle`, showing on stderr the progress of the one-time
-/// re-encryption of a vault made before the erase anchor.
-pub fn unlock_with(
-    data_dir: &Path,
-    handle: &str,
-    passphrase: &Passphrase,
-) -> Result<Vault, CliError> {
+/// A printer of re-encryption progress on stderr (`why` says what it is
+/// for), one line a percent.
+pub fn reencryption_progress(why: &'static str) -> impl FnMut(MigrationProgress) {
     let mut last_percent = None;
-    let mut show = |step: MigrationProgress| {
+    move |step: MigrationProgress| {
         let line = match step {
             MigrationProgress::Reencrypting { done, total } => {
                 let percent = (done * 100).checked_div(total).unwrap_or(0);
@@ -86,7 +82,7 @@ pub fn unlock_with(
                     return;
                 }
                 last_percent = Some(percent);
-                format!("re-encrypting the vault for the erase anchor (once): {percent}%")
+                format!("re-encrypting the vault {why}: {percent}%")
             }
             MigrationProgress::WritingBack => {
                 "re-encrypting the vault: writing the new pages in place".to_owned()
@@ -94,7 +90,17 @@ pub fn unlock_with(
             MigrationProgress::Done => "re-encrypting the vault: done".to_owned(),
         };
         errln!("hotline: {line}");
-    };
+    }
+}
+
+/// Unlock as `handle`, showing on stderr the progress of the one-time
+/// re-encryption of a vault made before the erase anchor.
+pub fn unlock_with(
+    data_dir: &Path,
+    handle: &str,
+    passphrase: &Passphrase,
+) -> Result<Vault, CliError> {
+    let mut show = reencryption_progress("for the erase anchor (once)");
     let vault = Vault::unlock_with_progress(data_dir, handle, passphrase, &mut show)
         .map_err(|err| vault_error(err, data_dir))?;
     if let Some(notice) = vault.unlock_notice() {
@@ -265,6 +271,11 @@ pub struct RestoreArgs {
     /// never deleting them, then restore. Moved back if the restore fails.
     #[arg(long)]
     set_aside_damaged: bool,
+    /// Restore as a new laptop: the restored vault gets a new master key
+    /// (coordinators only), so nothing copied from the backup or the old
+    /// laptop opens it.
+    #[arg(long)]
+    new_laptop: bool,
     #[command(flatten)]
     auth: AuthArgs,
 }
@@ -284,14 +295,32 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
     let passphrase: Passphrase = args
         .auth
         .passphrase(&format!("Passphrase for {handle} (as in the backup): "))?;
-    let (vault, aside) = Vault::restore_setting_aside(data_dir, &args.file, handle, &passphrase)
-        .map_err(|err| vault_error(err, data_dir))?;
-    if let Some(aside) = aside {
-        outln!(
-            "the damaged vault was moved, unchanged, to {}",
-            aside.display()
-        )?;
-    }
+    let vault = if args.new_laptop {
+        let mut show = reencryption_progress("under a new master key");
+        let (vault, report) =
+            Vault::restore_as_new_laptop(data_dir, &args.file, handle, &passphrase, &mut show)
+                .map_err(|err| vault_error(err, data_dir))?;
+        if report.rekeyed {
+            outln!("restored as a new laptop: the vault has a new master key")?;
+        } else {
+            outln!(
+                "restored, but no new master key yet: {} users still have an old key slot (after each has unlocked once, the next removal of a user gives it one)",
+                report.old_slots
+            )?;
+        }
+        vault
+    } else {
+        let (vault, aside) =
+            Vault::restore_setting_aside(data_dir, &args.file, handle, &passphrase)
+                .map_err(|err| vault_error(err, data_dir))?;
+        if let Some(aside) = aside {
+            outln!(
+                "the damaged vault was moved, unchanged, to {}",
+                aside.display()
+            )?;
+        }
+        vault
+    };
     let user = vault.user().clone();
     let users = vault
         .list_users()
@@ -365,10 +394,20 @@ fn print_report(report: &VerifyReport) -> Result<(), CliError> {
             report.cipher_problems.join("; ")
         }
     )?;
-    outln!("key slots: {}", report.key_slots.len())?;
-    for slot in &report.key_slots {
-        outln!("  {} ({}): {}", slot.handle, slot.role, slot.kdf)?;
+    match &report.key_slots {
+        Some(slots) => outln!(
+            "key slots: {} of {} in use ({} bytes): {}",
+            slots.in_use,
+            slots.slots,
+            slots.file_len,
+            slots.kdf
+        )?,
+        None => outln!("key slots: none yet (old key file only)")?,
     }
+    outln!(
+        "users with an old key slot (handle readable until their next unlock): {}",
+        list(&report.old_slots)
+    )?;
     outln!(
         "users without a key slot: {}",
         list(&report.users_without_slot)

@@ -131,7 +131,7 @@ fn help_lists_the_exit_statuses_of_the_error_map() {
         "0  success",
         "1  refused or failed",
         "2  wrong usage",
-        "3  authentication failed (unknown_handle, wrong_passphrase, too_soon)",
+        "3  authentication failed (wrong_handle_or_passphrase, too_soon)",
         "4  damaged or incompatible vault files (damaged_vault,",
     ] {
         assert!(help.contains(line), "{line:?} missing from:\n{help}");

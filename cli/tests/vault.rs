@@ -110,7 +110,7 @@ fn init_users_passwd_backup_restore_verify_erase() {
     );
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.json"]
+        ["erase-anchor", "hotline.db", "keyslots.bin"]
     );
     as_user(&data, "zed", ANA_PASS, &["init"]).fails_with(1, "already exists");
 
@@ -150,7 +150,7 @@ fn init_users_passwd_backup_restore_verify_erase() {
         .env("HOTLINE_PASSPHRASE", BO_PASS)
         .env("HOTLINE_NEW_PASSPHRASE", BO_NEW_PASS))
     .ok();
-    as_user(&data, "bo", BO_PASS, &["user", "list"]).fails_with(3, "wrong passphrase");
+    as_user(&data, "bo", BO_PASS, &["user", "list"]).fails_with(3, "wrong handle or passphrase");
     let list = as_user(&data, "bo", BO_NEW_PASS, &["user", "list"]).ok();
     assert_eq!(list.stdout, "ana\tcoordinator\nbo\tvolunteer\n");
     run(hotline(&data)
@@ -171,8 +171,11 @@ fn init_users_passwd_backup_restore_verify_erase() {
     assert!(
         verify
             .stdout
-            .contains("bo (volunteer): argon2id m=65536 KiB")
+            .contains("key slots: 2 of 32 in use (22120 bytes): argon2id m=65536 KiB"),
+        "{}",
+        verify.stdout
     );
+    assert!(!verify.stdout.contains("bo"), "the key file names nobody");
     assert!(verify.stdout.contains("result: ok"));
 
     // Backup, then restore on "another laptop" as bo.
@@ -194,11 +197,49 @@ fn init_users_passwd_backup_restore_verify_erase() {
         .fails_with(1, "restore never replaces");
     let elsewhere = tmp.path().join("third");
     as_user(&elsewhere, "bo", WRONG_PASS, &["restore", backup_arg])
-        .fails_with(3, "wrong passphrase");
+        .fails_with(3, "wrong handle or passphrase");
+    // As a new laptop: a coordinator's restore gets a new master key, and
+    // everyone keeps their passphrase.
+    let fresh = tmp.path().join("new-laptop");
+    as_user(
+        &fresh,
+        "bo",
+        BO_NEW_PASS,
+        &["restore", "--new-laptop", backup_arg],
+    )
+    .fails_with(1, "only a coordinator");
+    let fresh = tmp.path().join("new-laptop-2");
+    let renewed = as_user(
+        &fresh,
+        "ana",
+        ANA_PASS,
+        &["restore", "--new-laptop", backup_arg],
+    )
+    .ok();
+    assert!(
+        renewed
+            .stdout
+            .contains("restored as a new laptop: the vault has a new master key"),
+        "{}",
+        renewed.stdout
+    );
+    as_user(&fresh, "bo", BO_NEW_PASS, &["verify"]).ok();
 
     // Remove bo; bo is refused from then on.
-    as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
-    as_user(&data, "bo", BO_NEW_PASS, &["verify"]).fails_with(3, "no user with that handle");
+    let removed = as_user(&data, "ana", ANA_PASS, &["user", "remove", "bo"]).ok();
+    assert!(
+        removed
+            .stdout
+            .contains("removed bo\nthe vault has a new master key"),
+        "{}",
+        removed.stdout
+    );
+    assert!(
+        removed
+            .stderr
+            .contains("re-encrypting the vault under a new master key")
+    );
+    as_user(&data, "bo", BO_NEW_PASS, &["verify"]).fails_with(3, "wrong handle or passphrase");
     as_user(&data, "ana", ANA_PASS, &["user", "remove", "ana"]).fails_with(1, "last coordinator");
 
     // Erase needs both confirmations, and only a coordinator may.
@@ -221,7 +262,7 @@ fn init_users_passwd_backup_restore_verify_erase() {
     .fails_with(1, "only a coordinator");
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.json"]
+        ["erase-anchor", "hotline.db", "keyslots.bin"]
     );
     let erased = as_user(
         &data,
@@ -336,7 +377,7 @@ fn panic_erase_needs_the_switch_and_two_words_but_no_passphrase() {
         [
             "erase-anchor",
             "hotline.db",
-            "keyslots.json",
+            "keyslots.bin",
             "panic-erase-on"
         ]
     );
@@ -351,14 +392,15 @@ fn wrong_passphrase_exit_code_message_and_counter() {
     let data = tmp.path().join("data");
     as_user(&data, "ana", ANA_PASS, &["init"]).ok();
 
-    let first = as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "wrong passphrase");
+    let first =
+        as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "wrong handle or passphrase");
     assert_eq!(
         first.stderr,
-        "hotline: wrong passphrase (1 failed attempt in a row)\n"
+        "hotline: wrong handle or passphrase (1 failed attempt in a row)\n"
     );
     assert!(first.stdout.is_empty());
     as_user(&data, "nobody", ANA_PASS, &["verify"])
-        .fails_with(3, "no user with that handle (2 failed attempts in a row)");
+        .fails_with(3, "wrong handle or passphrase (2 failed attempts in a row)");
     as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "3 failed attempts");
     let fourth = as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "4 failed attempts");
     assert!(fourth.stderr.contains("wait 1 s"), "{}", fourth.stderr);

@@ -65,7 +65,7 @@ macro_rules! error_codes {
             /// Every code, in declaration order.
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
 
-            /// The code as it travels (`wrong_passphrase`).
+            /// The code as it travels (`wrong_handle_or_passphrase`).
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(ErrorCode::$variant => $name,)+
@@ -84,10 +84,13 @@ error_codes! {
     NoVault = "no_vault",
     /// A vault exists already.
     AlreadyExists = "already_exists",
-    /// No user has that handle.
+    /// No user has that handle (a coordinator naming a user).
     UnknownHandle = "unknown_handle",
-    /// The passphrase is wrong.
-    WrongPassphrase = "wrong_passphrase",
+    /// The handle and passphrase open no key slot: which of the two is
+    /// wrong cannot be told.
+    WrongHandleOrPassphrase = "wrong_handle_or_passphrase",
+    /// Every key slot is in use (`limit`).
+    TooManyUsers = "too_many_users",
     /// Wait before the next unlock attempt.
     TooSoon = "too_soon",
     /// The new passphrase is too weak.
@@ -219,7 +222,7 @@ impl ErrorCode {
     /// Exit status of the `hotline` command for an error with this code.
     pub fn exit_status(self) -> u8 {
         match self {
-            Self::UnknownHandle | Self::WrongPassphrase | Self::TooSoon => EXIT_AUTH,
+            Self::WrongHandleOrPassphrase | Self::TooSoon => EXIT_AUTH,
             Self::DamagedVault
             | Self::VaultReadOnly
             | Self::SchemaTooNew
@@ -265,7 +268,8 @@ impl Coded for VaultError {
             Self::NoVault => C::NoVault,
             Self::AlreadyExists | Self::RestoreTargetExists => C::AlreadyExists,
             Self::UnknownHandle => C::UnknownHandle,
-            Self::WrongPassphrase => C::WrongPassphrase,
+            Self::WrongHandleOrPassphrase => C::WrongHandleOrPassphrase,
+            Self::TooManyUsers { .. } => C::TooManyUsers,
             Self::TooSoon { .. } => C::TooSoon,
             Self::WeakPassphrase { .. } => C::WeakPassphrase,
             Self::PassphraseChangeRequired => C::PassphraseChangeRequired,
@@ -292,6 +296,14 @@ impl Coded for VaultError {
             | Self::KeyDerivation(_)
             | Self::Random
             | Self::Crypto => C::Internal,
+        }
+    }
+
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Self::TooManyUsers { limit } => Some(*limit),
+            Self::Retention(inner) => inner.limit(),
+            _ => None,
         }
     }
 }
@@ -571,7 +583,8 @@ mod tests {
 
     #[test]
     fn exit_statuses_follow_the_code() {
-        assert_eq!(VaultError::WrongPassphrase.exit_status(), EXIT_AUTH);
+        assert_eq!(VaultError::WrongHandleOrPassphrase.exit_status(), EXIT_AUTH);
+        assert_eq!(VaultError::UnknownHandle.exit_status(), EXIT_FAILURE);
         assert_eq!(
             CallError::Vault(VaultError::WritesRefused).exit_status(),
             EXIT_DAMAGED
@@ -595,11 +608,7 @@ mod tests {
         let auth: Vec<_> = codes_with_exit_status(EXIT_AUTH).collect();
         assert_eq!(
             auth,
-            [
-                ErrorCode::UnknownHandle,
-                ErrorCode::WrongPassphrase,
-                ErrorCode::TooSoon
-            ]
+            [ErrorCode::WrongHandleOrPassphrase, ErrorCode::TooSoon]
         );
         assert_eq!(codes_with_exit_status(EXIT_USAGE).count(), 0);
     }

@@ -177,7 +177,7 @@ def test_erase_needs_both_confirmations_and_leaves_no_vault(app):
     app.find("erase-confirm").click()
     app.wait_text("erase-done", "The vault was erased", timeout=30)
     left = {p.name for p in app.data_dir.iterdir()}
-    assert not left & {"hotline.db", "hotline.db-wal", "keyslots.json", "erase-anchor"}, left
+    assert not left & {"hotline.db", "hotline.db-wal", "keyslots.bin", "erase-anchor"}, left
     app.find("erase-continue").click()
     app.wait_text("setup-title", "Set up this laptop")
 
@@ -221,7 +221,7 @@ def test_restore_at_the_unlock_screen_moves_a_damaged_vault_aside(request, tmp_p
     db = data_dir / "hotline.db"
     damaged = db.read_bytes()[:4096]
     db.write_bytes(damaged)
-    keys = (data_dir / "keyslots.json").read_bytes()
+    keys = (data_dir / "keyslots.bin").read_bytes()
     with running_app(request, data_dir, {"HOTLINE_TEST_OPEN_PATH": str(backup)}) as app:
         app.wait_text("unlock-title", "Unlock the vault")
         # Not known to be damaged yet: restore refuses to replace it.
@@ -242,7 +242,7 @@ def test_restore_at_the_unlock_screen_moves_a_damaged_vault_aside(request, tmp_p
         app.wait_text("signed-in-as", HANDLE)
     # The damaged vault is kept byte for byte; the restored one works.
     assert (aside[0] / "hotline.db").read_bytes() == damaged
-    assert (aside[0] / "keyslots.json").read_bytes() == keys
+    assert (aside[0] / "keyslots.bin").read_bytes() == keys
     assert call_ids(data_dir) == expected
     cli_ok(data_dir, "verify")
 

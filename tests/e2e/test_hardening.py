@@ -22,7 +22,7 @@ from helpers import HANDLE, create_first_coordinator
 
 # Files a locked vault leaves in its data folder; none holds plaintext data.
 LOCKED_FILES = {
-    "hotline.db", "keyslots.json", "erase-anchor", "failed-unlocks.json", "prefs.json",
+    "hotline.db", "keyslots.bin", "erase-anchor", "failed-unlocks.json", "prefs.json",
     "panic-erase-on",
 }
 
@@ -47,7 +47,7 @@ def wait_gone(pids: list[int], timeout: float = 20) -> None:
 def assert_only_encrypted_files(data_dir: Path) -> None:
     names = {p.name for p in data_dir.iterdir()}
     assert names <= LOCKED_FILES, names
-    assert {"hotline.db", "keyslots.json", "erase-anchor"} <= names, names
+    assert {"hotline.db", "keyslots.bin", "erase-anchor"} <= names, names
     assert not (data_dir / "hotline.db-wal").exists()
     assert not (data_dir / "hotline.db-shm").exists()
     assert not (data_dir / "webview").exists()

@@ -21,7 +21,7 @@ def test_create_lock_fail_once_then_unlock(app):
     assert HANDLE not in app.driver.find_element(By.TAG_NAME, "body").text
 
     unlock(app, "not the right passphrase")
-    app.wait_text("unlock-error", "Wrong passphrase")
+    app.wait_text("unlock-error", "Wrong handle or passphrase")
     app.wait_text("unlock-failures", "1")
 
     unlock(app, PASSPHRASE)
@@ -35,14 +35,14 @@ def test_create_lock_fail_once_then_unlock(app):
     assert PASSPHRASE not in users.stdout + users.stderr
 
 
-def test_keyboard_shortcut_locks_and_unknown_handle_is_named(app):
+def test_keyboard_shortcut_locks_and_an_unknown_handle_is_one_refusal(app):
     create_first_coordinator(app)
     app.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "l")
     app.wait_text("unlock-title", "Unlock the vault")
     type_into(app, "unlock-handle", "nobody-here")
     type_into(app, "unlock-passphrase", PASSPHRASE)
     app.find("unlock-submit").click()
-    app.wait_text("unlock-error", "No user with that handle")
+    app.wait_text("unlock-error", "Wrong handle or passphrase")
 
 
 def test_weak_passphrase_is_refused_with_a_clear_message_in_spanish(app):
@@ -130,7 +130,7 @@ def test_panic_erase_at_the_lock_screen_takes_two_steps_and_leaves_nothing(app):
     type_into(app, "panic-word", "ERASE")
     app.find("panic-confirm").click()
     app.wait_text("panic-done", "erased", timeout=30)
-    for name in ("hotline.db", "keyslots.json", "erase-anchor", "panic-erase-on", "prefs.json"):
+    for name in ("hotline.db", "keyslots.bin", "erase-anchor", "panic-erase-on", "prefs.json"):
         assert not (app.data_dir / name).exists(), name
     assert [p.name for p in app.data_dir.iterdir() if p.name != "webview"] == []
 

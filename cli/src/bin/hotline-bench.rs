@@ -426,6 +426,31 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     }
     vault.lock().map_err(err("lock"))?;
 
+    // A rekey, as after removing a user: every slot re-sealed to a new
+    // master key and every page re-encrypted in place (WAL, one
+    // transaction, then the checkpoint), from an unlocked vault.
+    if kind == Kind::Encrypted && args.wants("rekey") {
+        let mut vault = kind.open(dir)?;
+        let start = Instant::now();
+        let report = vault.rekey(&mut |_| {}).map_err(err("rekey"))?;
+        let took = start.elapsed();
+        vault.lock().map_err(err("lock"))?;
+        if !report.rekeyed {
+            return Err("the rekey was skipped".to_owned());
+        }
+        eprintln!(
+            "  {:>9} rekeyed {size} calls in {:.1} s ({:.1} MB)",
+            kind.name(),
+            took.as_secs_f64(),
+            db_bytes as f64 / 1e6
+        );
+        ops.insert("rekey", Stats::of(vec![took]));
+        notes.insert(
+            "key_file_bytes",
+            json!(file_size(&dir.join(vault::KEY_FILE))),
+        );
+    }
+
     // The one-time migration of a vault from before the erase anchor: the
     // store is turned back into the old form (not timed), then one unlock
     // re-encrypts every page in place. Last: it rewrites the whole file.
@@ -541,8 +566,9 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 22] = [
+const ORDER: [&str; 23] = [
     "open_or_unlock",
+    "rekey",
     "unlock_migrating_to_anchor",
     "background_check",
     "check_cipher_integrity",

@@ -92,6 +92,20 @@ macro_rules! uncount_old_call {
     };
 }
 
+/// Users' key slots (key file format 2): each user's lookup tag (which
+/// slot is theirs) and age X25519 public key (what their slot is sealed
+/// to), and whether they still have a slot in the old `keyslots.json`
+/// (every user who exists when this runs does, until their next unlock).
+pub(crate) const USER_KEY_SLOTS: &str = "
+    ALTER TABLE users ADD COLUMN slot_tag BLOB
+        CHECK (slot_tag IS NULL OR length(slot_tag) = 32);
+    ALTER TABLE users ADD COLUMN public_key TEXT;
+    ALTER TABLE users ADD COLUMN old_slot INTEGER NOT NULL DEFAULT 0
+        CHECK (old_slot IN (0, 1));
+    UPDATE users SET old_slot = 1;
+    CREATE UNIQUE INDEX users_slot_tag ON users (slot_tag);
+";
+
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -478,6 +492,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "coordinator-signed settings, and the refusals to report",
         sql: crate::vault::SIGNED_SETTINGS_SQL,
     },
+    Migration {
+        version: 13,
+        name: "users' key slots: lookup tag, public key, old slot",
+        sql: USER_KEY_SLOTS,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -549,7 +568,8 @@ mod tests {
         if version >= 1 {
             conn.execute_batch(
                 "INSERT INTO settings VALUES ('auto_lock_minutes', '7');
-                 INSERT INTO users (handle, role, created_at) VALUES ('Ana', 'coordinator', 1700000000);",
+                 INSERT INTO users (handle, role, created_at)
+                     VALUES ('Ana', 'coordinator', 1700000000);",
             )
             .unwrap();
         }
@@ -658,6 +678,17 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(must_change, 0, "existing users keep their passphrase");
+                let (old_slot, tag): (bool, Option<Vec<u8>>) = conn
+                    .query_row(
+                        "SELECT old_slot, slot_tag FROM users WHERE handle = 'ana'",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert!(
+                    old_slot && tag.is_none(),
+                    "existing users have an old key slot, converted at their next unlock"
+                );
             }
             if (3..8).contains(&start) {
                 let referrals: String = conn

@@ -1,5 +1,6 @@
-//! Failed unlock attempts: a counter in a small plaintext file in the data
-//! directory, and a growing delay before the next attempt.
+//! Failed unlock attempts: one counter for the vault in a small plaintext
+//! file in the data directory (updated under a lock on the directory), and
+//! a growing delay before the next attempt.
 //!
 //! This slows down someone guessing at the keyboard (a shoulder-surfer, a
 //! curious housemate). It does not slow down an attacker who copies the
@@ -82,10 +83,17 @@ pub(crate) fn check(files: &VaultFiles) -> Result<(), VaultError> {
     })
 }
 
-/// Count one more failure; returns the new count. Best effort: a data
-/// directory that cannot be written to does not turn a wrong passphrase
-/// into a different error.
+/// Count one more failure; returns the new count. The read, the increment
+/// and the (atomic) write happen under an exclusive lock on the data
+/// directory, so two unlocks failing at once (the window and `hotline`)
+/// both count. Best effort: a data directory that cannot be locked or
+/// written to does not turn a wrong passphrase into a different error.
 pub(crate) fn record_failure(files: &VaultFiles) -> u32 {
+    // Held until the end of the function; dropping the handle unlocks.
+    let lock = std::fs::File::open(&files.dir).ok();
+    if let Some(dir) = &lock {
+        let _ = dir.lock();
+    }
     let mut record = read(files);
     record.failures = record.failures.saturating_add(1);
     record.last_failure_unix = now_unix();
@@ -137,6 +145,22 @@ mod tests {
         reset(&files);
         assert_eq!(failed_attempts(dir.path()), 0);
         assert!(check(&files).is_ok());
+    }
+
+    #[test]
+    fn failures_at_the_same_time_all_count() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let files = VaultFiles::new(dir.path());
+                    for _ in 0..10 {
+                        record_failure(&files);
+                    }
+                });
+            }
+        });
+        assert_eq!(failed_attempts(dir.path()), 80);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Encrypted backup and restore.
 //!
-//! A backup is one file: a header, the key-slot file, its own copy of the
+//! A backup is one file: a header, the key files, its own copy of the
 //! erase anchor, and a copy of the database made with `VACUUM INTO`, which
 //! SQLCipher writes encrypted with the same database key. It holds nothing
-//! in the clear that the data directory does not already show (handles,
-//! roles, Argon2 parameters), and it opens on any machine with the
-//! passphrase of a user it lists.
+//! in the clear that the data directory does not already show (the key
+//! file names nobody; the old key file, while a user still has a slot in
+//! it, shows handles and roles), and it opens on any machine with the
+//! handle and passphrase of one of its users.
 //!
 //! Each backup is its own erase domain: everything needed to open it is in
 //! that one file, so destroying the file destroys the backup, and erasing
@@ -16,9 +17,11 @@
 //! | bytes | content                                             |
 //! |-------|-----------------------------------------------------|
 //! | 8     | magic `HLDESKBK`                                    |
-//! | 4     | backup format version (2; 1 had no anchor)          |
+//! | 4     | backup format version (3; 2 had only `keyslots.json`, 1 no anchor) |
 //! | 4     | length K of the key file                            |
-//! | K     | the key file (`keyslots.json`)                      |
+//! | K     | the key file (`keyslots.bin`; `keyslots.json` in versions 1–2) |
+//! | 4     | length L of the old key file (absent in versions 1–2) |
+//! | L     | `keyslots.json` while it exists, else nothing        |
 //! | 4     | length A of the anchor (4096; absent in version 1)  |
 //! | A     | the erase anchor (absent in version 1)              |
 //! | 8     | length D of the database                            |
@@ -39,13 +42,16 @@ use super::anchor::{self, ANCHOR_LEN, Anchor, AnchorState};
 use super::files::{self, VaultFiles};
 use super::keyslots::KeyFile;
 use super::secret::DatabaseKey;
-use super::{Coordinator, Passphrase, Vault, VaultError, authenticate};
+use super::slots::SlotFile;
+use super::{Coordinator, KeyFiles, Passphrase, Vault, VaultError, authenticate};
 use crate::store::{self, OpenMode, Store, StoreError};
 
 /// First bytes of every backup file.
 const MAGIC: &[u8; 8] = b"HLDESKBK";
 /// Version of the backup layout written now.
-const BACKUP_VERSION: u32 = 2;
+const BACKUP_VERSION: u32 = 3;
+/// The version whose only key file was `keyslots.json`.
+const BACKUP_VERSION_OLD_SLOTS: u32 = 2;
 /// The version from before the erase anchor (database under the master key).
 const BACKUP_VERSION_NO_ANCHOR: u32 = 1;
 /// SQLCipher page size; an intact database is a whole number of pages.
@@ -129,7 +135,10 @@ fn same_filesystem(_a: &Path, _b: &Path) -> bool {
 
 /// The parts of a backup file.
 struct Parts<'a> {
+    /// `keyslots.bin` (empty in versions 1–2, or if the vault had none).
     key_file: &'a [u8],
+    /// `keyslots.json` (empty if the vault had none).
+    legacy_key_file: &'a [u8],
     /// `None` in a version-1 backup.
     anchor: Option<&'a [u8]>,
     database: &'a [u8],
@@ -147,11 +156,26 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, VaultError> {
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| damaged("it does not start like a Hotline Desk backup"))?;
     let (version, rest) = take_u32(rest)?;
-    if version != BACKUP_VERSION && version != BACKUP_VERSION_NO_ANCHOR {
+    if ![
+        BACKUP_VERSION,
+        BACKUP_VERSION_OLD_SLOTS,
+        BACKUP_VERSION_NO_ANCHOR,
+    ]
+    .contains(&version)
+    {
         return Err(damaged("its format version is not supported"));
     }
-    let (key_file, rest) = take_part(rest, "bad key file length")?;
-    let (anchor, rest) = if version == BACKUP_VERSION {
+    let (first, rest) = take_part(rest, "bad key file length")?;
+    let (key_file, legacy_key_file, rest) = if version == BACKUP_VERSION {
+        let (legacy, rest) = take_part(rest, "bad old key file length")?;
+        (first, legacy, rest)
+    } else {
+        (&[][..], first, rest)
+    };
+    if key_file.is_empty() && legacy_key_file.is_empty() {
+        return Err(damaged("it holds no key file"));
+    }
+    let (anchor, rest) = if version != BACKUP_VERSION_NO_ANCHOR {
         let (anchor, rest) = take_part(rest, "bad anchor length")?;
         if anchor.len() != ANCHOR_LEN {
             return Err(damaged("its erase anchor has the wrong length"));
@@ -174,6 +198,7 @@ fn parse(bytes: &[u8]) -> Result<Parts<'_>, VaultError> {
     }
     Ok(Parts {
         key_file,
+        legacy_key_file,
         anchor,
         database: rest,
     })
@@ -244,16 +269,26 @@ impl Vault {
         }
         let bytes = fs::read(backup_file).map_err(VaultError::io("cannot read the backup file"))?;
         let parts = parse(&bytes)?;
-        let key_file = KeyFile::from_bytes(parts.key_file)
-            .map_err(|detail| VaultError::DamagedBackup { detail })?;
+        let as_damaged = |detail| VaultError::DamagedBackup { detail };
+        let keys = KeyFiles {
+            current: (!parts.key_file.is_empty())
+                .then(|| SlotFile::from_bytes(parts.key_file))
+                .transpose()
+                .map_err(as_damaged)?,
+            legacy: (!parts.legacy_key_file.is_empty())
+                .then(|| KeyFile::from_bytes(parts.legacy_key_file))
+                .transpose()
+                .map_err(as_damaged)?,
+        };
         files::ensure_private_dir(data_dir)?;
-        let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
+        let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+        let key = unlocked.master();
         let backup_key = match parts.anchor.and_then(Anchor::from_slice) {
-            Some(anchor) => anchor.database_key(&key),
-            None => DatabaseKey::legacy(&key),
+            Some(anchor) => anchor.database_key(key),
+            None => DatabaseKey::legacy(key),
         };
         let fresh = Anchor::generate()?;
-        let db_key = fresh.database_key(&key);
+        let db_key = fresh.database_key(key);
 
         // Check the database copy under a temporary name before it becomes
         // the vault: it must open with this key and pass its checks.
@@ -287,8 +322,16 @@ impl Vault {
                 return Err(VaultError::RestoreTargetExists);
             }
             fresh.create_file(&files.anchor())?;
-            let placed =
-                files::write_new_atomic(&files.key_file(), parts.key_file).and_then(|()| {
+            let write_key_file = |path: &Path, bytes: &[u8]| {
+                if bytes.is_empty() {
+                    Ok(())
+                } else {
+                    files::write_new_atomic(path, bytes)
+                }
+            };
+            let placed = write_key_file(&files.key_file(), parts.key_file)
+                .and_then(|()| write_key_file(&files.legacy_key_file(), parts.legacy_key_file))
+                .and_then(|()| {
                     fs::rename(&tmp, files.db()).map_err(VaultError::io(
                         "cannot move the restored database into place",
                     ))
@@ -296,6 +339,7 @@ impl Vault {
             if placed.is_err() {
                 // Only what this call created, so the folder can be used again.
                 let _ = files::remove_if_exists(&files.key_file());
+                let _ = files::remove_if_exists(&files.legacy_key_file());
                 let _ = anchor::destroy(&files.anchor());
                 let _ = files::remove_if_exists(&files.anchor());
             }
@@ -311,7 +355,7 @@ impl Vault {
             }
             return Err(err);
         }
-        let vault = Self::open_unlocked(files, key, slot, &mut |_| {})?;
+        let vault = Self::open_unlocked(files, unlocked, handle, passphrase, &mut |_| {})?;
         vault.audit("vault.restore", json!({}))?;
         Ok(vault)
     }
@@ -330,7 +374,22 @@ impl Coordinator<'_> {
         }
         let purge = crate::calls::purge_expired(self, chrono::Utc::now())
             .map_err(|err| VaultError::Retention(Box::new(err)))?;
-        let key_file = KeyFile::load(&self.files.key_file())?.to_bytes()?;
+        let read_key_file = |path: &Path| match fs::read(path) {
+            Ok(bytes) => Ok(bytes),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) => Err(VaultError::io("cannot read the key file")(err)),
+        };
+        // Read, then checked, so the backup holds exactly what was checked.
+        let key_file = read_key_file(&self.files.key_file())?;
+        let legacy_key_file = read_key_file(&self.files.legacy_key_file())?;
+        if !key_file.is_empty() {
+            SlotFile::from_bytes(&key_file)
+                .map_err(|detail| VaultError::DamagedKeyFile { detail })?;
+        }
+        if !legacy_key_file.is_empty() {
+            KeyFile::from_bytes(&legacy_key_file)
+                .map_err(|detail| VaultError::DamagedKeyFile { detail })?;
+        }
         let AnchorState::Present(anchor) = anchor::load(&self.files.anchor())? else {
             return Err(VaultError::DamagedDatabase {
                 detail: "the erase anchor is missing or damaged".to_owned(),
@@ -338,15 +397,24 @@ impl Coordinator<'_> {
         };
         let database = self.encrypted_copy()?;
         let key_len = u32::try_from(key_file.len()).map_err(|_| VaultError::Crypto)?;
-        // Sized once (header, key file, anchor, database) and wiped when
+        let legacy_len = u32::try_from(legacy_key_file.len()).map_err(|_| VaultError::Crypto)?;
+        // Sized once (header, key files, anchor, database) and wiped when
         // dropped, so no reallocation leaves a copy of the anchor behind.
         let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(
-            MAGIC.len() + 16 + key_file.len() + 4 + ANCHOR_LEN + database.len(),
+            MAGIC.len()
+                + 20
+                + key_file.len()
+                + legacy_key_file.len()
+                + 4
+                + ANCHOR_LEN
+                + database.len(),
         ));
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&BACKUP_VERSION.to_be_bytes());
         bytes.extend_from_slice(&key_len.to_be_bytes());
         bytes.extend_from_slice(&key_file);
+        bytes.extend_from_slice(&legacy_len.to_be_bytes());
+        bytes.extend_from_slice(&legacy_key_file);
         bytes.extend_from_slice(&(ANCHOR_LEN as u32).to_be_bytes());
         bytes.extend_from_slice(anchor.bytes());
         bytes.extend_from_slice(&(database.len() as u64).to_be_bytes());
@@ -384,6 +452,9 @@ mod tests {
         out.extend_from_slice(&(key.len() as u32).to_be_bytes());
         out.extend_from_slice(key);
         if version == BACKUP_VERSION {
+            out.extend_from_slice(&0u32.to_be_bytes());
+        }
+        if version != BACKUP_VERSION_NO_ANCHOR {
             out.extend_from_slice(&(ANCHOR_LEN as u32).to_be_bytes());
             out.extend(std::iter::repeat_n(9u8, ANCHOR_LEN));
         }
@@ -394,12 +465,23 @@ mod tests {
 
     #[test]
     fn parses_the_layout_exactly() {
-        for version in [BACKUP_VERSION_NO_ANCHOR, BACKUP_VERSION] {
+        for version in [
+            BACKUP_VERSION_NO_ANCHOR,
+            BACKUP_VERSION_OLD_SLOTS,
+            BACKUP_VERSION,
+        ] {
             let good = sample(version, PAGE_SIZE * 2);
             let parts = parse(&good).unwrap();
-            assert_eq!(parts.key_file, b"{\"k\":1}");
+            // Before version 3 the one key file was `keyslots.json`.
+            let (current, legacy) = if version == BACKUP_VERSION {
+                (parts.key_file, parts.legacy_key_file)
+            } else {
+                (parts.legacy_key_file, parts.key_file)
+            };
+            assert_eq!(current, b"{\"k\":1}");
+            assert!(legacy.is_empty());
             assert_eq!(parts.database.len(), PAGE_SIZE * 2);
-            assert_eq!(parts.anchor.is_some(), version == BACKUP_VERSION);
+            assert_eq!(parts.anchor.is_some(), version != BACKUP_VERSION_NO_ANCHOR);
             for cut in [0, 5, 12, 20, 30, 4000, good.len() - 1] {
                 assert!(parse(&good[..cut]).is_err(), "cut at {cut}");
             }
@@ -411,10 +493,10 @@ mod tests {
             other_magic[0] = b'X';
             assert!(parse(&other_magic).is_err());
         }
-        assert!(parse(&sample(3, PAGE_SIZE)).is_err());
-        // A version-2 backup whose anchor is not one block is damaged.
+        assert!(parse(&sample(4, PAGE_SIZE)).is_err());
+        // A backup whose anchor is not one block is damaged.
         let mut short_anchor = sample(BACKUP_VERSION, PAGE_SIZE);
-        let at = MAGIC.len() + 4 + 4 + 7;
+        let at = MAGIC.len() + 4 + 4 + 7 + 4;
         short_anchor[at..at + 4].copy_from_slice(&100u32.to_be_bytes());
         assert!(parse(&short_anchor).is_err());
     }

@@ -106,6 +106,8 @@ fn erase_files(vault_files: &VaultFiles) -> Result<(), VaultError> {
     note(anchor::destroy(&vault_files.anchor()));
     let dir = &vault_files.dir;
     note(shred(&vault_files.key_file()));
+    note(shred(&vault_files.legacy_key_file()));
+    note(shred(&vault_files.pending_key_file()));
     // Temporaries (key-file writes in progress, backup or restore copies)
     // and backups kept in the data directory.
     if let Ok(entries) = fs::read_dir(dir) {

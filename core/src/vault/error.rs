@@ -16,12 +16,20 @@ pub enum VaultError {
     /// `create` found vault files and refused to touch them.
     #[error("a vault already exists in this data directory; refusing to create a new one over it")]
     AlreadyExists,
-    /// No key slot (or no user) has this handle.
+    /// A coordinator named a user who does not exist.
     #[error("no user with that handle")]
     UnknownHandle,
-    /// The passphrase does not open the user's key slot.
-    #[error("wrong passphrase")]
-    WrongPassphrase,
+    /// The handle and passphrase open no key slot. One error for an
+    /// unknown handle and a wrong passphrase: the key file cannot tell them
+    /// apart, and the app does not either.
+    #[error("wrong handle or passphrase")]
+    WrongHandleOrPassphrase,
+    /// Every key slot of the vault is in use.
+    #[error("this vault already has {limit} users, the most one laptop can hold")]
+    TooManyUsers {
+        /// The slot count.
+        limit: usize,
+    },
     /// Too many failed unlocks in a row: wait before trying again.
     #[error(
         "{failures} failed unlock attempts in a row; wait {} s before trying again",

@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use super::VaultError;
 use super::secret::random_bytes;
 
-/// Name of the key-slot file (plaintext JSON; holds wrapped keys only).
-pub const KEY_FILE: &str = "keyslots.json";
+/// Name of the key file (fixed-size slots that name nobody; see `slots`).
+pub const KEY_FILE: &str = "keyslots.bin";
+/// Name of the key file of older versions (JSON, handles and roles in the
+/// clear), read until its last slot is converted or removed.
+pub const LEGACY_KEY_FILE: &str = "keyslots.json";
 /// File name of the encrypted database inside the data directory.
 pub const DATABASE_FILE: &str = "hotline.db";
 /// Name of the failed-unlock counter (plaintext JSON; not secret).
@@ -48,9 +51,14 @@ impl VaultFiles {
         self.dir.join(format!("{}-shm", DATABASE_FILE))
     }
 
-    /// The key-slot file.
+    /// The key file.
     pub(crate) fn key_file(&self) -> PathBuf {
         self.dir.join(KEY_FILE)
+    }
+
+    /// The key file of older versions (`keyslots.json`).
+    pub(crate) fn legacy_key_file(&self) -> PathBuf {
+        self.dir.join(LEGACY_KEY_FILE)
     }
 
     /// The erase anchor.
@@ -64,12 +72,13 @@ impl VaultFiles {
     }
 
     /// Files whose presence means "a vault lives here".
-    pub(crate) fn vault_files(&self) -> [PathBuf; 5] {
+    pub(crate) fn vault_files(&self) -> [PathBuf; 6] {
         [
             self.db(),
             self.wal(),
             self.shm(),
             self.key_file(),
+            self.legacy_key_file(),
             self.anchor(),
         ]
     }

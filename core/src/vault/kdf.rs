@@ -88,13 +88,21 @@ pub(crate) fn derive(
     salt: &[u8],
     params: &KdfParams,
 ) -> Result<WrappingKey, VaultError> {
+    derive_bytes(passphrase.expose().as_bytes(), salt, params)
+}
+
+/// Derive 256 bits from secret `input` (a passphrase, or a handle and a
+/// passphrase encoded together) and `salt`.
+pub(crate) fn derive_bytes(
+    input: &[u8],
+    salt: &[u8],
+    params: &KdfParams,
+) -> Result<WrappingKey, VaultError> {
     params.check().map_err(VaultError::KeyDerivation)?;
     let argon = argon2_for(params)?;
     let mut failed = false;
     let key = WrappingKey::init_with(|out| {
-        failed = argon
-            .hash_password_into(passphrase.expose().as_bytes(), salt, out)
-            .is_err();
+        failed = argon.hash_password_into(input, salt, out).is_err();
     });
     if failed {
         return Err(VaultError::KeyDerivation(

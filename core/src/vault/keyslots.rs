@@ -1,4 +1,8 @@
-//! Key slots: the master key wrapped once per user.
+//! The key file of older versions (`keyslots.json`, format 1): the master
+//! key wrapped once per user, with the handle and role in the clear. Still
+//! read, so such a vault keeps opening; each user's slot becomes a slot of
+//! the key file of format 2 (`slots`) at their next unlock, and the file is
+//! overwritten and deleted when its last slot is converted or removed.
 //!
 //! Each slot holds a handle, a role, Argon2id parameters, a random 16-byte
 //! salt, a random 24-byte nonce and the master key encrypted with
@@ -9,13 +13,17 @@
 //! editing the file.
 //!
 //! The file is JSON (`keyslots.json`), replaced atomically on every change.
+//! Nothing writes a new slot into it any more, except tests building a
+//! vault as an older version left it.
 
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
 use super::kdf::{self, KdfParams};
-use super::secret::{KEY_LEN, MasterKey, Passphrase, random_bytes};
+#[cfg(test)]
+use super::secret::random_bytes;
+use super::secret::{KEY_LEN, MasterKey, Passphrase};
 use super::{Role, VaultError, rules};
 
 /// `format` value of a key file.
@@ -66,7 +74,8 @@ fn associated_data(handle: &str, role: Role, kdf: &KdfParams) -> Vec<u8> {
 
 impl KeySlot {
     /// Wrap `key` for a user: derive a key from `passphrase` with a fresh
-    /// salt and encrypt `key` with it.
+    /// salt and encrypt `key` with it (tests build old vaults with it).
+    #[cfg(test)]
     pub(crate) fn seal(
         handle: &str,
         role: Role,
@@ -103,7 +112,8 @@ impl KeySlot {
     }
 
     /// Unwrap the master key with `passphrase`. Any failure, including an
-    /// edited handle, role or parameter, is [`VaultError::WrongPassphrase`]:
+    /// edited handle, role or parameter, is
+    /// [`VaultError::WrongHandleOrPassphrase`]:
     /// the two cannot be told apart, by design.
     pub(crate) fn open(&self, passphrase: &Passphrase) -> Result<MasterKey, VaultError> {
         let kek = kdf::derive(passphrase, &self.salt, &self.kdf)?;
@@ -119,9 +129,9 @@ impl KeySlot {
                         aad: &aad,
                     },
                 )
-                .map_err(|_| VaultError::WrongPassphrase)?,
+                .map_err(|_| VaultError::WrongHandleOrPassphrase)?,
         );
-        MasterKey::from_slice(&plain).ok_or(VaultError::WrongPassphrase)
+        MasterKey::from_slice(&plain).ok_or(VaultError::WrongHandleOrPassphrase)
     }
 }
 
@@ -175,21 +185,6 @@ impl KeyFile {
         self.slots
             .iter()
             .find(|s| rules::same_handle(&s.handle, handle))
-    }
-
-    /// Replace the slot with the same handle, or add it.
-    pub(crate) fn put(&mut self, slot: KeySlot) {
-        self.slots
-            .retain(|s| !rules::same_handle(&s.handle, &slot.handle));
-        self.slots.push(slot);
-    }
-
-    /// Remove the slot of `handle`; whether one was there.
-    pub(crate) fn remove(&mut self, handle: &str) -> bool {
-        let before = self.slots.len();
-        self.slots
-            .retain(|s| !rules::same_handle(&s.handle, handle));
-        self.slots.len() != before
     }
 
     /// Serialize to the stored JSON form.
@@ -277,18 +272,16 @@ impl KeyFile {
         Ok(Self { slots })
     }
 
-    /// Read and validate the key file at `path`.
-    pub(crate) fn load(path: &std::path::Path) -> Result<Self, VaultError> {
+    /// Read and validate the old key file at `path`: `None` if there is none.
+    pub(crate) fn load_if_exists(path: &std::path::Path) -> Result<Option<Self>, VaultError> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(VaultError::DamagedKeyFile {
-                    detail: "the key file is missing".to_owned(),
-                });
-            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(VaultError::io("cannot read the key file")(err)),
         };
-        Self::from_bytes(&bytes).map_err(|detail| VaultError::DamagedKeyFile { detail })
+        Self::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|detail| VaultError::DamagedKeyFile { detail })
     }
 
     /// Write the key file to `path` atomically.
@@ -313,7 +306,7 @@ mod tests {
         assert_eq!(opened.bytes(), key.bytes());
         assert!(matches!(
             s.open(&"correct horse batterx".into()),
-            Err(VaultError::WrongPassphrase)
+            Err(VaultError::WrongHandleOrPassphrase)
         ));
     }
 
@@ -330,7 +323,7 @@ mod tests {
         assert_eq!(edited.slots[0].role, Role::Coordinator);
         assert!(matches!(
             edited.slots[0].open(&"volunteer passphrase".into()),
-            Err(VaultError::WrongPassphrase)
+            Err(VaultError::WrongHandleOrPassphrase)
         ));
         let renamed = text.replace("\"bo\"", "\"ana\"");
         let edited = KeyFile::from_bytes(renamed.as_bytes()).unwrap();

@@ -1,6 +1,7 @@
 //! The encrypted vault: one SQLCipher database, opened with a key derived
 //! from a random 256-bit master key and the erase anchor; the master key is
-//! wrapped once per user by a key derived from that user's passphrase
+//! sealed once per user to that user's X25519 public key, whose private
+//! half is wrapped by a key derived from their handle and passphrase
 //! (Argon2id). See `docs/SECURITY.md` for the threat model and the key
 //! hierarchy.
 //!
@@ -8,8 +9,9 @@
 //! - `hotline.db` (+ `-wal`, `-shm` while open): the encrypted database;
 //! - `erase-anchor`: one block of random bytes the database key depends on,
 //!   only ever overwritten in place (see [`anchor`]);
-//! - `keyslots.json`: one wrapped master key per user (plaintext JSON that
-//!   shows handles, roles and Argon2 parameters, never a usable key);
+//! - `keyslots.bin`: a fixed 32 key slots that name nobody (see [`slots`]);
+//! - `keyslots.json`: the key file of older versions (handles and roles in
+//!   the clear), kept only until its last user's slot is converted;
 //! - `failed-unlocks.json`: the failed-unlock counter (not secret).
 //!
 //! A [`Vault`] value is an unlocked vault. Locking ([`Vault::lock`], or
@@ -22,6 +24,7 @@ mod attempts;
 pub(crate) mod audit;
 mod authority;
 mod backup;
+mod convert;
 pub mod coordinator_key;
 mod database_key;
 mod diceware;
@@ -34,11 +37,13 @@ mod keyslots;
 mod notice;
 mod panic_erase;
 mod read;
+mod rekey;
 pub mod rules;
 pub(crate) mod secret;
 mod set_aside;
 mod settings;
 pub(crate) mod signed;
+mod slots;
 mod users;
 mod verify;
 
@@ -48,13 +53,16 @@ mod tests;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
+#[cfg(feature = "bench-plain")]
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{OpenMode, Store};
 use files::VaultFiles;
 use keyslots::{KeyFile, KeySlot};
 use secret::{DatabaseKey, MasterKey};
+use slots::SlotFile;
 
 pub use access::Coordinator;
 pub(crate) use access::Write;
@@ -72,16 +80,18 @@ pub use diceware::{
 };
 pub use erase::erase_at_lock_screen;
 pub use error::VaultError;
-pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE};
+pub use files::{ATTEMPTS_FILE, DATABASE_FILE, KEY_FILE, LEGACY_KEY_FILE};
 pub use integrity::{IntegrityCheck, IntegrityOutcome};
 pub use kdf::KdfParams;
 pub use notice::UnlockNotice;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
+pub use rekey::{PENDING_KEY_FILE, RemoveReport};
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
 pub(crate) use signed::SIGNED_SETTINGS_SQL;
 pub use signed::{RefusalReason, RefusedSetting, SettingKind};
+pub use slots::{FILE_LEN as KEY_FILE_LEN, SLOT_COUNT};
 pub use verify::{SlotInfo, VerifyReport};
 
 /// What a user may do.
@@ -147,6 +157,10 @@ pub struct UserSummary {
     pub role: Role,
     /// When the user was added, in seconds since 1970 (UTC).
     pub created_at_unix: i64,
+    /// Whether the user still has a slot in the old key file
+    /// (`keyslots.json`, which shows their handle), converted at their
+    /// next unlock.
+    pub old_slot: bool,
 }
 
 /// An unlocked vault. Dropping it locks it (like [`Vault::lock`], without
@@ -204,17 +218,25 @@ impl Vault {
         }
         files::ensure_private_dir(data_dir)?;
         let key = MasterKey::generate()?;
-        let slot = KeySlot::seal(
+        let mut key_file = SlotFile::new(kdf::params_for_new_slot())?;
+        let credentials = key_file.credentials(handle, passphrase)?;
+        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
+        key_file.put(0, &credentials, &secrets, &key, None)?;
+        let first = NewUser {
             handle,
-            Role::Coordinator,
-            kdf::params_for_new_slot(),
-            passphrase,
-            &key,
-        )?;
+            tag: &credentials.tag,
+            public_key: &secrets.identity.to_public().to_string(),
+        };
         let anchor = anchor::Anchor::generate()?;
         let authority = authority::Authority::holding(CoordinatorKey::generate()?);
         anchor.create_file(&files.anchor())?;
-        if let Err(err) = Self::initialise(&files, &anchor.database_key(&key), &slot, &authority) {
+        if let Err(err) = Self::initialise(
+            &files,
+            &anchor.database_key(&key),
+            &first,
+            &key_file,
+            &authority,
+        ) {
             // Only files this call created, holding nothing yet.
             let _ = anchor::destroy(&files.anchor());
             for path in [files.db(), files.wal(), files.shm(), files.anchor()] {
@@ -223,7 +245,14 @@ impl Vault {
             return Err(err);
         }
         attempts::reset(&files);
-        Self::open_unlocked(files, key, &slot, &mut |_| {})
+        let opened = key_file.open(&credentials)?.ok_or(VaultError::Crypto)?;
+        Self::open_unlocked(
+            files,
+            Unlocked::Slot(opened),
+            handle,
+            passphrase,
+            &mut |_| {},
+        )
     }
 
     /// Create the database (schema, first user, coordinator key), then the
@@ -231,36 +260,36 @@ impl Vault {
     fn initialise(
         files: &VaultFiles,
         db_key: &DatabaseKey,
-        slot: &KeySlot,
+        first: &NewUser<'_>,
+        key_file: &SlotFile,
         authority: &authority::Authority,
     ) -> Result<(), VaultError> {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
-        let mut tx = Write::begin_as(&store.conn, &slot.handle, authority)?;
-        if let Some(key) = authority.key() {
-            authority::store(&tx, key)?;
-            signed::sign_all_current(&tx, key, &slot.handle)?;
-        }
+        let mut tx = Write::begin_as(&store.conn, first.handle, authority)?;
         tx.execute(
-            "INSERT INTO users (handle, role, created_at) VALUES (?1, ?2, ?3)",
-            (&slot.handle, Role::Coordinator.as_str(), now_unix()),
+            "INSERT INTO users (handle, role, created_at, slot_tag, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            (
+                first.handle,
+                Role::Coordinator.as_str(),
+                now_unix(),
+                first.tag.as_slice(),
+                first.public_key,
+            ),
         )?;
         tx.audit("vault.create", serde_json::json!({}));
         tx.commit()?;
         store.close()?;
-        let bytes = KeyFile {
-            slots: vec![slot.clone()],
-        }
-        .to_bytes()?;
-        files::write_new_atomic(&files.key_file(), &bytes)
+        files::write_new_atomic(&files.key_file(), &key_file.to_bytes())
     }
 
     /// Unlock the vault in `data_dir` as `handle` with `passphrase`.
     ///
     /// Errors are specific: [`VaultError::NoVault`],
-    /// [`VaultError::UnknownHandle`], [`VaultError::WrongPassphrase`],
-    /// [`VaultError::TooSoon`] (after repeated failures, see
-    /// [`retry_delay`]), [`VaultError::DamagedKeyFile`],
+    /// [`VaultError::WrongHandleOrPassphrase`] (one error for an unknown
+    /// handle and a wrong passphrase), [`VaultError::TooSoon`] (after
+    /// repeated failures, see [`retry_delay`]), [`VaultError::DamagedKeyFile`],
     /// [`VaultError::DamagedDatabase`]. Damaged files are left untouched.
     pub fn unlock(
         data_dir: &Path,
@@ -272,6 +301,8 @@ impl Vault {
 
     /// [`Vault::unlock`], reporting to `progress` while a vault made before
     /// the erase anchor is re-encrypted, once (see [`needs_migration`]).
+    /// A user with a slot in the old key file gets a slot in the new one
+    /// (see [`UserSummary::old_slot`]).
     pub fn unlock_with_progress(
         data_dir: &Path,
         handle: &str,
@@ -282,14 +313,40 @@ impl Vault {
         if !files.any_exists() {
             return Err(VaultError::NoVault);
         }
-        let key_file = KeyFile::load(&files.key_file())?;
+        let keys = KeyFiles::load(&files)?;
         if !matches!(files.db().try_exists(), Ok(true)) {
             return Err(VaultError::DamagedDatabase {
                 detail: "the database file is missing".to_owned(),
             });
         }
-        let (slot, key) = authenticate(&files, &key_file, handle, passphrase)?;
-        Self::open_unlocked(files, key, slot, progress)
+        let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+        let pending = rekey::load_pending(&files)?;
+        match Self::open_unlocked(files.clone(), unlocked, handle, passphrase, progress) {
+            Ok(vault) => {
+                if pending.is_some() {
+                    // A rekey that never committed: the old key still opens.
+                    rekey::finish_pending(&files, false)?;
+                }
+                Ok(vault)
+            }
+            Err(VaultError::DamagedDatabase { detail }) => {
+                // A rekey that committed before its key file was renamed:
+                // the pending key file's master key opens the database.
+                let Some(pending) = pending else {
+                    return Err(VaultError::DamagedDatabase { detail });
+                };
+                let keys = KeyFiles {
+                    current: Some(pending),
+                    legacy: keys.legacy,
+                };
+                let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+                let vault =
+                    Self::open_unlocked(files.clone(), unlocked, handle, passphrase, progress)?;
+                rekey::finish_pending(&files, true)?;
+                Ok(vault)
+            }
+            Err(err) => Err(err),
+        }
     }
 
     /// Open, creating it with `handle` as its coordinator if absent, an
@@ -345,34 +402,25 @@ impl Vault {
     }
 
     /// Open the database with an unwrapped key (migrating a vault from
-    /// before the erase anchor) and check that the slot's user is in the
-    /// database's user list with the same role.
+    /// before the erase anchor), find the slot's user in the database's
+    /// user index, and give a user who came in through an old slot a new one.
     fn open_unlocked(
         files: VaultFiles,
-        key: MasterKey,
-        slot: &KeySlot,
+        unlocked: Unlocked,
+        handle: &str,
+        passphrase: &Passphrase,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Self, VaultError> {
-        let (store, db_key) = database_key::open_database(&files, &key, progress)?;
-        let row: Option<(String, String, bool)> = store
-            .conn
-            .query_row(
-                "SELECT handle, role, must_change_passphrase FROM users WHERE handle = ?1",
-                [&slot.handle],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let user = match row {
-            Some((handle, role, must_change_passphrase))
-                if Role::parse(&role) == Some(slot.role) =>
-            {
-                SessionUser {
-                    handle,
-                    role: slot.role,
-                    must_change_passphrase,
-                }
+        let (store, db_key) = database_key::open_database(&files, unlocked.master(), progress)?;
+        let (key, user, legacy) = match unlocked {
+            Unlocked::Slot(opened) => {
+                let user = convert::user_of_slot(&store.conn, &opened, handle)?;
+                (opened.sealed.master, user, false)
             }
-            _ => return Err(VaultError::KeySlotMismatch),
+            Unlocked::Legacy(slot, key) => {
+                let user = convert::user_of_legacy_slot(&store.conn, &slot)?;
+                (key, user, true)
+            }
         };
         let authority = Self::take_up_authority(&store, &user)?;
         let mut vault = Self {
@@ -384,6 +432,10 @@ impl Vault {
             authority,
             notice: None,
         };
+        if legacy {
+            vault.convert_legacy_slot(passphrase, false)?;
+        }
+        vault.tidy_legacy_file()?;
         vault.sweep_signed_settings()?;
         vault.notice = vault.take_notice()?;
         vault.checkpoint_audit();
@@ -519,35 +571,91 @@ pub fn tamper_as(
     sql: &str,
 ) -> Result<(), VaultError> {
     let files = VaultFiles::new(data_dir);
-    let key_file = KeyFile::load(&files.key_file())?;
-    let (_, key) = authenticate(&files, &key_file, handle, passphrase)?;
-    let (store, _db_key) = database_key::open_database(&files, &key, &mut |_| {})?;
+    let keys = KeyFiles::load(&files)?;
+    let unlocked = authenticate(&files, &keys, handle, passphrase)?;
+    let (store, _db_key) = database_key::open_database(&files, unlocked.master(), &mut |_| {})?;
     store.conn.execute_batch(sql)?;
     Ok(store.close()?)
 }
 
-/// Find `handle`'s slot and open it with `passphrase`, enforcing and
-/// updating the failed-attempt counter.
-fn authenticate<'k>(
+/// A user about to be written into the user index.
+pub(crate) struct NewUser<'a> {
+    pub(crate) handle: &'a str,
+    pub(crate) tag: &'a slots::Tag,
+    pub(crate) public_key: &'a str,
+}
+
+/// The key files of a vault: the current one and, until its last slot is
+/// converted, the old one.
+pub(crate) struct KeyFiles {
+    /// `keyslots.bin`.
+    pub(crate) current: Option<SlotFile>,
+    /// `keyslots.json`.
+    pub(crate) legacy: Option<KeyFile>,
+}
+
+impl KeyFiles {
+    /// Read both; [`VaultError::DamagedKeyFile`] if neither exists.
+    pub(crate) fn load(files: &VaultFiles) -> Result<Self, VaultError> {
+        let keys = Self {
+            current: SlotFile::load_if_exists(&files.key_file())?,
+            legacy: KeyFile::load_if_exists(&files.legacy_key_file())?,
+        };
+        if keys.current.is_none() && keys.legacy.is_none() {
+            return Err(VaultError::DamagedKeyFile {
+                detail: "the key file is missing".to_owned(),
+            });
+        }
+        Ok(keys)
+    }
+}
+
+/// The key slot an unlock opened.
+pub(crate) enum Unlocked {
+    /// A slot of the key file.
+    Slot(slots::Opened),
+    /// A slot of the old key file, with the master key it held.
+    Legacy(KeySlot, MasterKey),
+}
+
+impl Unlocked {
+    /// The master key the slot held.
+    pub(crate) fn master(&self) -> &MasterKey {
+        match self {
+            Self::Slot(opened) => &opened.sealed.master,
+            Self::Legacy(_, key) => key,
+        }
+    }
+}
+
+/// Open the slot of `handle` and `passphrase`, enforcing and updating the
+/// failed-attempt counter: ONE Argon2id finds and opens a slot of the key
+/// file; a user not found there may still have a slot in the old one.
+/// Every failure is [`VaultError::WrongHandleOrPassphrase`].
+fn authenticate(
     files: &VaultFiles,
-    key_file: &'k KeyFile,
+    keys: &KeyFiles,
     handle: &str,
     passphrase: &Passphrase,
-) -> Result<(&'k KeySlot, MasterKey), VaultError> {
+) -> Result<Unlocked, VaultError> {
     attempts::check(files)?;
-    let Some(slot) = key_file.find(handle) else {
-        attempts::record_failure(files);
-        return Err(VaultError::UnknownHandle);
-    };
-    match slot.open(passphrase) {
-        Ok(key) => {
+    if let Some(current) = &keys.current {
+        let credentials = current.credentials(handle, passphrase)?;
+        if let Some(opened) = current.open(&credentials)? {
             attempts::reset(files);
-            Ok((slot, key))
+            return Ok(Unlocked::Slot(opened));
         }
-        Err(VaultError::WrongPassphrase) => {
-            attempts::record_failure(files);
-            Err(VaultError::WrongPassphrase)
-        }
-        Err(err) => Err(err),
     }
+    if let Some(slot) = keys.legacy.as_ref().and_then(|legacy| legacy.find(handle)) {
+        match slot.open(passphrase) {
+            Ok(key) => {
+                attempts::reset(files);
+                return Ok(Unlocked::Legacy(slot.clone(), key));
+            }
+            Err(VaultError::WrongHandleOrPassphrase) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    attempts::record_failure(files);
+    Err(VaultError::WrongHandleOrPassphrase)
 }

@@ -1,21 +1,26 @@
 //! Users: coordinators add and remove them, everyone changes their own
 //! passphrase. None of this re-encrypts the database: only key slots change.
 //!
-//! The database's `users` table is the authoritative list; the key file
-//! holds one slot per listed user. Each change updates both inside one
-//! database transaction, writing the key file (atomically) just before the
-//! commit, so a failed write rolls the database back.
+//! The database's `users` table is the authoritative list and the index of
+//! the key file: each user's lookup tag says which slot is theirs. Each
+//! change updates both inside one database transaction, writing the key
+//! file (atomically) just before the commit, so a failed write rolls the
+//! database back.
 
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
-use super::keyslots::{KeyFile, KeySlot};
-use super::{Coordinator, Passphrase, Role, UserSummary, Vault, VaultError, kdf, now_unix, rules};
+use super::slots::{self, Tag};
+use super::{
+    Coordinator, KeyFiles, Passphrase, Role, Unlocked, UserSummary, Vault, VaultError, now_unix,
+    rules,
+};
 
 impl Coordinator<'_> {
     /// Add a user with `role` and a first `passphrase`, which they must
     /// change at their first unlock (a coordinator knows it). Refuses
-    /// invalid handles, weak passphrases and taken handles.
+    /// invalid handles, weak passphrases, taken handles, and a vault whose
+    /// [`slots::SLOT_COUNT`] slots are all in use.
     pub fn add_user(
         &self,
         handle: &str,
@@ -27,34 +32,36 @@ impl Coordinator<'_> {
         if self.user_role(handle)?.is_some() {
             return Err(VaultError::HandleTaken);
         }
-        let key_path = self.files.key_file();
-        let mut key_file = KeyFile::load(&key_path)?;
-        let slot = KeySlot::seal(
-            handle,
-            role,
-            kdf::params_for_new_slot(),
-            passphrase,
-            &self.key,
-        )?;
-        // Replaces a stale slot left without a user row, if any.
-        key_file.put(slot);
+        let mut key_file = self.current_key_file()?;
+        let index = key_file.free_slot(&self.used_tags("")?)?;
+        let credentials = key_file.credentials(handle, passphrase)?;
+        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
+        key_file.put(index, &credentials, &secrets, &self.key, None)?;
         let mut tx = self.write()?;
         tx.execute(
-            "INSERT INTO users (handle, role, created_at, must_change_passphrase)
-             VALUES (?1, ?2, ?3, 1)",
-            (handle, role.as_str(), now_unix()),
+            "INSERT INTO users (handle, role, created_at, must_change_passphrase,
+                                slot_tag, public_key)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+            (
+                handle,
+                role.as_str(),
+                now_unix(),
+                credentials.tag.as_slice(),
+                secrets.identity.to_public().to_string(),
+            ),
         )?;
         tx.audit(
             "user.add",
             json!({ "handle": handle, "role": role.as_str() }),
         );
-        key_file.save(&key_path)?;
+        key_file.save(&self.files.key_file())?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Remove a user and their key slot. A coordinator cannot remove
-    /// themselves, and the last coordinator cannot be removed.
+    /// Remove a user and their key slot (and an old slot of theirs). A
+    /// coordinator cannot remove themselves, and the last coordinator
+    /// cannot be removed.
     ///
     /// The master key is not changed: someone who kept a copy of the old
     /// key file, or a backup, can still open that copy with the removed
@@ -69,37 +76,37 @@ impl Coordinator<'_> {
         if rules::same_handle(handle, &self.user.handle) {
             return Err(VaultError::CannotRemoveSelf);
         }
-        let key_path = self.files.key_file();
-        let mut key_file = KeyFile::load(&key_path)?;
-        key_file.remove(&stored);
+        let tag = self.tag_of(&stored)?;
+        let mut key_file = self.current_key_file()?;
+        if let Some(index) = tag.and_then(|tag| key_file.index_of(&tag)) {
+            key_file.clear(index)?;
+        }
         let mut tx = self.write()?;
         tx.execute("DELETE FROM users WHERE handle = ?1", [&stored])?;
         tx.audit("user.remove", json!({ "handle": stored }));
-        if key_file.slots.is_empty() {
-            return Err(VaultError::LastCoordinator);
-        }
-        key_file.save(&key_path)?;
+        key_file.save(&self.files.key_file())?;
         tx.commit()?;
-        Ok(())
+        self.tidy_legacy_file()
     }
 }
 
 impl Vault {
     /// Every user, by handle.
     pub fn list_users(&self) -> Result<Vec<UserSummary>, VaultError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT handle, role, created_at FROM users ORDER BY handle COLLATE NOCASE")?;
+        let mut stmt = self.conn().prepare(
+            "SELECT handle, role, created_at, old_slot FROM users ORDER BY handle COLLATE NOCASE",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
             ))
         })?;
         let mut users = Vec::new();
         for row in rows {
-            let (handle, role, created_at_unix) = row?;
+            let (handle, role, created_at_unix, old_slot) = row?;
             let role = Role::parse(&role).ok_or_else(|| VaultError::DamagedDatabase {
                 detail: "a user has an unknown role".to_owned(),
             })?;
@@ -107,6 +114,7 @@ impl Vault {
                 handle,
                 role,
                 created_at_unix,
+                old_slot,
             });
         }
         Ok(users)
@@ -115,26 +123,17 @@ impl Vault {
     /// Change the session user's own passphrase. `old` must be their
     /// current passphrase (so an unattended unlocked session cannot be used
     /// to take over the account); wrong guesses count as failed attempts.
-    /// The new passphrase gets a fresh salt and freshly tuned parameters;
-    /// it must differ from the current one.
+    /// The slot gets new credentials (its tag and wrapping change, the
+    /// user's key pair stays); the new passphrase must differ.
     pub fn change_passphrase(
         &mut self,
         old: &Passphrase,
         new: &Passphrase,
     ) -> Result<(), VaultError> {
         rules::check_passphrase(new, &self.user.handle)?;
-        let key_path = self.files.key_file();
-        let mut key_file = KeyFile::load(&key_path)?;
-        let (slot, key) = super::authenticate(&self.files, &key_file, &self.user.handle, old)
-            .map_err(|err| {
-                match err {
-                    // The session user always has a slot; a missing one
-                    // means the file changed under us.
-                    VaultError::UnknownHandle => VaultError::KeySlotMismatch,
-                    other => other,
-                }
-            })?;
-        if key.bytes() != self.key.bytes() || slot.role != self.user.role {
+        let keys = KeyFiles::load(&self.files)?;
+        let unlocked = super::authenticate(&self.files, &keys, &self.user.handle, old)?;
+        if unlocked.master().bytes() != self.key.bytes() {
             return Err(VaultError::KeySlotMismatch);
         }
         if new.same_as(old) {
@@ -142,20 +141,46 @@ impl Vault {
                 reason: rules::WeakReason::Unchanged,
             });
         }
-        let handle = slot.handle.clone();
-        let role = slot.role;
-        let fresh = KeySlot::seal(&handle, role, kdf::params_for_new_slot(), new, &self.key)?;
-        key_file.put(fresh);
-        let mut tx = self.write()?;
-        tx.execute(
-            "UPDATE users SET must_change_passphrase = 0 WHERE handle = ?1",
-            [&handle],
-        )?;
-        tx.audit("passphrase.change", json!({}));
-        key_file.save(&key_path)?;
-        tx.commit()?;
+        match unlocked {
+            Unlocked::Legacy(slot, _) => {
+                if slot.role != self.user.role {
+                    return Err(VaultError::KeySlotMismatch);
+                }
+                self.convert_legacy_slot(new, true)?;
+                self.tidy_legacy_file()?;
+            }
+            Unlocked::Slot(opened) => {
+                if self.tag_of(&self.user.handle)? != Some(opened.tag) {
+                    return Err(VaultError::KeySlotMismatch);
+                }
+                let mut key_file = keys.current.ok_or(VaultError::KeySlotMismatch)?;
+                let credentials = key_file.credentials(&self.user.handle, new)?;
+                key_file.rewrap(opened.index, &credentials, &opened.secrets)?;
+                let mut tx = self.write()?;
+                tx.execute(
+                    "UPDATE users SET must_change_passphrase = 0, slot_tag = ?1 WHERE handle = ?2",
+                    (credentials.tag.as_slice(), &self.user.handle),
+                )?;
+                tx.audit("passphrase.change", json!({}));
+                key_file.save(&self.files.key_file())?;
+                tx.commit()?;
+            }
+        }
         self.user.must_change_passphrase = false;
         Ok(())
+    }
+
+    /// The lookup tag of user `handle` in the index, if they have one.
+    pub(crate) fn tag_of(&self, handle: &str) -> Result<Option<Tag>, VaultError> {
+        let bytes: Option<Option<Vec<u8>>> = self
+            .conn()
+            .query_row(
+                "SELECT slot_tag FROM users WHERE handle = ?1",
+                [handle],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(bytes.flatten().and_then(|b| b.try_into().ok()))
     }
 
     /// The stored spelling and role of `handle`, if that user exists.

@@ -1,23 +1,28 @@
 //! `verify`: a full integrity and consistency check of an unlocked vault.
 //!
 //! Unlocking already proved the passphrase and the key (the key slot's
-//! authentication tag and SQLCipher's page HMACs). `verify` additionally
+//! authentication tags and SQLCipher's page HMACs). `verify` additionally
 //! reads every page: SQLite's structural `integrity_check`, SQLCipher's
 //! `cipher_integrity_check` (every page's HMAC), and whether key slots and
-//! users match one to one.
+//! users match one to one: every user's lookup tag names a slot of the key
+//! file (or, for a user not yet converted, the old key file has their slot).
 
-use super::keyslots::KeyFile;
-use super::{KdfParams, Role, Vault, VaultError, rules};
+use rusqlite::Connection;
+
+use super::slots::{SLOT_COUNT, Tag};
+use super::{KdfParams, KeyFiles, Role, UserSummary, Vault, VaultError, rules};
 use crate::store::{self, Store, StoreError, migrations};
 
-/// Public facts about one key slot (none of them secret).
+/// Public facts about the key file (none of them secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotInfo {
-    /// The slot's handle.
-    pub handle: String,
-    /// The slot's role.
-    pub role: Role,
-    /// Its Argon2id parameters.
+    /// Slots in the file (always [`SLOT_COUNT`]).
+    pub slots: usize,
+    /// Slots the user index says are in use.
+    pub in_use: usize,
+    /// The file's size in bytes (always [`super::KEY_FILE_LEN`]).
+    pub file_len: usize,
+    /// The vault's Argon2id parameters.
     pub kdf: KdfParams,
 }
 
@@ -35,11 +40,16 @@ pub struct VerifyReport {
     /// `PRAGMA cipher_integrity_check` output: empty when every page
     /// authenticates.
     pub cipher_problems: Vec<String>,
-    /// Every key slot.
-    pub key_slots: Vec<SlotInfo>,
+    /// The key file, if the vault has one yet (a vault from an older
+    /// version gets it at its first unlock).
+    pub key_slots: Option<SlotInfo>,
+    /// Users who still have a slot in the old key file (their handle is
+    /// readable there until their next unlock).
+    pub old_slots: Vec<String>,
     /// Users in the database without a key slot.
     pub users_without_slot: Vec<String>,
-    /// Key slots whose user is not in the database (or has another role).
+    /// Slots of the old key file whose user is not in the database (or has
+    /// another role).
     pub slots_without_user: Vec<String>,
 }
 
@@ -61,26 +71,51 @@ impl Vault {
     /// damage found there does not leave this session's connection in
     /// SQLCipher's error state.
     pub fn verify(&self) -> Result<VerifyReport, VaultError> {
-        let (integrity, cipher_problems) =
+        let (mut integrity, cipher_problems) =
             match Store::open_read_only(&self.files.db(), &self.db_key) {
                 Ok(conn) => store::full_check(&conn)?,
                 Err(StoreError::Unreadable(detail)) => (vec![detail], Vec::new()),
                 Err(err) => return Err(err.into()),
             };
-        let key_file = KeyFile::load(&self.files.key_file())?;
-        let users = self.list_users()?;
-        let users_without_slot = users
+        let keys = KeyFiles::load(&self.files)?;
+        // On a fresh connection of its own too: one that met a damaged
+        // page (this session's, or the full check's) decrypts no more.
+        let users = match Store::open_read_only(&self.files.db(), &self.db_key)
+            .map_err(VaultError::from)
+            .and_then(|conn| index_of_users(&conn))
+        {
+            Ok(users) => users,
+            Err(VaultError::DamagedDatabase { detail }) => {
+                integrity.push(detail);
+                Vec::new()
+            }
+            Err(err) => return Err(err),
+        };
+        let mut users_without_slot = Vec::new();
+        let mut in_use = 0;
+        for (user, tag) in &users {
+            let in_key_file = match (&keys.current, tag) {
+                (Some(file), Some(tag)) => file.index_of(tag).is_some(),
+                _ => false,
+            };
+            let in_old_file = keys.legacy.as_ref().is_some_and(|legacy| {
+                legacy
+                    .find(&user.handle)
+                    .is_some_and(|slot| slot.role == user.role)
+            });
+            in_use += usize::from(in_key_file);
+            if !(in_key_file || user.old_slot && in_old_file) {
+                users_without_slot.push(user.handle.clone());
+            }
+        }
+        let slots_without_user = keys
+            .legacy
             .iter()
-            .filter(|u| key_file.find(&u.handle).is_none())
-            .map(|u| u.handle.clone())
-            .collect();
-        let slots_without_user = key_file
-            .slots
-            .iter()
+            .flat_map(|legacy| legacy.slots.iter())
             .filter(|s| {
-                !users
-                    .iter()
-                    .any(|u| rules::same_handle(&u.handle, &s.handle) && u.role == s.role)
+                !users.iter().any(|(u, _)| {
+                    rules::same_handle(&u.handle, &s.handle) && u.role == s.role && u.old_slot
+                })
             })
             .map(|s| s.handle.clone())
             .collect();
@@ -93,17 +128,49 @@ impl Vault {
             sqlcipher_version,
             integrity,
             cipher_problems,
-            key_slots: key_file
-                .slots
+            key_slots: keys.current.as_ref().map(|file| SlotInfo {
+                slots: SLOT_COUNT,
+                in_use,
+                file_len: file.to_bytes().len(),
+                kdf: file.kdf,
+            }),
+            old_slots: users
                 .iter()
-                .map(|s| SlotInfo {
-                    handle: s.handle.clone(),
-                    role: s.role,
-                    kdf: s.kdf,
-                })
+                .filter(|(u, _)| u.old_slot)
+                .map(|(u, _)| u.handle.clone())
                 .collect(),
             users_without_slot,
             slots_without_user,
         })
     }
+}
+
+/// Every user with their lookup tag, read on `conn`.
+fn index_of_users(conn: &Connection) -> Result<Vec<(UserSummary, Option<Tag>)>, VaultError> {
+    let mut stmt =
+        conn.prepare("SELECT handle, role, created_at, old_slot, slot_tag FROM users")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, bool>(3)?,
+            r.get::<_, Option<Vec<u8>>>(4)?,
+        ))
+    })?;
+    let mut users = Vec::new();
+    for row in rows {
+        let (handle, role, created_at_unix, old_slot, tag) = row?;
+        let role = Role::parse(&role).ok_or_else(|| VaultError::DamagedDatabase {
+            detail: "a user has an unknown role".to_owned(),
+        })?;
+        let summary = UserSummary {
+            handle,
+            role,
+            created_at_unix,
+            old_slot,
+        };
+        users.push((summary, tag.and_then(|t| t.try_into().ok())));
+    }
+    Ok(users)
 }

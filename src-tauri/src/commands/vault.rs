@@ -88,6 +88,9 @@ pub struct UserDto {
     pub handle: String,
     /// Role.
     pub role: RoleDto,
+    /// Whether they still have a slot in the old key file, which shows
+    /// their handle until their next unlock.
+    pub old_slot: bool,
 }
 
 fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
@@ -284,6 +287,7 @@ pub fn users_list(state: State<'_, AppState>) -> Result<Vec<UserDto>, UiError> {
             .map(|user| UserDto {
                 handle: user.handle,
                 role: user.role.into(),
+                old_slot: user.old_slot,
             })
             .collect())
     })
@@ -307,10 +311,25 @@ pub async fn users_add(
     })
 }
 
-/// Remove a user (coordinator only).
+/// Remove a user and give everyone who stays a new master key (coordinator
+/// only). The re-encryption's progress is what `vault_migration` reports
+/// meanwhile, as during an unlock's migration.
 #[tauri::command]
-pub fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), UiError> {
-    state.with_session(|session| Ok(session.vault.coordinator()?.remove_user(handle.trim())?))
+pub async fn users_remove(state: State<'_, AppState>, handle: String) -> Result<(), UiError> {
+    let set = |step: Option<MigrationProgress>| {
+        *state
+            .migration
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = step;
+    };
+    let removed = state.with_session(|session| {
+        session
+            .vault
+            .remove_user_and_rekey(handle.trim(), &mut |step| set(Some(step)))?;
+        Ok(())
+    });
+    set(None);
+    removed
 }
 
 /// Change the signed-in user's passphrase (the one thing allowed before a

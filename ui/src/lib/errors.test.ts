@@ -4,10 +4,10 @@ import { describeError, errorKey } from './errors';
 
 describe('errors', () => {
   it('maps each code to its own message in both languages', () => {
-    const err = asUiError({ code: 'wrong_passphrase', message: 'wrong passphrase' });
-    expect(errorKey(err)).toBe('error.wrong_passphrase');
-    expect(describeError('en', err)).toMatch(/^Wrong passphrase/);
-    expect(describeError('es', err)).toMatch(/^Frase de contraseña incorrecta/);
+    const err = asUiError({ code: 'wrong_handle_or_passphrase', message: 'wrong handle or passphrase' });
+    expect(errorKey(err)).toBe('error.wrong_handle_or_passphrase');
+    expect(describeError('en', err)).toMatch(/^Wrong handle or passphrase/);
+    expect(describeError('es', err)).toMatch(/^Identificador o frase de contraseña incorrectos/);
   });
 
   it('rounds the wait up to whole seconds', () => {

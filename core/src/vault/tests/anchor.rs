@@ -9,13 +9,18 @@ use crate::vault::{ANCHOR_FILE, ANCHOR_LEN, MigrationProgress, needs_migration};
 const NOTE: &str = "a call from before the anchor";
 
 /// A vault as an older Hotline Desk left it: the database keyed with the
-/// master key itself, no anchor.
+/// master key itself, no anchor, the old key file.
 fn legacy_vault(root: &Path, name: &str, notes_count: usize) -> PathBuf {
     let (data, vault) = new_vault(root, name);
     create_notes_table(&vault);
     for i in 0..notes_count {
         add_note(&vault, &format!("{NOTE} {i}"));
     }
+    // Vaults from before the anchor had only the old key file.
+    give_old_slots(
+        &vault,
+        &[(COORDINATOR, Role::Coordinator, COORDINATOR_PASS)],
+    );
     let Vault {
         files,
         mut store,
@@ -103,9 +108,9 @@ fn an_old_vault_is_migrated_once_at_unlock_with_progress() {
         [
             PathBuf::from(ANCHOR_FILE),
             PathBuf::from("hotline.db"),
-            PathBuf::from("keyslots.json")
+            PathBuf::from("keyslots.bin")
         ],
-        "the WAL was checkpointed away"
+        "the WAL was checkpointed away, the old key file removed"
     );
 
     // The next unlock does not migrate again.

@@ -101,12 +101,12 @@ fn restore_refuses_wrong_credentials_and_damaged_backups() {
             COORDINATOR,
             &pass("not the passphrase")
         ),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(!Vault::exists(&target("t1")));
     assert!(matches!(
         Vault::restore(&target("t2"), &file, "nobody", &pass(COORDINATOR_PASS)),
-        Err(VaultError::UnknownHandle)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(!Vault::exists(&target("t2")));
 
@@ -219,7 +219,10 @@ fn a_failed_restore_over_a_damaged_vault_puts_it_back() {
     let err = Vault::restore_setting_aside(&data, &file, COORDINATOR, &pass("not the passphrase"))
         .err()
         .unwrap();
-    assert!(matches!(err, VaultError::WrongPassphrase), "{err:?}");
+    assert!(
+        matches!(err, VaultError::WrongHandleOrPassphrase),
+        "{err:?}"
+    );
     let mut after = snapshot(&data);
     // The failed attempt may be counted; the vault's files are as before.
     after.remove(Path::new(crate::vault::ATTEMPTS_FILE));

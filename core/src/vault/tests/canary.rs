@@ -97,7 +97,7 @@ fn canary_never_reaches_disk_in_plaintext() {
             PathBuf::from("backup.hlbk"),
             PathBuf::from("erase-anchor"),
             PathBuf::from("hotline.db"),
-            PathBuf::from("keyslots.json")
+            PathBuf::from("keyslots.bin")
         ]
     );
     let db = std::fs::read(data.join("hotline.db")).unwrap();

@@ -17,7 +17,7 @@ fn only_the_database_and_key_files(data: &Path) {
     let names: Vec<_> = snapshot(data).into_keys().collect();
     assert!(
         names.iter().all(|n| n == Path::new("hotline.db")
-            || n == Path::new("keyslots.json")
+            || n == Path::new("keyslots.bin")
             || n == Path::new("erase-anchor")),
         "{names:?}"
     );

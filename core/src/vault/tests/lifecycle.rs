@@ -4,7 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::*;
 use crate::vault::audit::entries;
-use crate::vault::{KEY_FILE, Role, SessionUser, VaultError, failed_attempts, retry_delay};
+use crate::vault::{
+    KEY_FILE, LEGACY_KEY_FILE, Role, SessionUser, VaultError, failed_attempts, retry_delay,
+};
 
 #[test]
 fn create_refuses_existing_files_and_unlock_knows_no_vault() {
@@ -127,11 +129,11 @@ fn users_roles_and_unlock_errors() {
     // Errors are specific, and handles are case-insensitive.
     assert!(matches!(
         Vault::unlock(&data, "nobody", &pass(COORDINATOR_PASS)),
-        Err(VaultError::UnknownHandle)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(matches!(
         Vault::unlock(&data, COORDINATOR, &pass(VOLUNTEER_PASS)),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     let vault = Vault::unlock(&data, "ANA", &pass(COORDINATOR_PASS)).unwrap();
     assert_eq!(vault.user().handle, COORDINATOR);
@@ -193,7 +195,7 @@ fn users_roles_and_unlock_errors() {
     // The removed user is refused ...
     assert!(matches!(
         Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)),
-        Err(VaultError::UnknownHandle)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     // ... even with an old copy of the key file that still has their slot.
     let current = std::fs::read(data.join(KEY_FILE)).unwrap();
@@ -206,7 +208,7 @@ fn users_roles_and_unlock_errors() {
 }
 
 #[test]
-fn editing_a_role_in_the_key_file_does_not_promote() {
+fn editing_a_role_in_the_old_key_file_does_not_promote() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, vault) = new_vault(tmp.path(), "data");
     vault
@@ -214,17 +216,24 @@ fn editing_a_role_in_the_key_file_does_not_promote() {
         .unwrap()
         .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
         .unwrap();
+    give_old_slots(
+        &vault,
+        &[
+            (COORDINATOR, Role::Coordinator, COORDINATOR_PASS),
+            (VOLUNTEER, Role::Volunteer, VOLUNTEER_PASS),
+        ],
+    );
     vault.lock().unwrap();
-    let text = std::fs::read_to_string(data.join(KEY_FILE)).unwrap();
+    let text = std::fs::read_to_string(data.join(LEGACY_KEY_FILE)).unwrap();
     assert_eq!(text.matches("\"volunteer\"").count(), 1);
     std::fs::write(
-        data.join(KEY_FILE),
+        data.join(LEGACY_KEY_FILE),
         text.replace("\"volunteer\"", "\"coordinator\""),
     )
     .unwrap();
     assert!(matches!(
         Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
 }
 
@@ -249,7 +258,7 @@ fn passphrase_change_keeps_all_data_and_other_users() {
     let new = "a brand new passphrase";
     assert!(matches!(
         vault.change_passphrase(&pass("not my passphrase"), &pass(new)),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     assert!(matches!(
         vault.change_passphrase(&pass(COORDINATOR_PASS), &pass("weak")),
@@ -267,7 +276,7 @@ fn passphrase_change_keeps_all_data_and_other_users() {
 
     assert!(matches!(
         Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)),
-        Err(VaultError::WrongPassphrase)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     let vault = Vault::unlock(&data, COORDINATOR, &pass(new)).unwrap();
     assert_eq!(notes(&vault), ["first note", "second note"]);
@@ -286,12 +295,12 @@ fn repeated_failures_impose_a_growing_wait_and_success_resets() {
 
     assert!(matches!(
         Vault::unlock(&data, "nobody", &pass(COORDINATOR_PASS)),
-        Err(VaultError::UnknownHandle)
+        Err(VaultError::WrongHandleOrPassphrase)
     ));
     for _ in 0..3 {
         assert!(matches!(
             Vault::unlock(&data, COORDINATOR, &pass("wrong wrong wrong")),
-            Err(VaultError::WrongPassphrase)
+            Err(VaultError::WrongHandleOrPassphrase)
         ));
     }
     assert_eq!(failed_attempts(&data), 4);
@@ -378,8 +387,13 @@ fn verify_reports_a_sound_vault_and_its_parameters() {
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.integrity, ["ok"]);
     assert!(report.sqlcipher_version.starts_with('4'));
-    assert_eq!(report.key_slots.len(), 1);
-    let kdf = report.key_slots[0].kdf;
+    let slots = report.key_slots.unwrap();
+    assert_eq!((slots.slots, slots.in_use), (32, 1));
+    assert_eq!(
+        slots.file_len,
+        std::fs::metadata(_data.join(KEY_FILE)).unwrap().len() as usize
+    );
+    let kdf = slots.kdf;
     assert!(kdf.memory_kib >= crate::vault::KdfParams::MIN_MEMORY_KIB);
     assert!(kdf.iterations >= crate::vault::KdfParams::MIN_ITERATIONS);
 }

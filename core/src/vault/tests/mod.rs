@@ -10,11 +10,14 @@ mod damage;
 mod erase;
 mod integrity;
 mod lifecycle;
+mod rekey;
+mod slots;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Passphrase, Vault};
+use super::keyslots::{KeyFile, KeySlot};
+use super::{KdfParams, Passphrase, Role, Vault};
 
 /// The first coordinator's handle in every test vault.
 pub(super) const COORDINATOR: &str = "ana";
@@ -103,6 +106,46 @@ pub(super) fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, bytes).unwrap();
     }
+}
+
+/// Turn `vault` into one as versions before key file format 2 left it:
+/// `users` get one slot each in `keyslots.json` (handle and role in the
+/// clear), `keyslots.bin` is removed, and the database loses the user
+/// index and goes back to the schema version before it.
+pub(super) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
+    let slots = users
+        .iter()
+        .map(|(handle, role, passphrase)| {
+            KeySlot::seal(
+                handle,
+                *role,
+                KdfParams::DEFAULT,
+                &pass(passphrase),
+                &vault.key,
+            )
+            .unwrap()
+        })
+        .collect();
+    KeyFile { slots }
+        .save(&vault.files.legacy_key_file())
+        .unwrap();
+    std::fs::remove_file(vault.files.key_file()).unwrap();
+    let before = crate::store::migrations::MIGRATIONS
+        .iter()
+        .find(|m| m.sql == crate::store::migrations::USER_KEY_SLOTS)
+        .unwrap()
+        .version
+        - 1;
+    vault
+        .conn()
+        .execute_batch(&format!(
+            "DROP INDEX users_slot_tag;
+             ALTER TABLE users DROP COLUMN slot_tag;
+             ALTER TABLE users DROP COLUMN public_key;
+             ALTER TABLE users DROP COLUMN old_slot;
+             PRAGMA user_version = {before};"
+        ))
+        .unwrap();
 }
 
 #[test]

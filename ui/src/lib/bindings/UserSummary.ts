@@ -12,4 +12,9 @@ handle: string,
 /**
  * Role.
  */
-role: Role, };
+role: Role, 
+/**
+ * Whether they still have a slot in the old key file, which shows
+ * their handle until their next unlock.
+ */
+old_slot: boolean, };

@@ -1,0 +1,223 @@
+//! Rekey: a new master key for everyone who stays, after someone leaves.
+//!
+//! A coordinator does it without anyone's passphrase: each remaining
+//! user's slot keeps its tag and passphrase-wrapped part, and only its
+//! sealed part changes (the new master key sealed to the user's public key,
+//! from the user index). The database is re-encrypted in place under the
+//! key derived from the new master key and the erase anchor
+//! ([`Store::rekey`](crate::store::Store): `PRAGMA rekey` in WAL mode, one
+//! transaction, then a checkpoint). A slot copied before the rekey (from
+//! free space, or an old copy of the key file) opens only the old master
+//! key, which no longer opens the database.
+//!
+//! Crash safety: the new key file is written to `keyslots.pending` first,
+//! then the database is re-encrypted, then the pending file is renamed over
+//! `keyslots.bin`. An unlock that finds a pending file finishes or rolls
+//! back ([`finish_pending`]): if the database still opens under the key
+//! file's master key the rekey never committed and the pending file is
+//! deleted; otherwise the pending file's master key opens it and the
+//! pending file takes its place.
+//!
+//! Users who still have an old slot (`keyslots.json`) cannot be carried
+//! across: their master key is wrapped under their passphrase only. While
+//! any remain, the rekey is not done (and [`RemoveReport::rekeyed`] says so).
+
+use super::database_key::MigrationProgress;
+use super::files::{self, VaultFiles};
+use super::secret::MasterKey;
+use super::slots::{SlotFile, Tag};
+use super::{Vault, VaultError, anchor};
+use crate::store::RekeyStep;
+
+/// Name of the key file waiting for a rekey to commit.
+pub const PENDING_KEY_FILE: &str = "keyslots.pending";
+
+/// What [`Vault::remove_user_and_rekey`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoveReport {
+    /// Whether the vault got a new master key (false while some users
+    /// still have an old key slot: see [`RemoveReport::old_slots`]).
+    pub rekeyed: bool,
+    /// Users who still have an old key slot.
+    pub old_slots: usize,
+}
+
+/// Steps a test can stop a rekey after, as a kill would (a test seam: in
+/// other builds nothing stops).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The pending key file is on disk.
+    AfterPending,
+    /// The database is re-encrypted; the pending file is not renamed yet.
+    AfterDatabase,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Where the next rekey on this thread stops (tests only).
+    pub(crate) static STOP: std::cell::Cell<Option<Stop>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether a test asked the rekey to stop at `step`.
+#[cfg(test)]
+fn stop_at(step: Stop) -> Result<(), VaultError> {
+    if STOP.with(|s| s.get()) == Some(step) {
+        return Err(VaultError::Io {
+            context: "rekey stopped by a test",
+            source: std::io::Error::from(std::io::ErrorKind::Interrupted),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(test))]
+fn stop_at(_: Stop) -> Result<(), VaultError> {
+    Ok(())
+}
+
+impl VaultFiles {
+    /// The key file of a rekey in progress.
+    pub(crate) fn pending_key_file(&self) -> std::path::PathBuf {
+        self.dir.join(PENDING_KEY_FILE)
+    }
+}
+
+impl Vault {
+    /// Remove user `handle` (as [`super::Coordinator::remove_user`]), then
+    /// give everyone who stays a new master key, re-encrypting the database
+    /// (reporting to `progress`), so that nothing the removed user kept
+    /// opens it any more. Coordinators only.
+    pub fn remove_user_and_rekey(
+        &mut self,
+        handle: &str,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<RemoveReport, VaultError> {
+        self.coordinator()?.remove_user(handle)?;
+        self.rekey(progress)
+    }
+
+    /// Restore `backup_file` as [`Vault::restore`] does, then give the
+    /// restored vault a new master key ([`Vault::rekey`], reporting to
+    /// `progress`): "restore as a new laptop", so that the backup, the old
+    /// laptop and anything copied from either share no key with the new
+    /// vault. A coordinator's restore only: for a volunteer the restore is
+    /// done but no rekey, and [`VaultError::NotCoordinator`] is returned
+    /// with the restored vault left locked in place.
+    pub fn restore_as_new_laptop(
+        data_dir: &std::path::Path,
+        backup_file: &std::path::Path,
+        handle: &str,
+        passphrase: &super::Passphrase,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<(Self, RemoveReport), VaultError> {
+        let mut vault = Self::restore(data_dir, backup_file, handle, passphrase)?;
+        if vault.coordinator().is_err() {
+            vault.lock()?;
+            return Err(VaultError::NotCoordinator);
+        }
+        let report = vault.rekey(progress)?;
+        Ok((vault, report))
+    }
+
+    /// A new master key for every user in the index, without their
+    /// passphrases; refused for a volunteer. Skipped (not an error) while
+    /// some users still have an old key slot.
+    pub fn rekey(
+        &mut self,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<RemoveReport, VaultError> {
+        self.coordinator()?;
+        let old_slots = self.list_users()?.iter().filter(|u| u.old_slot).count();
+        if old_slots > 0 {
+            return Ok(RemoveReport {
+                rekeyed: false,
+                old_slots,
+            });
+        }
+        let new_key = MasterKey::generate()?;
+        let mut key_file = self.current_key_file()?;
+        for (tag, recipient) in self.recipients()? {
+            if !key_file.reseal(&tag, &recipient, &new_key, None)? {
+                return Err(VaultError::KeySlotMismatch);
+            }
+        }
+        let pending = self.files.pending_key_file();
+        key_file.save(&pending)?;
+        stop_at(Stop::AfterPending)?;
+        let anchor = match anchor::load(&self.files.anchor())? {
+            anchor::AnchorState::Present(anchor) => anchor,
+            _ => {
+                let _ = files::remove_if_exists(&pending);
+                return Err(VaultError::DamagedDatabase {
+                    detail: "the erase anchor is missing or damaged".to_owned(),
+                });
+            }
+        };
+        let db_key = anchor.database_key(&new_key);
+        if let Err(err) = self.store.rekey(&self.files.wal(), &db_key, &mut |step| {
+            progress(match step {
+                RekeyStep::Pages { done, total } => MigrationProgress::Reencrypting { done, total },
+                RekeyStep::WritingBack => MigrationProgress::WritingBack,
+            })
+        }) {
+            // Not committed: the database is still under the old key.
+            let _ = files::remove_if_exists(&pending);
+            return Err(err.into());
+        }
+        self.key = new_key;
+        self.db_key = db_key;
+        stop_at(Stop::AfterDatabase)?;
+        std::fs::rename(&pending, self.files.key_file())
+            .map_err(VaultError::io("cannot replace the key file"))?;
+        files::sync_dir(&self.files.dir);
+        self.audit("vault.rekey", serde_json::json!({}))?;
+        progress(MigrationProgress::Done);
+        Ok(RemoveReport {
+            rekeyed: true,
+            old_slots: 0,
+        })
+    }
+
+    /// Every user's tag and public key, from the index.
+    fn recipients(&self) -> Result<Vec<(Tag, age::x25519::Recipient)>, VaultError> {
+        use std::str::FromStr;
+        let mut stmt = self.conn().prepare(
+            "SELECT slot_tag, public_key FROM users
+             WHERE slot_tag IS NOT NULL AND public_key IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (tag, public) = row?;
+            let damaged = || VaultError::DamagedDatabase {
+                detail: "a user's key slot entry is damaged".to_owned(),
+            };
+            let tag: Tag = tag.try_into().map_err(|_| damaged())?;
+            let recipient = age::x25519::Recipient::from_str(&public).map_err(|_| damaged())?;
+            out.push((tag, recipient));
+        }
+        Ok(out)
+    }
+}
+
+/// Load the pending key file, if any.
+pub(crate) fn load_pending(files: &VaultFiles) -> Result<Option<SlotFile>, VaultError> {
+    SlotFile::load_if_exists(&files.pending_key_file())
+}
+
+/// After an unlock opened the database with the key file at `used`: a
+/// pending key file that was not the one used never committed (delete it);
+/// the one used did (it becomes the key file).
+pub(crate) fn finish_pending(files: &VaultFiles, used_pending: bool) -> Result<(), VaultError> {
+    let pending = files.pending_key_file();
+    if used_pending {
+        std::fs::rename(&pending, files.key_file())
+            .map_err(VaultError::io("cannot replace the key file"))?;
+        files::sync_dir(&files.dir);
+        Ok(())
+    } else {
+        files::remove_if_exists(&pending)
+    }
+}
