@@ -267,6 +267,10 @@ impl Vault {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
         let mut tx = Write::begin_as(&store.conn, first.handle, authority)?;
+        if let Some(key) = authority.key() {
+            authority::store(&tx, key)?;
+            signed::sign_all_current(&tx, key, first.handle)?;
+        }
         tx.execute(
             "INSERT INTO users (handle, role, created_at, slot_tag, public_key)
              VALUES (?1, ?2, ?3, ?4, ?5)",
