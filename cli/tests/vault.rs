@@ -304,7 +304,7 @@ fn restore_over_a_damaged_vault_sets_it_aside_when_asked() {
         WRONG_PASS,
         &["restore", backup_arg, "--set-aside-damaged"],
     )
-    .fails_with(3, "wrong passphrase");
+    .fails_with(3, "wrong handle or passphrase");
     assert_eq!(std::fs::read(&db).unwrap(), &bytes[..4096]);
 
     let restored = as_user(
@@ -338,7 +338,7 @@ fn restore_over_a_damaged_vault_sets_it_aside_when_asked() {
         &bytes[..4096],
         "the damaged database, kept as it was"
     );
-    assert!(aside[0].join("keyslots.json").exists());
+    assert!(aside[0].join("keyslots.bin").exists());
     as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
 }
 
