@@ -199,7 +199,7 @@ def test_restore_from_the_set_up_screen_into_an_empty_folder(request, tmp_path, 
         # A wrong passphrase is refused and nothing is left in the folder.
         fill_form(app, {"restore-handle": HANDLE, "restore-passphrase": "not the passphrase"})
         app.find("restore-submit").click()
-        app.wait_text("restore-error", "Wrong passphrase", timeout=30)
+        app.wait_text("restore-error", "Wrong handle or passphrase", timeout=30)
         assert not (data_dir / "hotline.db").exists()
         fill_form(app, {"restore-handle": HANDLE, "restore-passphrase": PASSPHRASE})
         app.find("restore-submit").click()
