@@ -238,20 +238,7 @@ fn old_slots_are_converted_one_user_at_a_time_then_the_old_file_goes() {
 #[test]
 fn a_passphrase_change_through_an_old_slot_converts_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, vault) = new_vault(tmp.path(), "data");
-    vault
-        .coordinator()
-        .unwrap()
-        .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
-        .unwrap();
-    give_old_slots(
-        &vault,
-        &[
-            (COORDINATOR, Role::Coordinator, COORDINATOR_PASS),
-            (VOLUNTEER, Role::Volunteer, VOLUNTEER_PASS),
-        ],
-    );
-    vault.lock().unwrap();
+    let data = locked_with_two_old_slots(tmp.path());
     let mut bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
     bo.change_passphrase(&pass(VOLUNTEER_PASS), &pass("bo picked a new one"))
         .unwrap();
@@ -310,20 +297,7 @@ fn a_vault_from_before_the_anchor_and_the_new_key_file_migrates_in_one_unlock() 
 #[test]
 fn a_conversion_cut_short_after_the_index_commit_converts_again() {
     let tmp = tempfile::tempdir().unwrap();
-    let (data, vault) = new_vault(tmp.path(), "data");
-    vault
-        .coordinator()
-        .unwrap()
-        .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
-        .unwrap();
-    give_old_slots(
-        &vault,
-        &[
-            (COORDINATOR, Role::Coordinator, COORDINATOR_PASS),
-            (VOLUNTEER, Role::Volunteer, VOLUNTEER_PASS),
-        ],
-    );
-    vault.lock().unwrap();
+    let data = locked_with_two_old_slots(tmp.path());
     unlock_each(&data, &[(COORDINATOR, Role::Coordinator, COORDINATOR_PASS)]);
     let key_file_before_bo = std::fs::read(data.join(KEY_FILE)).unwrap();
     unlock_each(&data, &[(VOLUNTEER, Role::Volunteer, VOLUNTEER_PASS)]);
@@ -395,4 +369,24 @@ fn a_backup_of_format_2_restores_and_converts_at_restore() {
         &target,
         &[(COORDINATOR, Role::Coordinator, COORDINATOR_PASS)],
     );
+}
+
+/// A locked vault in `dir/data` whose coordinator and volunteer both still
+/// have a slot in the old key file.
+fn locked_with_two_old_slots(dir: &Path) -> std::path::PathBuf {
+    let (data, vault) = new_vault(dir, "data");
+    vault
+        .coordinator()
+        .unwrap()
+        .add_user(VOLUNTEER, Role::Volunteer, &pass(VOLUNTEER_PASS))
+        .unwrap();
+    give_old_slots(
+        &vault,
+        &[
+            (COORDINATOR, Role::Coordinator, COORDINATOR_PASS),
+            (VOLUNTEER, Role::Volunteer, VOLUNTEER_PASS),
+        ],
+    );
+    vault.lock().unwrap();
+    data
 }
