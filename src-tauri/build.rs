@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "users_list",
     "users_add",
     "users_remove",
+    "continuity_get",
+    "recovery_kit_create",
     "passphrase_change",
     "passphrase_suggest",
     "settings_set_auto_lock",

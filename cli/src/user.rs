@@ -1,4 +1,4 @@
-//! `hotline user add|list|remove`: manage who can unlock the vault.
+//! `hotline user add|list|remove|recovery-kit`: manage who can unlock the vault.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use hotline_core::vault::Role;
 use crate::CliError;
 use crate::out::outln;
 use crate::passphrase::{AuthArgs, NewPassphraseArgs};
-use crate::vault::{lock, reencryption_progress, unlock, vault_error};
+use crate::vault::{lock, reencryption_progress, unlock, vault_error, warn_continuity};
 
 /// Options of `hotline user`.
 #[derive(Debug, Args)]
@@ -26,6 +26,11 @@ enum UserCommand {
     List(ListArgs),
     /// Remove a user and their key slot (coordinators only).
     Remove(RemoveArgs),
+    /// Make a recovery kit (coordinators only): a coordinator slot whose
+    /// handle and 8-word passphrase are printed ONCE, to be written down
+    /// and kept off this laptop, so the coordinator key survives the loss
+    /// of any one coordinator.
+    RecoveryKit(ListArgs),
 }
 
 /// A role, as typed on the command line.
@@ -94,13 +99,32 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
                 .list_users()
                 .map_err(|err| vault_error(err, data_dir))?;
             lock(vault, data_dir)?;
-            for user in users {
-                if user.old_slot {
-                    outln!("{}\t{}\told key slot", user.handle, user.role)?;
-                } else {
-                    outln!("{}\t{}", user.handle, user.role)?;
-                }
+            for user in &users {
+                let note = match (user.old_slot, user.recovery_kit) {
+                    (true, _) => "\told key slot",
+                    (false, true) => "\trecovery kit",
+                    (false, false) => "",
+                };
+                outln!("{}\t{}{note}", user.handle, user.role)?;
             }
+            if users.iter().filter(|u| u.role == Role::Coordinator).count() < 2 {
+                warn_continuity();
+            }
+        }
+        UserCommand::RecoveryKit(kit) => {
+            let vault = unlock(data_dir, &kit.auth)?;
+            let made = vault
+                .coordinator()
+                .and_then(|c| c.create_recovery_kit())
+                .map_err(|err| vault_error(err, data_dir));
+            lock(vault, data_dir)?;
+            let made = made?;
+            outln!("RECOVERY KIT — write this down now; it is shown only once.")?;
+            outln!("handle:     {}", made.handle)?;
+            outln!("passphrase: {}", made.passphrase.text())?;
+            outln!(
+                "Keep it off this laptop (a safe, a lawyer). It unlocks as a coordinator: use it only to recover, then add a new coordinator and remove the kit."
+            )?;
         }
         UserCommand::Remove(remove) => {
             let mut vault = unlock(data_dir, &remove.auth)?;

@@ -185,7 +185,18 @@ pub fn init(data_dir: &Path, args: &InitArgs) -> Result<(), CliError> {
         data_dir.display(),
         user.handle
     )?;
+    warn_continuity();
     Ok(())
+}
+
+/// Ask for a second holder of the coordinator key, and say why.
+pub fn warn_continuity() {
+    errln!(
+        "hotline: only one coordinator holds the coordinator key. If that passphrase is lost, nobody can change retention, lift a legal hold, add users or read summary bundles again. Before logging real calls, add a second coordinator (`hotline user add HANDLE --role coordinator`) or print a recovery kit (`hotline user recovery-kit`) and keep it off this laptop"
+    );
+    errln!(
+        "hotline: solo una persona coordinadora tiene la clave de coordinación. Si se pierde esa contraseña, nadie podrá volver a cambiar la retención, levantar una retención legal, agregar usuarios ni leer los paquetes de resumen. Antes de registrar llamadas reales, agregue otra persona coordinadora o imprima un kit de recuperación (`hotline user recovery-kit`) y guárdelo fuera de esta computadora"
+    );
 }
 
 /// Options of `hotline passwd`.

@@ -515,3 +515,58 @@ fn verify_reports_deep_damage_that_unlocking_does_not_read() {
     assert!(!data.join("hotline.db-shm").exists());
     assert!(!data.join("hotline.db-wal").exists());
 }
+
+#[test]
+fn a_recovery_kit_is_printed_once_and_unlocks_as_a_coordinator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let init = as_user(&data, "ana", ANA_PASS, &["init"]).ok();
+    for why in [
+        "only one coordinator holds the coordinator key",
+        "kit de recuperación",
+    ] {
+        assert!(init.stderr.contains(why), "{}", init.stderr);
+    }
+    let made = as_user(&data, "ana", ANA_PASS, &["user", "recovery-kit"]).ok();
+    let field = |name: &str| {
+        made.stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|rest| rest.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {name} in {}", made.stdout))
+    };
+    let handle = field("handle:");
+    let passphrase = field("passphrase:");
+    assert!(handle.starts_with("recovery-"), "{handle}");
+    assert_eq!(passphrase.split(' ').count(), 8, "{passphrase}");
+    // The kit opens a coordinator session at once (no passphrase change),
+    // and the list marks it and no longer asks for a second holder.
+    let listed = as_user(&data, &handle, &passphrase, &["user", "list"]).ok();
+    assert!(
+        listed
+            .stdout
+            .contains(&format!("{handle}\tcoordinator\trecovery kit")),
+        "{}",
+        listed.stdout
+    );
+    assert!(
+        !listed.stderr.contains("only one coordinator"),
+        "{}",
+        listed.stderr
+    );
+    run(hotline(&data)
+        .args(["user", "add", "bo", "--role", "volunteer"])
+        .env("HOTLINE_USER", &handle)
+        .env("HOTLINE_PASSPHRASE", &passphrase)
+        .env("HOTLINE_NEW_PASSPHRASE", BO_PASS))
+    .ok();
+    // A volunteer cannot make one.
+    run(hotline(&data)
+        .arg("passwd")
+        .env("HOTLINE_USER", "bo")
+        .env("HOTLINE_PASSPHRASE", BO_PASS)
+        .env("HOTLINE_NEW_PASSPHRASE", BO_NEW_PASS))
+    .ok();
+    as_user(&data, "bo", BO_NEW_PASS, &["user", "recovery-kit"])
+        .fails_with(1, "only a coordinator can do this");
+}

@@ -34,7 +34,9 @@ use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
 use crate::commands::referrals::{ReferralImportDto, ReferralInput};
 use crate::commands::reports::{SummaryPreview, SummaryRequest};
-use crate::commands::vault::{MigrationDto, RoleDto, SessionDto, UserDto, VaultStatusDto};
+use crate::commands::vault::{
+    MigrationDto, RecoveryKitDto, RoleDto, SessionDto, UserDto, VaultStatusDto,
+};
 use crate::error::UiError;
 use crate::state::Integrity;
 
@@ -60,6 +62,8 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         SessionDto,
         RoleDto,
         UserDto,
+        RecoveryKitDto,
+        hotline_core::vault::Continuity,
         Integrity,
         GuidanceDto,
         PlayerViewDto,

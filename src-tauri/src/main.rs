@@ -56,6 +56,8 @@ fn main() -> ExitCode {
             commands::vault::users_list,
             commands::vault::users_add,
             commands::vault::users_remove,
+            commands::vault::continuity_get,
+            commands::vault::recovery_kit_create,
             commands::vault::passphrase_change,
             commands::vault::passphrase_suggest,
             commands::vault::settings_set_auto_lock,

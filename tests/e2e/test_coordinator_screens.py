@@ -150,6 +150,30 @@ def test_retention_refusal_next_to_the_field_holds_released_and_an_added_area_of
     assert held_flags == [False, False]
 
 
+def test_a_lone_coordinator_is_asked_for_a_recovery_kit_which_then_unlocks(request, data_dir):
+    cli_ok(data_dir, "init")
+    with running_app(request, data_dir) as app:
+        unlock(app)
+        app.wait_text("signed-in-as", HANDLE, timeout=30)
+        open_admin(app)
+        app.wait_text("continuity-missing", "Only one coordinator holds the coordinator key")
+        app.wait_present("recovery-kit-make").click()
+        app.wait_present("recovery-kit")
+        handle = app.find("recovery-kit-handle").text.strip()
+        words = app.find("recovery-kit-passphrase").text.strip()
+        assert handle.startswith("recovery-") and len(words.split(" ")) == 8, (handle, words)
+        app.wait_text("continuity-ensured", "1 recovery kit")
+        assert axe_violations(app) == []
+        app.find("recovery-kit-done").click()
+        app.wait_present("recovery-kit-make")
+        assert not app.driver.find_elements("css selector", '[data-testid="recovery-kit"]')
+    # What was shown opens the vault as a coordinator.
+    listed = run_cli(data_dir, "user", "list",
+                     env={"HOTLINE_USER": handle, "HOTLINE_PASSPHRASE": words})
+    assert listed.returncode == 0, listed.stderr
+    assert f"{handle}\tcoordinator\trecovery kit" in listed.stdout
+
+
 def test_erase_needs_both_confirmations_and_leaves_no_vault(app):
     create_first_coordinator(app)
     open_admin(app)

@@ -23,7 +23,7 @@ mod dashboard;
 mod format_csv;
 mod format_html;
 mod format_json;
-mod keys;
+pub(crate) mod keys;
 mod preview;
 mod summary;
 pub(crate) mod suppress;
@@ -44,6 +44,7 @@ pub use bundle::{
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
+pub(crate) use keys::seal_stored_identity;
 pub use preview::{PreviewTable, SummaryView, preview};
 pub use summary::{
     ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,

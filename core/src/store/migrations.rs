@@ -497,6 +497,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "users' key slots: lookup tag, public key, old slot",
         sql: USER_KEY_SLOTS,
     },
+    Migration {
+        version: 14,
+        name: "the coordinator key in the key slots: signed user rows, sealed age identity",
+        sql: crate::vault::COORDINATOR_IN_SLOTS_SQL,
+    },
+    Migration {
+        version: 15,
+        name: "recovery kits: coordinator slots kept on paper",
+        sql: crate::vault::RECOVERY_KITS_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -678,16 +688,22 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(must_change, 0, "existing users keep their passphrase");
-                let (old_slot, tag): (bool, Option<Vec<u8>>) = conn
+                let (old_slot, tag, signature): (bool, Option<Vec<u8>>, Option<Vec<u8>>) = conn
                     .query_row(
-                        "SELECT old_slot, slot_tag FROM users WHERE handle = 'ana'",
+                        "SELECT old_slot, slot_tag, signature FROM users WHERE handle = 'ana'",
                         [],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .unwrap();
+                if start < 13 {
+                    assert!(
+                        old_slot && tag.is_none(),
+                        "existing users have an old key slot, converted at their next unlock"
+                    );
+                }
                 assert!(
-                    old_slot && tag.is_none(),
-                    "existing users have an old key slot, converted at their next unlock"
+                    signature.is_none(),
+                    "rows are signed at the next coordinator unlock"
                 );
             }
             if (3..8).contains(&start) {

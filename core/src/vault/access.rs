@@ -1,9 +1,10 @@
 //! Who may do what, as types, and the one way to write.
 //!
-//! - [`Coordinator`] is proof that the session user is a coordinator.
+//! - [`Coordinator`] is proof that the session holds the coordinator key
+//!   (unsealed from the user's key slot at unlock, see [`super::authority`]).
 //!   Coordinator-only operations take one (`&vault.coordinator()?`) instead
-//!   of checking a role inside; [`Vault::coordinator`] is the only place the
-//!   role is checked, and [`VaultError::NotCoordinator`] the only error.
+//!   of checking a role inside; [`Vault::coordinator`] is the only place it
+//!   is checked, and [`VaultError::NotCoordinator`] the only error.
 //! - [`Write`] is the one write transaction: IMMEDIATE (it takes the write
 //!   lock at once, so two processes never deadlock upgrading a read lock),
 //!   and it carries the operation's audit entry, which is recorded inside
@@ -21,7 +22,7 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::authority::{Authority, NO_AUTHORITY};
-use super::{Role, Vault, VaultError, audit};
+use super::{Vault, VaultError, audit};
 
 /// Proof that the session user of a vault is a coordinator.
 #[derive(Debug, Clone, Copy)]
@@ -45,12 +46,14 @@ impl Deref for Coordinator<'_> {
 }
 
 impl Vault {
-    /// The capability coordinator-only operations take; refused with
-    /// [`VaultError::NotCoordinator`] for a volunteer.
+    /// The capability coordinator-only operations take: only a session
+    /// holding the coordinator key gets it; refused with
+    /// [`VaultError::NotCoordinator`] for anyone else, whatever the user
+    /// index says their role is.
     pub fn coordinator(&self) -> Result<Coordinator<'_>, VaultError> {
-        match self.user().role {
-            Role::Coordinator => Ok(Coordinator { vault: self }),
-            Role::Volunteer => Err(VaultError::NotCoordinator),
+        match self.coordinator_key() {
+            Some(_) => Ok(Coordinator { vault: self }),
+            None => Err(VaultError::NotCoordinator),
         }
     }
 

@@ -139,8 +139,18 @@ impl Vault {
             Some(index) => index,
             None => key_file.free_slot(&self.used_tags(&self.user.handle)?)?,
         };
-        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
-        key_file.put(index, &credentials, &secrets, &self.key, None)?;
+        let anchor = self
+            .coordinator_public()
+            .map_or([0; slots::VERIFYING_KEY_LEN], |p| p.to_bytes());
+        let secrets = slots::new_user_secrets(anchor);
+        let sealed_key = self.coordinator_key().map(|key| key.to_bytes());
+        key_file.put(
+            index,
+            &credentials,
+            &secrets,
+            &self.key,
+            sealed_key.as_deref(),
+        )?;
         let mut tx = self.write()?;
         tx.execute(
             "UPDATE users SET slot_tag = ?1, public_key = ?2, old_slot = 0,
@@ -153,6 +163,9 @@ impl Vault {
                 &self.user.handle,
             ),
         )?;
+        if let Some(key) = self.coordinator_key() {
+            super::authority::sign_user(&tx, key, &self.user.handle)?;
+        }
         tx.audit(
             if passphrase_changed {
                 "passphrase.change"

@@ -22,8 +22,9 @@ mod access;
 mod anchor;
 mod attempts;
 pub(crate) mod audit;
-mod authority;
+pub(crate) mod authority;
 mod backup;
+mod continuity;
 mod convert;
 pub mod coordinator_key;
 mod database_key;
@@ -48,7 +49,7 @@ mod users;
 mod verify;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -70,8 +71,10 @@ pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
 pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
 pub(crate) use audit::AUDIT_CHAIN_SQL;
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
-pub(crate) use authority::COORDINATOR_AUTHORITY_SQL;
+pub(crate) use authority::{COORDINATOR_AUTHORITY_SQL, COORDINATOR_IN_SLOTS_SQL};
 pub use backup::{BackupLocation, BackupReport};
+pub(crate) use continuity::RECOVERY_KITS_SQL;
+pub use continuity::{Continuity, RECOVERY_KIT_PREFIX, RECOVERY_KIT_WORDS, RecoveryKit};
 pub use coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
 pub use database_key::{MigrationProgress, needs_migration};
 pub use diceware::{
@@ -161,6 +164,9 @@ pub struct UserSummary {
     /// (`keyslots.json`, which shows their handle), converted at their
     /// next unlock.
     pub old_slot: bool,
+    /// Whether this "user" is a recovery kit: a coordinator slot on paper
+    /// (see [`Coordinator::create_recovery_kit`]).
+    pub recovery_kit: bool,
 }
 
 /// An unlocked vault. Dropping it locks it (like [`Vault::lock`], without
@@ -218,17 +224,24 @@ impl Vault {
         }
         files::ensure_private_dir(data_dir)?;
         let key = MasterKey::generate()?;
+        let coordinator_key = CoordinatorKey::generate()?;
         let mut key_file = SlotFile::new(kdf::params_for_new_slot())?;
         let credentials = key_file.credentials(handle, passphrase)?;
-        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
-        key_file.put(0, &credentials, &secrets, &key, None)?;
+        let secrets = slots::new_user_secrets(coordinator_key.public().to_bytes());
+        key_file.put(
+            0,
+            &credentials,
+            &secrets,
+            &key,
+            Some(&coordinator_key.to_bytes()),
+        )?;
         let first = NewUser {
             handle,
             tag: &credentials.tag,
             public_key: &secrets.identity.to_public().to_string(),
         };
         let anchor = anchor::Anchor::generate()?;
-        let authority = authority::Authority::holding(CoordinatorKey::generate()?);
+        let authority = authority::Authority::holding(coordinator_key);
         anchor.create_file(&files.anchor())?;
         if let Err(err) = Self::initialise(
             &files,
@@ -245,7 +258,7 @@ impl Vault {
             return Err(err);
         }
         attempts::reset(&files);
-        let opened = key_file.open(&credentials)?.ok_or(VaultError::Crypto)?;
+        let opened = key_file.open(credentials)?.ok_or(VaultError::Crypto)?;
         Self::open_unlocked(
             files,
             Unlocked::Slot(opened),
@@ -267,10 +280,6 @@ impl Vault {
         let store = Store::open(&files.db(), db_key, OpenMode::Create)?;
         files::make_private(&files.db())?;
         let mut tx = Write::begin_as(&store.conn, first.handle, authority)?;
-        if let Some(key) = authority.key() {
-            authority::store(&tx, key)?;
-            signed::sign_all_current(&tx, key, first.handle)?;
-        }
         tx.execute(
             "INSERT INTO users (handle, role, created_at, slot_tag, public_key)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -282,6 +291,11 @@ impl Vault {
                 first.public_key,
             ),
         )?;
+        if let Some(key) = authority.key() {
+            authority::store_public(&tx, &key.public())?;
+            authority::sign_user(&tx, key, first.handle)?;
+            signed::sign_all_current(&tx, key, first.handle)?;
+        }
         tx.audit("vault.create", serde_json::json!({}));
         tx.commit()?;
         store.close()?;
@@ -416,17 +430,24 @@ impl Vault {
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Self, VaultError> {
         let (store, db_key) = database_key::open_database(&files, unlocked.master(), progress)?;
-        let (key, user, legacy) = match unlocked {
+        let (key, listed, opened) = match unlocked {
             Unlocked::Slot(opened) => {
                 let user = convert::user_of_slot(&store.conn, &opened, handle)?;
-                (opened.sealed.master, user, false)
+                let key = MasterKey::from_slice(opened.sealed.master.bytes())
+                    .ok_or(VaultError::Crypto)?;
+                (key, user, Some(opened))
             }
             Unlocked::Legacy(slot, key) => {
                 let user = convert::user_of_legacy_slot(&store.conn, &slot)?;
-                (key, user, true)
+                (key, user, None)
             }
         };
-        let authority = Self::take_up_authority(&store, &user)?;
+        let (authority, settle) = Self::take_up_authority(&store, &listed, opened.as_ref())?;
+        // Being a coordinator is holding the coordinator key.
+        let user = SessionUser {
+            role: authority.role(),
+            ..listed
+        };
         let mut vault = Self {
             files,
             store,
@@ -436,9 +457,10 @@ impl Vault {
             authority,
             notice: None,
         };
-        if legacy {
+        if opened.is_none() {
             vault.convert_legacy_slot(passphrase, false)?;
         }
+        vault.settle_authority(settle, opened.as_ref())?;
         vault.tidy_legacy_file()?;
         vault.sweep_signed_settings()?;
         vault.notice = vault.take_notice()?;
@@ -447,35 +469,19 @@ impl Vault {
     }
 
     /// At unlock: chain the audit entries of a vault made before the chain
-    /// (once), and load the session's authority, creating the coordinator
-    /// key at the first coordinator unlock of a vault made before it.
+    /// (once), and find the session's authority (see [`authority::resolve`]).
     fn take_up_authority(
         store: &Store,
-        user: &SessionUser,
-    ) -> Result<authority::Authority, VaultError> {
+        listed: &SessionUser,
+        opened: Option<&slots::Opened>,
+    ) -> Result<(authority::Authority, authority::Settle), VaultError> {
         let conn = &store.conn;
-        let creates_key = user.role == Role::Coordinator && !authority::exists(conn)?;
-        if !creates_key && !audit::chain_pending(conn)? {
-            return Ok(authority::load(conn, user.role)?.authority);
+        if audit::chain_pending(conn)? {
+            let tx = Write::begin(conn, &listed.handle)?;
+            audit::chain_existing(&tx)?;
+            tx.commit()?;
         }
-        let tx = Write::begin(conn, &user.handle)?;
-        audit::chain_existing(&tx)?;
-        let loaded = authority::load(&tx, user.role)?;
-        if loaded.created {
-            if let Some(key) = loaded.authority.key() {
-                signed::sign_all_current(&tx, key, &user.handle)?;
-            }
-            let params = serde_json::json!({});
-            audit::record(
-                &tx,
-                &user.handle,
-                "coordinator_key.create",
-                &params,
-                loaded.authority.key(),
-            )?;
-        }
-        tx.commit()?;
-        Ok(loaded.authority)
+        authority::resolve(conn, opened, listed.role)
     }
 
     /// A coordinator's session checkpoints the audit log (at unlock and at
@@ -645,7 +651,7 @@ fn authenticate(
     attempts::check(files)?;
     if let Some(current) = &keys.current {
         let credentials = current.credentials(handle, passphrase)?;
-        if let Some(opened) = current.open(&credentials)? {
+        if let Some(opened) = current.open(credentials)? {
             attempts::reset(files);
             return Ok(Unlocked::Slot(opened));
         }

@@ -25,8 +25,8 @@
 use super::database_key::MigrationProgress;
 use super::files::{self, VaultFiles};
 use super::secret::MasterKey;
-use super::slots::{SlotFile, Tag};
-use super::{Vault, VaultError, anchor};
+use super::slots::SlotFile;
+use super::{Vault, VaultError, anchor, authority};
 use crate::store::RekeyStep;
 
 /// Name of the key file waiting for a rekey to commit.
@@ -136,8 +136,12 @@ impl Vault {
         }
         let new_key = MasterKey::generate()?;
         let mut key_file = self.current_key_file()?;
-        for (tag, recipient) in self.recipients()? {
-            if !key_file.reseal(&tag, &recipient, &new_key, None)? {
+        let coordinator = self.coordinator_key().map(|key| key.to_bytes());
+        for user in authority::recipients(self.conn(), self.coordinator_public())? {
+            // The coordinator key only to rows a coordinator signed as
+            // coordinators': editing the index makes nobody one.
+            let sealed_key = coordinator.as_deref().filter(|_| user.signed_coordinator);
+            if !key_file.reseal(&user.tag, &user.recipient, &new_key, sealed_key)? {
                 return Err(VaultError::KeySlotMismatch);
             }
         }
@@ -176,29 +180,6 @@ impl Vault {
             rekeyed: true,
             old_slots: 0,
         })
-    }
-
-    /// Every user's tag and public key, from the index.
-    fn recipients(&self) -> Result<Vec<(Tag, age::x25519::Recipient)>, VaultError> {
-        use std::str::FromStr;
-        let mut stmt = self.conn().prepare(
-            "SELECT slot_tag, public_key FROM users
-             WHERE slot_tag IS NOT NULL AND public_key IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (tag, public) = row?;
-            let damaged = || VaultError::DamagedDatabase {
-                detail: "a user's key slot entry is damaged".to_owned(),
-            };
-            let tag: Tag = tag.try_into().map_err(|_| damaged())?;
-            let recipient = age::x25519::Recipient::from_str(&public).map_err(|_| damaged())?;
-            out.push((tag, recipient));
-        }
-        Ok(out)
     }
 }
 

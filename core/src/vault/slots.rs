@@ -48,6 +48,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::VaultError;
+use super::coordinator_key::{CoordinatorKey, CoordinatorPublic};
 use super::kdf::{self, KdfParams};
 use super::secret::{KEY_LEN, MasterKey, Passphrase, WrappingKey, random_bytes};
 
@@ -112,9 +113,13 @@ pub(crate) struct UserSecrets {
 
 /// What the sealed part of a slot holds.
 pub(crate) struct Sealed {
-    /// The vault's master key. (The 32 bytes after it are reserved for
-    /// the coordinator key; random in every slot for now.)
+    /// The vault's master key.
     pub(crate) master: MasterKey,
+    /// The 32 bytes after it: the coordinator key in a coordinator's slot,
+    /// random bytes in a volunteer's. Only a match with the verifying key
+    /// the user trusts makes them the coordinator key
+    /// ([`Opened::coordinator_key`]).
+    candidate: Zeroizing<[u8; KEY_LEN]>,
 }
 
 /// A slot opened with a user's credentials.
@@ -123,10 +128,31 @@ pub(crate) struct Opened {
     pub(crate) index: usize,
     /// Its lookup tag.
     pub(crate) tag: Tag,
+    /// The credentials that opened it (to rewrite its wrapped part).
+    pub(crate) credentials: Credentials,
     /// The wrapped part.
     pub(crate) secrets: UserSecrets,
     /// The sealed part.
     pub(crate) sealed: Sealed,
+}
+
+impl Opened {
+    /// The coordinator key sealed in this slot, if the slot holds the one
+    /// whose verifying key is `anchor`; `None` in a volunteer's slot.
+    pub(crate) fn coordinator_key(&self, anchor: &CoordinatorPublic) -> Option<CoordinatorKey> {
+        let key = CoordinatorKey::from_bytes(&self.sealed.candidate[..])?;
+        (key.public() == *anchor).then_some(key)
+    }
+
+    /// The verifying key pinned in the wrapped part; `None` while it is
+    /// all zero (a slot written before the vault had a coordinator key in
+    /// its slots).
+    pub(crate) fn pinned_anchor(&self) -> Option<CoordinatorPublic> {
+        if self.secrets.coordinator_public == [0; VERIFYING_KEY_LEN] {
+            return None;
+        }
+        CoordinatorPublic::from_bytes(&self.secrets.coordinator_public)
+    }
 }
 
 /// The key file in memory.
@@ -221,12 +247,12 @@ impl SlotFile {
 
     /// Open the slot `credentials` point to; `None` if no slot matches or it
     /// does not open (the two are one failure to the caller, by design).
-    pub(crate) fn open(&self, credentials: &Credentials) -> Result<Option<Opened>, VaultError> {
+    pub(crate) fn open(&self, credentials: Credentials) -> Result<Option<Opened>, VaultError> {
         let Some(index) = self.find(&credentials.tag) else {
             return Ok(None);
         };
         let slot = &self.slots[index];
-        let Some(secrets) = self.unwrap(slot, credentials)? else {
+        let Some(secrets) = self.unwrap(slot, &credentials)? else {
             return Ok(None);
         };
         let Some(sealed) = unseal(slot, &secrets.identity)? else {
@@ -235,6 +261,7 @@ impl SlotFile {
         Ok(Some(Opened {
             index,
             tag: credentials.tag,
+            credentials,
             secrets,
             sealed,
         }))
@@ -353,6 +380,20 @@ impl SlotFile {
         let mut sealed = [0u8; SEALED_LEN];
         sealed.copy_from_slice(&slot[TAG_LEN + WRAPPED_LEN..]);
         self.put_with_sealed(index, credentials, secrets, &sealed)
+    }
+
+    /// Pin `anchor` as the coordinator verifying key the user of `opened`
+    /// trusts (rewriting its wrapped part; the sealed part stays).
+    pub(crate) fn pin(
+        &mut self,
+        opened: &Opened,
+        anchor: &CoordinatorPublic,
+    ) -> Result<(), VaultError> {
+        let secrets = UserSecrets {
+            identity: opened.secrets.identity.clone(),
+            coordinator_public: anchor.to_bytes(),
+        };
+        self.rewrap(opened.index, &opened.credentials, &secrets)
     }
 
     /// Seal a new master key into the slot with `tag` for `recipient`,
@@ -506,7 +547,9 @@ fn unseal(
         return Ok(None);
     }
     let master = MasterKey::from_slice(&plain[..KEY_LEN]).ok_or(VaultError::Crypto)?;
-    Ok(Some(Sealed { master }))
+    let mut candidate = Zeroizing::new([0u8; KEY_LEN]);
+    candidate.copy_from_slice(&plain[KEY_LEN..]);
+    Ok(Some(Sealed { master, candidate }))
 }
 
 /// A fresh key pair for a new user (or a converted old slot).
@@ -535,7 +578,7 @@ mod tests {
 
         // The handle is case-folded.
         let again = keys.credentials("aNA", &"first passphrase".into()).unwrap();
-        let opened = keys.open(&again).unwrap().unwrap();
+        let opened = keys.open(again).unwrap().unwrap();
         assert_eq!(opened.index, 3);
         assert_eq!(opened.sealed.master.bytes(), master.bytes());
         assert_eq!(opened.secrets.coordinator_public, [7; VERIFYING_KEY_LEN]);
@@ -545,7 +588,7 @@ mod tests {
         );
         for (handle, pass) in [("ana", "first passphrasf"), ("bo", "first passphrase")] {
             let creds = keys.credentials(handle, &pass.into()).unwrap();
-            assert!(keys.open(&creds).unwrap().is_none(), "{handle}/{pass}");
+            assert!(keys.open(creds).unwrap().is_none(), "{handle}/{pass}");
         }
     }
 
@@ -585,13 +628,13 @@ mod tests {
         let creds2 = other_salt
             .credentials("bo", &"second passphrase".into())
             .unwrap();
-        assert!(other_salt.open(&creds2).unwrap().is_none());
+        assert!(other_salt.open(creds2).unwrap().is_none());
         // The tag moved into the slot of someone else's credentials does
         // not open the wrapped part under theirs.
         let mut forged = keys.clone();
         let eve = keys.credentials("eve", &"third passphrase".into()).unwrap();
         forged.slots[0][..TAG_LEN].copy_from_slice(&eve.tag);
-        assert!(forged.open(&eve).unwrap().is_none());
+        assert!(forged.open(eve).unwrap().is_none());
     }
 
     #[test]
@@ -601,9 +644,44 @@ mod tests {
         let creds = keys.credentials("ana", &"first passphrase".into()).unwrap();
         keys.put(5, &creds, &new_user_secrets([0; 32]), &master, None)
             .unwrap();
-        assert!(keys.open(&creds).unwrap().is_some());
+        let again = |keys: &SlotFile| keys.credentials("ana", &"first passphrase".into()).unwrap();
+        assert!(keys.open(again(&keys)).unwrap().is_some());
         keys.clear(5).unwrap();
-        assert!(keys.open(&creds).unwrap().is_none());
+        assert!(keys.open(again(&keys)).unwrap().is_none());
+    }
+
+    #[test]
+    fn only_the_key_the_pinned_anchor_names_is_a_coordinator_key() {
+        let mut keys = file();
+        let master = MasterKey::generate().unwrap();
+        let coordinator = CoordinatorKey::generate().unwrap();
+        let anchor = coordinator.public();
+        let pass = "first passphrase";
+        for (index, handle, sealed) in [(0, "ana", true), (1, "bo", false)] {
+            let creds = keys.credentials(handle, &pass.into()).unwrap();
+            let secrets = new_user_secrets(anchor.to_bytes());
+            let key = sealed.then(|| coordinator.to_bytes());
+            keys.put(index, &creds, &secrets, &master, key.as_deref())
+                .unwrap();
+        }
+        let open = |keys: &SlotFile, handle| {
+            let creds = keys.credentials(handle, &pass.into()).unwrap();
+            keys.open(creds).unwrap().unwrap()
+        };
+        let ana = open(&keys, "ana");
+        assert_eq!(ana.pinned_anchor(), Some(anchor));
+        assert_eq!(ana.coordinator_key(&anchor).unwrap().public(), anchor);
+        let other = CoordinatorKey::generate().unwrap().public();
+        assert!(ana.coordinator_key(&other).is_none(), "another anchor");
+        let bo = open(&keys, "bo");
+        assert!(bo.coordinator_key(&anchor).is_none(), "random bytes");
+
+        // Pinning a new anchor keeps the sealed part and the key pair.
+        let unpinned = CoordinatorKey::generate().unwrap().public();
+        keys.pin(&bo, &unpinned).unwrap();
+        let bo_again = open(&keys, "bo");
+        assert_eq!(bo_again.pinned_anchor(), Some(unpinned));
+        assert_eq!(bo_again.sealed.master.bytes(), master.bytes());
     }
 
     #[test]

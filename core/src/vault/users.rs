@@ -10,6 +10,7 @@
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
+use super::authority;
 use super::slots::{self, Tag};
 use super::{
     Coordinator, KeyFiles, Passphrase, Role, Unlocked, UserSummary, Vault, VaultError, now_unix,
@@ -27,32 +28,55 @@ impl Coordinator<'_> {
         role: Role,
         passphrase: &Passphrase,
     ) -> Result<(), VaultError> {
+        self.add_user_as(handle, role, passphrase, false)
+    }
+
+    /// [`Coordinator::add_user`], or with `recovery_kit` a recovery kit's
+    /// coordinator slot (its passphrase is the kit's, never changed).
+    pub(super) fn add_user_as(
+        &self,
+        handle: &str,
+        role: Role,
+        passphrase: &Passphrase,
+        recovery_kit: bool,
+    ) -> Result<(), VaultError> {
         rules::check_handle(handle)?;
         rules::check_passphrase(passphrase, handle)?;
         if self.user_role(handle)?.is_some() {
             return Err(VaultError::HandleTaken);
         }
+        let key = self.coordinator_key().ok_or(VaultError::NotCoordinator)?;
         let mut key_file = self.current_key_file()?;
         let index = key_file.free_slot(&self.used_tags("")?)?;
         let credentials = key_file.credentials(handle, passphrase)?;
-        let secrets = slots::new_user_secrets([0; slots::VERIFYING_KEY_LEN]);
-        key_file.put(index, &credentials, &secrets, &self.key, None)?;
+        let secrets = slots::new_user_secrets(key.public().to_bytes());
+        let sealed_key = (role == Role::Coordinator).then(|| key.to_bytes());
+        key_file.put(
+            index,
+            &credentials,
+            &secrets,
+            &self.key,
+            sealed_key.as_deref(),
+        )?;
         let mut tx = self.write()?;
         tx.execute(
             "INSERT INTO users (handle, role, created_at, must_change_passphrase,
-                                slot_tag, public_key)
-             VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+                                slot_tag, public_key, recovery_kit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             (
                 handle,
                 role.as_str(),
                 now_unix(),
+                !recovery_kit,
                 credentials.tag.as_slice(),
                 secrets.identity.to_public().to_string(),
+                recovery_kit,
             ),
         )?;
+        authority::sign_user(&tx, key, handle)?;
         tx.audit(
             "user.add",
-            json!({ "handle": handle, "role": role.as_str() }),
+            json!({ "handle": handle, "role": role.as_str(), "recovery_kit": recovery_kit }),
         );
         key_file.save(&self.files.key_file())?;
         tx.commit()?;
@@ -94,7 +118,8 @@ impl Vault {
     /// Every user, by handle.
     pub fn list_users(&self) -> Result<Vec<UserSummary>, VaultError> {
         let mut stmt = self.conn().prepare(
-            "SELECT handle, role, created_at, old_slot FROM users ORDER BY handle COLLATE NOCASE",
+            "SELECT handle, role, created_at, old_slot, recovery_kit FROM users
+             ORDER BY handle COLLATE NOCASE",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -102,11 +127,12 @@ impl Vault {
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, bool>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?;
         let mut users = Vec::new();
         for row in rows {
-            let (handle, role, created_at_unix, old_slot) = row?;
+            let (handle, role, created_at_unix, old_slot, recovery_kit) = row?;
             let role = Role::parse(&role).ok_or_else(|| VaultError::DamagedDatabase {
                 detail: "a user has an unknown role".to_owned(),
             })?;
@@ -115,6 +141,7 @@ impl Vault {
                 role,
                 created_at_unix,
                 old_slot,
+                recovery_kit,
             });
         }
         Ok(users)
@@ -184,7 +211,7 @@ impl Vault {
     }
 
     /// The stored spelling and role of `handle`, if that user exists.
-    fn user_role(&self, handle: &str) -> Result<Option<(String, Role)>, VaultError> {
+    pub(super) fn user_role(&self, handle: &str) -> Result<Option<(String, Role)>, VaultError> {
         let row: Option<(String, String)> = self
             .conn()
             .query_row(

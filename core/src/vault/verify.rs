@@ -147,8 +147,8 @@ impl Vault {
 
 /// Every user with their lookup tag, read on `conn`.
 fn index_of_users(conn: &Connection) -> Result<Vec<(UserSummary, Option<Tag>)>, VaultError> {
-    let mut stmt =
-        conn.prepare("SELECT handle, role, created_at, old_slot, slot_tag FROM users")?;
+    let mut stmt = conn
+        .prepare("SELECT handle, role, created_at, old_slot, slot_tag, recovery_kit FROM users")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -156,11 +156,12 @@ fn index_of_users(conn: &Connection) -> Result<Vec<(UserSummary, Option<Tag>)>, 
             r.get::<_, i64>(2)?,
             r.get::<_, bool>(3)?,
             r.get::<_, Option<Vec<u8>>>(4)?,
+            r.get::<_, bool>(5)?,
         ))
     })?;
     let mut users = Vec::new();
     for row in rows {
-        let (handle, role, created_at_unix, old_slot, tag) = row?;
+        let (handle, role, created_at_unix, old_slot, tag, recovery_kit) = row?;
         let role = Role::parse(&role).ok_or_else(|| VaultError::DamagedDatabase {
             detail: "a user has an unknown role".to_owned(),
         })?;
@@ -169,6 +170,7 @@ fn index_of_users(conn: &Connection) -> Result<Vec<(UserSummary, Option<Tag>)>, 
             role,
             created_at_unix,
             old_slot,
+            recovery_kit,
         };
         users.push((summary, tag.and_then(|t| t.try_into().ok())));
     }

@@ -91,6 +91,19 @@ pub struct UserDto {
     /// Whether they still have a slot in the old key file, which shows
     /// their handle until their next unlock.
     pub old_slot: bool,
+    /// Whether this is a recovery kit (a coordinator slot kept on paper).
+    pub recovery_kit: bool,
+}
+
+/// A recovery kit, shown once to be written down: the one other secret
+/// that goes to the webview, because the coordinator must see it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "RecoveryKit"))]
+pub struct RecoveryKitDto {
+    /// The kit's handle.
+    pub handle: String,
+    /// The kit's passphrase (8 words).
+    pub passphrase: String,
 }
 
 fn session_dto(session: &Session) -> Result<SessionDto, UiError> {
@@ -288,8 +301,30 @@ pub fn users_list(state: State<'_, AppState>) -> Result<Vec<UserDto>, UiError> {
                 handle: user.handle,
                 role: user.role.into(),
                 old_slot: user.old_slot,
+                recovery_kit: user.recovery_kit,
             })
             .collect())
+    })
+}
+
+/// How many holders of the coordinator key the vault has (coordinators).
+#[tauri::command]
+pub fn continuity_get(state: State<'_, AppState>) -> Result<vault::Continuity, UiError> {
+    state.with_session(|session| {
+        session.vault.coordinator()?;
+        Ok(session.vault.continuity()?)
+    })
+}
+
+/// Make a recovery kit (coordinator only), returned once.
+#[tauri::command]
+pub async fn recovery_kit_create(state: State<'_, AppState>) -> Result<RecoveryKitDto, UiError> {
+    state.with_session(|session| {
+        let kit = session.vault.coordinator()?.create_recovery_kit()?;
+        Ok(RecoveryKitDto {
+            handle: kit.handle.clone(),
+            passphrase: kit.passphrase.text().to_owned(),
+        })
     })
 }
 

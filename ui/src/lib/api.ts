@@ -18,6 +18,7 @@ import type {
   CallUpdate,
   ChildrenPresent,
   CitationText,
+  Continuity,
   Dashboard,
   Draft,
   FollowUpDue,
@@ -33,6 +34,7 @@ import type {
   PackIssue,
   Packs,
   PlayerView,
+  RecoveryKit,
   ReferralImport,
   ReferralInput,
   ReferralView,
@@ -150,6 +152,12 @@ export const usersList = () => invoke<UserSummary[]>('users_list');
 /** Add a user with a first passphrase (coordinator only). */
 export const usersAdd = (handle: string, role: Role, passphrase: string) =>
   invoke<void>('users_add', { handle, role, passphrase });
+
+/** How many holders of the coordinator key the vault has (coordinator only). */
+export const continuityGet = () => invoke<Continuity>('continuity_get');
+
+/** Make a recovery kit, returned once to be written down (coordinator only). */
+export const recoveryKitCreate = () => invoke<RecoveryKit>('recovery_kit_create');
 
 /** Remove a user (coordinator only). */
 export const usersRemove = (handle: string) => invoke<void>('users_remove', { handle });

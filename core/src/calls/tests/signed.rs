@@ -172,8 +172,16 @@ fn a_vault_from_before_the_key_is_signed_at_its_first_coordinator_unlock() {
     let mut fx = Fixture::new();
     set_retention_days(&fx.vault.coordinator().unwrap(), 45).unwrap();
     fx.volunteer().lock().unwrap();
-    // As an older vault: no coordinator key, nothing signed or checkpointed
-    // (dropped, not locked, so that no checkpoint follows).
+    // As an older vault: the old key file, no coordinator key, nothing
+    // signed or checkpointed (dropped, not locked, so that no checkpoint
+    // follows).
+    crate::vault::tests::give_old_slots(
+        &fx.vault,
+        &[
+            (COORDINATOR, Role::Coordinator, PASS),
+            (VOLUNTEER, Role::Volunteer, PASS),
+        ],
+    );
     fx.vault
         .conn()
         .execute_batch(

@@ -5,6 +5,7 @@ mod anchor;
 mod audit_chain;
 mod backup;
 mod canary;
+mod coordinator;
 mod crash;
 mod damage;
 mod erase;
@@ -112,7 +113,7 @@ pub(super) fn copy_dir(from: &Path, to: &Path) {
 /// `users` get one slot each in `keyslots.json` (handle and role in the
 /// clear), `keyslots.bin` is removed, and the database loses the user
 /// index and goes back to the schema version before it.
-pub(super) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
+pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
     let slots = users
         .iter()
         .map(|(handle, role, passphrase)| {
@@ -136,10 +137,23 @@ pub(super) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
         .unwrap()
         .version
         - 1;
+    // Versions before the slots held the coordinator key kept it in the
+    // database.
+    let secret = vault.coordinator_key().unwrap().to_bytes();
+    vault
+        .conn()
+        .execute(
+            "UPDATE coordinator_authority SET secret = ?1",
+            [&secret[..]],
+        )
+        .unwrap();
     vault
         .conn()
         .execute_batch(&format!(
-            "DROP INDEX users_slot_tag;
+            "ALTER TABLE users DROP COLUMN recovery_kit;
+             ALTER TABLE users DROP COLUMN signature;
+             ALTER TABLE coordinator_keys DROP COLUMN sealed_identity;
+             DROP INDEX users_slot_tag;
              ALTER TABLE users DROP COLUMN slot_tag;
              ALTER TABLE users DROP COLUMN public_key;
              ALTER TABLE users DROP COLUMN old_slot;

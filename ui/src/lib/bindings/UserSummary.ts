@@ -17,4 +17,8 @@ role: Role,
  * Whether they still have a slot in the old key file, which shows
  * their handle until their next unlock.
  */
-old_slot: boolean, };
+old_slot: boolean, 
+/**
+ * Whether this is a recovery kit (a coordinator slot kept on paper).
+ */
+recovery_kit: boolean, };
