@@ -137,6 +137,11 @@ pub fn run(data_dir: &Path, args: &UserArgs) -> Result<(), CliError> {
             outln!("removed {}", remove.handle)?;
             if report.rekeyed {
                 outln!("the vault has a new master key: nothing they kept opens it")?;
+                if report.coordinator_key_replaced {
+                    outln!(
+                        "a coordinator left: the coordinator key and the bundle key are new. Give every laptop the new bundle key (`hotline keys coordinator`)"
+                    )?;
+                }
             } else {
                 outln!(
                     "no new master key yet: {} users still have an old key slot (they unlock once, or are removed)",

@@ -120,3 +120,30 @@ pub(crate) fn seal_stored_identity(
 pub(crate) fn recipient(text: &str) -> Result<age::x25519::Recipient, ExportError> {
     age::x25519::Recipient::from_str(text.trim()).map_err(|_| ExportError::InvalidRecipient)
 }
+
+/// Replace the coordinator's age identity (if there is one) with a new one
+/// sealed under `key` (a rotation of the coordinator key: the one who left
+/// knew the old identity); its new public key, to give to the laptops.
+pub(crate) fn rotate_identity(
+    conn: &rusqlite::Connection,
+    key: &CoordinatorKey,
+) -> Result<Option<String>, VaultError> {
+    let exists: Option<i64> = conn
+        .query_row("SELECT 1 FROM coordinator_keys WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let secret = Zeroizing::new(identity.to_string().expose_secret().to_owned());
+    let sealed = seal_secret(key, IDENTITY_LABEL, secret.as_bytes())?;
+    conn.execute(
+        "UPDATE coordinator_keys SET identity = '', sealed_identity = ?1, recipient = ?2,
+             created_at = ?3 WHERE id = 1",
+        (&sealed, &recipient, crate::vault::now_unix()),
+    )?;
+    Ok(Some(recipient))
+}

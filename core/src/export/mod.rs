@@ -44,7 +44,7 @@ pub use bundle::{
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
-pub(crate) use keys::seal_stored_identity;
+pub(crate) use keys::{rotate_identity, seal_stored_identity};
 pub use preview::{PreviewTable, SummaryView, preview};
 pub use summary::{
     ALL, DIMENSIONS, MAX_WEEKS, OTHER_LANGUAGE, Row, SUMMARY_SCHEMA, Summary, SummaryOptions,

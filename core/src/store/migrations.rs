@@ -507,6 +507,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "recovery kits: coordinator slots kept on paper",
         sql: crate::vault::RECOVERY_KITS_SQL,
     },
+    Migration {
+        version: 16,
+        name: "rotations of the coordinator key, each signed by the key before",
+        sql: crate::vault::COORDINATOR_ROTATIONS_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -663,6 +668,7 @@ mod tests {
                     "calls_fts_idx",
                     "coordinator_authority",
                     "coordinator_keys",
+                    "coordinator_rotations",
                     "imported_bundles",
                     "pack_source_texts",
                     "packs",

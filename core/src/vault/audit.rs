@@ -159,6 +159,31 @@ fn store_checkpoint(
     Ok(())
 }
 
+/// Every checkpoint as (id, signed message, signature), for signing them
+/// again with a new coordinator key.
+pub(crate) fn checkpoint_rows(
+    conn: &Connection,
+) -> Result<Vec<super::rotation::SignedRow>, VaultError> {
+    let mut stmt = conn.prepare("SELECT id, upto, hash, at, signature FROM audit_checkpoints")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Vec<u8>>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, upto, hash, at, signature) = row?;
+        if let Some(hash) = to_hash(Some(&hash)) {
+            out.push((id, checkpoint_message(upto, &hash, at), signature));
+        }
+    }
+    Ok(out)
+}
+
 /// Checkpoint the chain's head (at a coordinator's unlock and lock), unless
 /// the newest checkpoint already covers it or the log is empty.
 pub(crate) fn checkpoint(conn: &Connection, key: &CoordinatorKey) -> Result<(), VaultError> {

@@ -31,7 +31,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
 use super::secret::random_bytes;
 use super::slots::{Opened, Tag};
-use super::{Role, Vault, VaultError, now_unix};
+use super::{Role, Vault, VaultError, now_unix, rotation};
 
 /// Migration SQL of the first storage of the key (see the module's
 /// documentation: the key slots replaced it; the row keeps the verifying
@@ -54,7 +54,7 @@ pub(crate) const COORDINATOR_IN_SLOTS_SQL: &str = "
 ";
 
 /// Signature domain of a user row.
-const USER_DOMAIN: &str = "user";
+pub(crate) const USER_DOMAIN: &str = "user";
 
 /// The coordinator key of a session, if the user holds it, and the
 /// verifying key everyone checks against (none in a vault made before the
@@ -120,6 +120,15 @@ pub(crate) enum Settle {
         /// Whether the key was created just now (a vault made before it).
         created: bool,
     },
+    /// The slot holds the key a pending rotation replaces: the rotation
+    /// never reached the key file; forget it.
+    AbortRotation,
+    /// The slot holds the key a pending rotation rotates to: finish it
+    /// (sign again what `old` signed).
+    FinishRotation {
+        /// The key rotated from.
+        old: CoordinatorPublic,
+    },
 }
 
 /// What the database keeps about the coordinator key.
@@ -182,6 +191,10 @@ pub(crate) fn store_public(
 ///    the database (or has none yet: it is created): a coordinator, whose
 ///    unlock moves the key into the slots.
 /// 3. Anyone else verifies only, with the anchor.
+///
+/// The anchor is the pinned (or the database's) verifying key followed
+/// through the done rotations of the key ([`rotation::follow`]); a slot
+/// holding the key a pending rotation rotates to finishes it.
 pub(crate) fn resolve(
     conn: &Connection,
     slot: Option<&Opened>,
@@ -189,22 +202,39 @@ pub(crate) fn resolve(
 ) -> Result<(Authority, Settle), VaultError> {
     let stored = stored(conn)?;
     let pinned = slot.and_then(Opened::pinned_anchor);
-    let anchor = pinned.or(stored.as_ref().map(|s| s.public));
-    let to_pin = |slot_pinned: bool| {
-        if slot.is_some() && !slot_pinned {
+    let (anchor, pending) = match pinned.or(stored.as_ref().map(|s| s.public)) {
+        Some(start) => {
+            let (anchor, pending) = rotation::follow(conn, start)?;
+            (Some(anchor), pending)
+        }
+        None => (None, None),
+    };
+    let to_pin = |anchor: CoordinatorPublic| {
+        if slot.is_some() && pinned != Some(anchor) {
             Settle::Pin
         } else {
             Settle::Nothing
         }
     };
-    if let (Some(opened), Some(anchor)) = (slot, anchor)
-        && let Some(key) = opened.coordinator_key(&anchor)
-    {
-        let settle = match stored.as_ref().and_then(|s| s.old_secret.as_ref()) {
-            Some(_) => Settle::IntoSlots { created: false },
-            None => to_pin(pinned.is_some()),
-        };
-        return Ok((Authority::holding(key), settle));
+    if let (Some(opened), Some(anchor)) = (slot, anchor) {
+        if let Some(key) = opened.coordinator_key(&anchor) {
+            let settle = if pending.is_some() {
+                Settle::AbortRotation
+            } else if stored.as_ref().is_some_and(|s| s.old_secret.is_some()) {
+                Settle::IntoSlots { created: false }
+            } else {
+                to_pin(anchor)
+            };
+            return Ok((Authority::holding(key), settle));
+        }
+        if let Some(next) = pending
+            && let Some(key) = opened.coordinator_key(&next.new)
+        {
+            return Ok((
+                Authority::holding(key),
+                Settle::FinishRotation { old: anchor },
+            ));
+        }
     }
     if listed == Role::Coordinator {
         match stored {
@@ -215,7 +245,7 @@ pub(crate) fn resolve(
             Some(Stored {
                 public,
                 old_secret: Some(key),
-            }) if anchor == Some(public) || pinned.is_none() => {
+            }) if anchor == Some(public) && key.public() == public => {
                 return Ok((
                     Authority::holding(key),
                     Settle::IntoSlots { created: false },
@@ -224,11 +254,7 @@ pub(crate) fn resolve(
             Some(_) => {}
         }
     }
-    let settle = if anchor.is_some() {
-        to_pin(pinned.is_some())
-    } else {
-        Settle::Nothing
-    };
+    let settle = anchor.map_or(Settle::Nothing, to_pin);
     Ok((Authority::verifying(anchor), settle))
 }
 
@@ -275,6 +301,32 @@ pub(crate) fn sign_user(
         (&signature.to_bytes()[..], handle),
     )?;
     Ok(())
+}
+
+/// Every signed user row as (rowid, signed body, signature), for signing
+/// them again with a new coordinator key.
+pub(crate) fn user_rows(conn: &Connection) -> Result<Vec<super::rotation::SignedRow>, VaultError> {
+    let mut stmt = conn.prepare(
+        "SELECT rowid, handle, role, public_key, signature FROM users
+         WHERE signature IS NOT NULL AND public_key IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Vec<u8>>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (rowid, handle, role, public_key, signature) = row?;
+        if let Some(role) = Role::parse(&role) {
+            out.push((rowid, user_body(&handle, role, &public_key), signature));
+        }
+    }
+    Ok(out)
 }
 
 /// One user of the index as a rekey sees them.
@@ -409,7 +461,7 @@ pub(crate) fn open_secret(
 impl Vault {
     /// Write what the unlock's [`resolve`] left to write (see [`Settle`]).
     pub(super) fn settle_authority(
-        &self,
+        &mut self,
         settle: Settle,
         opened: Option<&Opened>,
     ) -> Result<(), VaultError> {
@@ -424,6 +476,14 @@ impl Vault {
                 key_file.save(&self.files.key_file())
             }
             Settle::IntoSlots { created } => self.seal_into_slots(created, opened),
+            Settle::AbortRotation => self.abort_rotation(),
+            Settle::FinishRotation { old } => {
+                let key = self.coordinator_key().ok_or(VaultError::Crypto)?;
+                let key =
+                    CoordinatorKey::from_bytes(&key.to_bytes()[..]).ok_or(VaultError::Crypto)?;
+                self.finish_rotation(old, key)?;
+                self.settle_authority(Settle::Pin, opened)
+            }
         }
     }
 

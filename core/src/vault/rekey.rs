@@ -22,11 +22,12 @@
 //! across: their master key is wrapped under their passphrase only. While
 //! any remain, the rekey is not done (and [`RemoveReport::rekeyed`] says so).
 
+use super::coordinator_key::CoordinatorKey;
 use super::database_key::MigrationProgress;
 use super::files::{self, VaultFiles};
 use super::secret::MasterKey;
 use super::slots::SlotFile;
-use super::{Vault, VaultError, anchor, authority};
+use super::{Role, Vault, VaultError, anchor, authority};
 use crate::store::RekeyStep;
 
 /// Name of the key file waiting for a rekey to commit.
@@ -40,6 +41,9 @@ pub struct RemoveReport {
     pub rekeyed: bool,
     /// Users who still have an old key slot.
     pub old_slots: usize,
+    /// Whether the coordinator key and the bundles' age identity were
+    /// replaced too (a coordinator left): laptops need the new bundle key.
+    pub coordinator_key_replaced: bool,
 }
 
 /// Steps a test can stop a rekey after, as a kill would (a test seam: in
@@ -87,13 +91,18 @@ impl Vault {
     /// give everyone who stays a new master key, re-encrypting the database
     /// (reporting to `progress`), so that nothing the removed user kept
     /// opens it any more. Coordinators only.
+    ///
+    /// Removing a coordinator also replaces the coordinator key and the age
+    /// identity (see [`super::rotation`]): the one who left knew them.
     pub fn remove_user_and_rekey(
         &mut self,
         handle: &str,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<RemoveReport, VaultError> {
-        self.coordinator()?.remove_user(handle)?;
-        self.rekey(progress)
+        let coordinator = self.coordinator()?;
+        let leaving = coordinator.user_role(handle)?.map(|(_, role)| role);
+        coordinator.remove_user(handle)?;
+        self.rekey_rotating(progress, leaving == Some(Role::Coordinator))
     }
 
     /// Restore `backup_file` as [`Vault::restore`] does, then give the
@@ -126,17 +135,37 @@ impl Vault {
         &mut self,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<RemoveReport, VaultError> {
+        self.rekey_rotating(progress, false)
+    }
+
+    /// [`Vault::rekey`], with `rotate` also replacing the coordinator key.
+    fn rekey_rotating(
+        &mut self,
+        progress: &mut dyn FnMut(MigrationProgress),
+        rotate: bool,
+    ) -> Result<RemoveReport, VaultError> {
         self.coordinator()?;
         let old_slots = self.list_users()?.iter().filter(|u| u.old_slot).count();
         if old_slots > 0 {
             return Ok(RemoveReport {
                 rekeyed: false,
                 old_slots,
+                coordinator_key_replaced: false,
             });
         }
         let new_key = MasterKey::generate()?;
         let mut key_file = self.current_key_file()?;
-        let coordinator = self.coordinator_key().map(|key| key.to_bytes());
+        let next = if rotate {
+            let next = CoordinatorKey::generate()?;
+            self.begin_rotation(&next.public())?;
+            Some(next)
+        } else {
+            None
+        };
+        let coordinator = next
+            .as_ref()
+            .or(self.coordinator_key())
+            .map(|key| key.to_bytes());
         for user in authority::recipients(self.conn(), self.coordinator_public())? {
             // The coordinator key only to rows a coordinator signed as
             // coordinators': editing the index makes nobody one.
@@ -166,6 +195,9 @@ impl Vault {
         }) {
             // Not committed: the database is still under the old key.
             let _ = files::remove_if_exists(&pending);
+            if next.is_some() {
+                let _ = self.abort_rotation();
+            }
             return Err(err.into());
         }
         self.key = new_key;
@@ -174,11 +206,20 @@ impl Vault {
         std::fs::rename(&pending, self.files.key_file())
             .map_err(VaultError::io("cannot replace the key file"))?;
         files::sync_dir(&self.files.dir);
+        let coordinator_key_replaced = next.is_some();
+        if let Some(next) = next {
+            let old = self
+                .coordinator_public()
+                .copied()
+                .ok_or(VaultError::Crypto)?;
+            self.finish_rotation(old, next)?;
+        }
         self.audit("vault.rekey", serde_json::json!({}))?;
         progress(MigrationProgress::Done);
         Ok(RemoveReport {
             rekeyed: true,
             old_slots: 0,
+            coordinator_key_replaced,
         })
     }
 }

@@ -225,6 +225,36 @@ pub(crate) fn write_with<T: Serialize>(
     Ok(())
 }
 
+/// Every signed record as (its signature domain, [(rowid, body, signature)]),
+/// for signing them again with a new coordinator key.
+pub(crate) type SignedRows = Vec<(&'static str, Vec<super::rotation::SignedRow>)>;
+
+/// The records of [`SignedRows`], by kind.
+pub(crate) fn signed_rows(conn: &Connection) -> Result<SignedRows, VaultError> {
+    let mut stmt = conn.prepare("SELECT rowid, kind, body, signature FROM signed_settings")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    let mut out: SignedRows = Vec::new();
+    for row in rows {
+        let (rowid, kind, body, signature) = row?;
+        let Some(kind) = SettingKind::parse(&kind) else {
+            continue;
+        };
+        let entry = (rowid, body.into_bytes(), signature);
+        match out.iter_mut().find(|(domain, _)| *domain == kind.domain()) {
+            Some((_, list)) => list.push(entry),
+            None => out.push((kind.domain(), vec![entry])),
+        }
+    }
+    Ok(out)
+}
+
 /// Sign every signed setting as it stands now (when the coordinator key is
 /// created: a new vault, or an older one at its first coordinator unlock).
 pub(crate) fn sign_all_current(

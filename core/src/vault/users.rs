@@ -75,8 +75,12 @@ impl Coordinator<'_> {
         )?;
         authority::sign_user(&tx, key, handle)?;
         tx.audit(
-            "user.add",
-            json!({ "handle": handle, "role": role.as_str(), "recovery_kit": recovery_kit }),
+            if recovery_kit {
+                "recovery_kit.create"
+            } else {
+                "user.add"
+            },
+            json!({ "handle": handle, "role": role.as_str() }),
         );
         key_file.save(&self.files.key_file())?;
         tx.commit()?;

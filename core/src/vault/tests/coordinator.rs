@@ -326,3 +326,98 @@ fn a_recovery_kit_ensures_continuity_and_recovers_the_coordinator_powers() {
     let dee = Vault::unlock(&data, "dee", &pass("dee picks a long one")).unwrap();
     assert!(dee.coordinator().is_ok());
 }
+
+/// The coordinator's bundle recipient (`age1…`).
+fn bundle_recipient(vault: &Vault) -> String {
+    crate::export::coordinator_key(&vault.coordinator().unwrap()).unwrap()
+}
+
+#[test]
+fn a_coordinator_leaving_replaces_the_coordinator_key_and_the_age_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = team(tmp.path());
+    let mut ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    crate::calls::set_retention_days(&ana.coordinator().unwrap(), 45).unwrap();
+    let old_key = ana.coordinator_key().unwrap().to_bytes();
+    let old_public = *ana.coordinator_public().unwrap();
+    let old_recipient = bundle_recipient(&ana);
+    ana.remove_user_and_rekey(CY.0, &mut |_| {}).unwrap();
+    let new_public = *ana.coordinator_public().unwrap();
+    assert_ne!(new_public, old_public, "a new key");
+    assert_ne!(bundle_recipient(&ana), old_recipient, "a new age identity");
+    assert!(
+        ana.verify_audit().unwrap().is_ok(),
+        "checkpoints signed again"
+    );
+    assert_eq!(crate::calls::retention_days(&ana).unwrap(), 45);
+    ana.lock().unwrap();
+
+    // Everyone who stays follows the rotation and trusts the new key only.
+    let bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+    assert_eq!(bo.coordinator_public(), Some(&new_public));
+    assert_eq!(
+        crate::calls::retention_days(&bo).unwrap(),
+        45,
+        "still signed"
+    );
+    assert!(bo.verify_audit().unwrap().is_ok());
+    bo.lock().unwrap();
+    let ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+    let notice = ana.unlock_notice().unwrap();
+    assert!(notice.refused.is_empty(), "{notice:?}");
+    assert!(notice.audit.is_ok(), "{notice:?}");
+    ana.lock().unwrap();
+
+    // What the one who left can still sign is refused: a retention record
+    // signed with the old key, written by a volunteer holding the files.
+    let old = CoordinatorKey::from_bytes(&old_key[..]).unwrap();
+    let store = raw_database(&data, VOLUNTEER, VOLUNTEER_PASS);
+    crate::vault::signed::write_with(
+        &store.conn,
+        &old,
+        "cy",
+        crate::vault::SettingKind::Retention,
+        &7u32,
+    )
+    .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE settings SET value = '7' WHERE key = 'retention_days'",
+            [],
+        )
+        .unwrap();
+    store.close().unwrap();
+    let bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+    assert_ne!(
+        crate::calls::retention_days(&bo).unwrap(),
+        7,
+        "the old key signs nothing"
+    );
+}
+
+#[test]
+fn a_rotation_cut_short_before_or_after_the_database_leaves_one_coordinator_key() {
+    use crate::vault::rekey::{STOP, Stop};
+    for (stop, rotated) in [(Stop::AfterPending, false), (Stop::AfterDatabase, true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = team(tmp.path());
+        let mut ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+        let old_public = *ana.coordinator_public().unwrap();
+        STOP.with(|s| s.set(Some(stop)));
+        let cut = ana.remove_user_and_rekey(CY.0, &mut |_| {});
+        STOP.with(|s| s.set(None));
+        assert!(cut.is_err(), "{stop:?}");
+        drop(ana);
+
+        let ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+        assert!(ana.coordinator().is_ok(), "{stop:?}: still a coordinator");
+        let public = *ana.coordinator_public().unwrap();
+        assert_eq!(public != old_public, rotated, "{stop:?}");
+        assert!(ana.verify_audit().unwrap().is_ok(), "{stop:?}");
+        ana.lock().unwrap();
+        let bo = Vault::unlock(&data, VOLUNTEER, &pass(VOLUNTEER_PASS)).unwrap();
+        assert_eq!(bo.coordinator_public(), Some(&public), "{stop:?}");
+        assert!(bo.verify_audit().unwrap().is_ok(), "{stop:?}");
+    }
+}

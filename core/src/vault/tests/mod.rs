@@ -150,7 +150,8 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
     vault
         .conn()
         .execute_batch(&format!(
-            "ALTER TABLE users DROP COLUMN recovery_kit;
+            "DROP TABLE coordinator_rotations;
+             ALTER TABLE users DROP COLUMN recovery_kit;
              ALTER TABLE users DROP COLUMN signature;
              ALTER TABLE coordinator_keys DROP COLUMN sealed_identity;
              DROP INDEX users_slot_tag;
