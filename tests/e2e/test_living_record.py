@@ -242,3 +242,33 @@ def test_the_time_length_and_referrals_of_a_saved_call_are_edited(app):
     set_field(app, in_detail(app, "edit-received-day"), ahead.date().isoformat())
     chord(app, Keys.CONTROL, "s")
     assert "future" in app.wait_present("edit-received-error").text
+
+
+CENTRES = """
+const box = arguments[0].getBoundingClientRect();
+const text = arguments[1].getClientRects()[0];
+return [box.top + box.height / 2, text.top + text.height / 2, box.height, text.height];
+"""
+
+
+def test_a_follow_ups_checkbox_is_centred_on_its_label(app):
+    create_first_coordinator(app)
+    chord(app, Keys.CONTROL, "n")
+    app.wait_present("call-timer")
+    keys(app, "vans on Park St")
+    chord(app, Keys.CONTROL, "s")
+    app.wait_text("call-message", "Call saved")
+    open_the_call(app)
+    in_detail(app, "detail-followup-what").send_keys("call the family back", Keys.ENTER)
+    app.wait_text("detail-followups", "call the family back")
+    for lang in ("lang-es", None):
+        box = in_detail(app, "detail-followup-done-0")
+        label = box.find_element(By.XPATH, "following-sibling::span[1]")
+        box_centre, text_centre, box_height, text_height = app.driver.execute_script(CENTRES, box, label)
+        assert abs(box_centre - text_centre) <= 2, (box_centre, text_centre, box_height, text_height)
+        if lang:
+            keys(app, Keys.ESCAPE)
+            WebDriverWait(app.driver, 10).until(
+                lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="call-detail"]'))
+            app.find(lang).click()
+            open_the_call(app)
