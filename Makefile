@@ -109,7 +109,7 @@ screenshots: app cli $(VENV)/.installed
 	HOTLINE_SCREENSHOT_DIR=$(CURDIR)/$(SHOTS) \
 	  HOTLINE_APP_BIN=$(CURDIR)/$(APP_BIN) HOTLINE_CLI_BIN=$(CURDIR)/$(CLI_BIN) \
 	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/e2e/test_screens.py \
-	  --deselect tests/e2e/test_screens.py::$(SHOTS_LISTED)
+	  -k "not $(SHOTS_LISTED)"
 	@if command -v optipng >/dev/null; then optipng -quiet -o2 -strip all $(SHOTS)/*.png; \
 	  else echo "optipng not installed: the screenshots are not optimised"; fi
 	$(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/e2e/test_screens.py::$(SHOTS_LISTED)
