@@ -89,7 +89,7 @@ cargo-test: ui
 
 $(VENV)/.installed: tests/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	touch $@
 
 # End-to-end: the real app binary over WebDriver under Xvfb, and the CLI as a
