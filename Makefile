@@ -89,7 +89,7 @@ cargo-test: ui
 
 $(VENV)/.installed: tests/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	touch $@
 
 # End-to-end: the real app binary over WebDriver under Xvfb, and the CLI as a
@@ -109,7 +109,7 @@ screenshots: app cli $(VENV)/.installed
 	HOTLINE_SCREENSHOT_DIR=$(CURDIR)/$(SHOTS) \
 	  HOTLINE_APP_BIN=$(CURDIR)/$(APP_BIN) HOTLINE_CLI_BIN=$(CURDIR)/$(CLI_BIN) \
 	  $(XVFB) $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/e2e/test_screens.py \
-	  --deselect tests/e2e/test_screens.py::$(SHOTS_LISTED)
+	  -k "not $(SHOTS_LISTED)"
 	@if command -v optipng >/dev/null; then optipng -quiet -o2 -strip all $(SHOTS)/*.png; \
 	  else echo "optipng not installed: the screenshots are not optimised"; fi
 	$(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/e2e/test_screens.py::$(SHOTS_LISTED)

@@ -24,6 +24,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,6 +32,9 @@ SCREENSHOTS = REPO / "target" / "e2e-screenshots"
 APP_BIN = Path(os.environ.get("HOTLINE_APP_BIN", REPO / "target" / "debug" / "hotline-desk"))
 CLI_BIN = Path(os.environ.get("HOTLINE_CLI_BIN", REPO / "target" / "debug" / "hotline"))
 DEFAULT_TIMEOUT = 15
+# The longest one WebDriver command may take before it fails. Without a limit
+# Selenium waits forever on a driver whose app has gone.
+WEBDRIVER_TIMEOUT = 60
 
 
 def free_port() -> int:
@@ -155,7 +159,9 @@ def start_driver_session(data_dir: Path, app_bin: Path = APP_BIN,
         options = ArgOptions()
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": str(app_bin)})
-        driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+        config = ClientConfig(remote_server_addr=f"http://127.0.0.1:{port}", timeout=WEBDRIVER_TIMEOUT)
+        driver = webdriver.Remote(command_executor=config.remote_server_addr, options=options,
+                                  client_config=config)
     except Exception:
         stop_process_group(proc)
         raise
@@ -191,7 +197,6 @@ def app(request, data_dir: Path):
 def running_app(request, data_dir: Path, extra_env: dict[str, str] | None = None):
     """The app on `data_dir` (see `start_app`), stopped and photographed at the end."""
     driver, proc = start_app(data_dir, extra_env=extra_env)
-    driver.command_executor.client_config.timeout = 60
     try:
         yield App(driver=driver, data_dir=data_dir, driver_proc=proc)
     finally:

@@ -384,6 +384,12 @@ def about(walk: Walk) -> None:
     to_admin(walk, "app-info")
 
 
+def audit(walk: Walk) -> None:
+    """A coordinator's audit view: the log's check and its newest entries."""
+    to_admin(walk, "audit-table")
+    walk.app.wait_present("audit-status")
+
+
 def damaged(walk: Walk) -> None:
     """Lock, flip one bit in a page of the database, unlock: the banner."""
     app = walk.app
@@ -438,6 +444,7 @@ SCREENS: list[Screen] = [
     Screen("retention", retention),
     Screen("areas", areas),
     Screen("about", about),
+    Screen("audit", audit),
     Screen("erase", erase),
     Screen("erase-confirm", erase_confirm),
     Screen("damaged", damaged),

@@ -27,7 +27,6 @@ def app_elsewhere(request, data_dir, monkeypatch):
     zone = zone_on_another_day()
     monkeypatch.setenv("TZ", zone)
     driver, proc = start_app(data_dir)
-    driver.command_executor.client_config.timeout = 60
     try:
         yield App(driver=driver, data_dir=data_dir, driver_proc=proc), zone
     finally:

@@ -177,7 +177,6 @@ def test_every_screen_is_accessible(lang, data_dir, tmp_path):
     backup.parent.mkdir()
     driver, proc = start_app(data_dir, extra_env={"HOTLINE_TEST_SAVE_PATH": str(backup),
                                                   "HOTLINE_TEST_OPEN_PATH": str(backup)})
-    driver.command_executor.client_config.timeout = 60
     app = App(driver=driver, data_dir=data_dir, driver_proc=proc)
     walk = Walk(app=app, lang=lang, backup=backup)
     problems: dict[str, list] = {}

@@ -678,14 +678,14 @@ fn changes(old: &NewCall, new: &NewCall) -> Vec<FieldChange> {
 
 /// Apply `update` to the call `id` for `actor` at `now`.
 pub(crate) fn update_in(
-    tx: &Connection,
+    tx: &Write<'_>,
     actor: &Actor,
     id: CallId,
     update: CallUpdate,
     now: DateTime<Utc>,
     notes: FlaggedNotes,
 ) -> Result<Vec<FieldChange>, CallError> {
-    let loaded = load(tx.into(), id)?;
+    let loaded = load(tx.read(), id)?;
     let old = loaded.call.editable();
     let area_changed = update.area.is_some();
     let new = update.apply(old.clone());
@@ -717,6 +717,11 @@ pub(crate) fn update_in(
     let checked = check(&checker, new, area_id, now)?;
     check_referrals(tx, &checked.call.referrals, &old.referrals)?;
     let new = &checked.call;
+    if new.received_at != old.received_at {
+        // Moved before the retention period, its free text would be
+        // shredded at the next unlock: an edit cannot confirm that.
+        admission::check_within_retention(tx, new.received_at, now, OldCalls::Refuse)?;
+    }
     if new.volunteer != old.volunteer
         && let Some(volunteer) = &new.volunteer
     {
@@ -783,9 +788,11 @@ pub(crate) fn update_in(
 /// its history (values only for structured fields). Enforces the
 /// verification workflow ([`check_transition`]); reaching a final outcome
 /// clears the exact location. A call whose text was shredded keeps its
-/// text fields empty ([`CallError::Shredded`]). Changed notes that the
-/// notes check flags are refused ([`CallError::NotesFlagged`]);
-/// [`update_with`] can store them.
+/// text fields empty ([`CallError::Shredded`]). A new received time is
+/// held to the same rules as a new call's: at most a day ahead, and not
+/// before the retention period ([`CallError::OlderThanRetention`]). Changed
+/// notes that the notes check flags are refused
+/// ([`CallError::NotesFlagged`]); [`update_with`] can store them.
 pub fn update(vault: &Vault, id: CallId, update: CallUpdate) -> Result<(), CallError> {
     update_with(vault, id, update, FlaggedNotes::Refuse).map(drop)
 }

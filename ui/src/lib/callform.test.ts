@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallFields } from './api';
-import { applyScript, blankCall, formatDuration, forSaving } from './callform';
+import { applyScript, blankCall, formatDuration, forSaving, parseDuration } from './callform';
 import { utf8Length } from './text';
 
 describe('intake form helpers', () => {
@@ -22,6 +22,13 @@ describe('intake form helpers', () => {
     expect(formatDuration(0)).toBe('0:00');
     expect(formatDuration(75)).toBe('1:15');
     expect(formatDuration(3725)).toBe('1:02:05');
+  });
+
+  it('reads a typed length back in both of the timer\'s forms', () => {
+    for (const seconds of [0, 75, 390, 3725]) expect(parseDuration(formatDuration(seconds))).toBe(seconds);
+    expect(parseDuration(' 6:30 ')).toBe(390);
+    expect(parseDuration('')).toBeNull();
+    for (const bad of ['6', '6:3', '6:60', '1:60:00', 'abc', '-1:00']) expect(parseDuration(bad)).toBeUndefined();
   });
 
   it('applies only known codes from the script and keeps the path', () => {

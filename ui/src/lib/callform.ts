@@ -43,6 +43,21 @@ export function formatDuration(totalSeconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/**
+ * A call length typed as "m:ss" or "h:mm:ss" ({@link formatDuration}'s
+ * forms), in seconds; null for an empty field, undefined when it cannot be
+ * read.
+ */
+export function parseDuration(text: string): number | null | undefined {
+  const typed = text.trim();
+  if (typed === '') return null;
+  const parts = /^(?:(\d+):)?(\d+):([0-5]\d)$/.exec(typed);
+  if (!parts) return undefined;
+  const [hours, minutes, seconds] = [Number(parts[1] ?? 0), Number(parts[2]), Number(parts[3])];
+  if (parts[1] !== undefined && minutes > 59) return undefined;
+  return hours * 3600 + minutes * 60 + seconds;
+}
+
 /** Copy what the script set onto the call, and remember the path. */
 export function applyScript(call: NewCall, fields: CallFields, path: PlayerPath | null): NewCall {
   const next: NewCall = { ...call, script_path: path };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, dateTime, localDay, timeOfDay } from './dates';
+import { calendarDay, dateTime, fromLocal, localDay, localTime, timeOfDay } from './dates';
 
 describe('local dates and times', () => {
   it('gives the local calendar day, not the UTC one', () => {
@@ -21,5 +21,15 @@ describe('local dates and times', () => {
     expect(calendarDay('2026-12-01', 'en')).toContain('Dec');
     expect(calendarDay('2026-12-01', 'en')).toContain('1');
     expect(calendarDay('2026-12-01', 'es')).toContain('dic');
+  });
+
+  it('reads a local day and time back as the moment they name', () => {
+    const evening = new Date(2026, 11, 1, 18, 5);
+    expect(localTime(evening)).toBe('18:05');
+    expect(fromLocal(localDay(evening), localTime(evening))?.getTime()).toBe(evening.getTime());
+    expect(fromLocal('2026-12-01', '')).toBeNull();
+    expect(fromLocal('', '18:05')).toBeNull();
+    expect(fromLocal('2026-02-30', '18:05')).toBeNull();
+    expect(fromLocal('2026-12-01', '24:00')).toBeNull();
   });
 });

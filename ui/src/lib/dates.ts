@@ -12,6 +12,25 @@ export function localDay(d: Date): string {
   return `${d.getFullYear()}-${month}-${day}`;
 }
 
+/** The laptop's time of day of `d`, as `HH:MM` (24-hour, what a time input holds). */
+export function localTime(d: Date): string {
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/**
+ * The moment a person means by a local day (`YYYY-MM-DD`) and time
+ * (`HH:MM`) in the laptop's zone; null unless both are complete and real.
+ */
+export function fromLocal(day: string, time: string): Date | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const t = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t) return null;
+  const [y, m, dd, h, min] = [d[1], d[2], d[3], t[1], t[2]].map(Number) as [number, number, number, number, number];
+  const at = new Date(y, m - 1, dd, h, min);
+  const real = at.getFullYear() === y && at.getMonth() === m - 1 && at.getDate() === dd && h < 24 && min < 60;
+  return real ? at : null;
+}
+
 /** The locale used to write dates and times in `lang`. */
 function localeOf(lang: Lang): string {
   return lang === 'es' ? 'es-US' : 'en-US';

@@ -3,7 +3,9 @@
 // draws. Pure parts are unit-tested in edit.test.ts.
 
 import type { Call, CallUpdate, NewCall } from './api';
-import { cleaned } from './callform';
+import { cleaned, formatDuration, parseDuration } from './callform';
+import { fromLocal, localDay, localTime } from './dates';
+import type { MessageKey } from './messages';
 
 /** A saved call's editable fields, as the form edits them (follow-ups are changed on their own). */
 export function editableForm(call: Call): NewCall {
@@ -89,6 +91,54 @@ export function isEmptyUpdate(update: CallUpdate): boolean {
   return Object.keys(update).length === 0;
 }
 
+/** The received time and length as the edit form types them: the laptop's own day and time, and "m:ss". */
+export interface WhenFields {
+  day: string;
+  time: string;
+  duration: string;
+}
+
+/** A call's received time and length as the form shows them. */
+export function whenFields(call: Pick<NewCall, 'received_at' | 'duration_seconds'>): WhenFields {
+  const at = new Date(call.received_at);
+  return {
+    day: localDay(at),
+    time: localTime(at),
+    duration: call.duration_seconds === null ? '' : formatDuration(call.duration_seconds),
+  };
+}
+
+/** A typed time or length that cannot be read: its field, as the core names it, and why. */
+export interface WhenProblem {
+  field: 'received_at' | 'duration_seconds';
+  key: MessageKey;
+}
+
+/**
+ * The received time and length typed in `typed`, read onto `form` (a
+ * field left as it was shown keeps its stored value to the second), or the
+ * first that cannot be read.
+ */
+export function readWhen(
+  form: NewCall,
+  shown: WhenFields,
+  typed: WhenFields,
+): { ok: NewCall } | { problem: WhenProblem } {
+  let received_at = form.received_at;
+  if (typed.day !== shown.day || typed.time !== shown.time) {
+    const at = fromLocal(typed.day, typed.time);
+    if (!at) return { problem: { field: 'received_at', key: 'edit.whenMissing' } };
+    received_at = at.toISOString();
+  }
+  let duration_seconds = form.duration_seconds;
+  if (typed.duration.trim() !== shown.duration) {
+    const seconds = parseDuration(typed.duration);
+    if (seconds === undefined) return { problem: { field: 'duration_seconds', key: 'edit.durationUnreadable' } };
+    duration_seconds = seconds;
+  }
+  return { ok: { ...form, received_at, duration_seconds } };
+}
+
 /** A saved call open for editing: what CallForm draws and marks changed. */
 export class CallEdit {
   /** The call as being edited. */
@@ -99,10 +149,16 @@ export class CallEdit {
   readonly savedAt: Date | null = null;
   /** The call as it was saved. */
   readonly before: NewCall;
+  /** The received time and length as typed. */
+  when = $state<WhenFields>({ day: '', time: '', duration: '' });
+  /** The received time and length as first shown. */
+  readonly whenShown: WhenFields;
 
   constructor(call: Call) {
     this.before = editableForm(call);
     this.form = editableForm(call);
+    this.whenShown = whenFields(call);
+    this.when = { ...this.whenShown };
   }
 
   /** The form changed. */
@@ -110,9 +166,11 @@ export class CallEdit {
     this.dirty = true;
   }
 
-  /** The change to send. */
-  changes(): CallUpdate {
-    if (!this.form) return {};
-    return callChanges(this.before, $state.snapshot<unknown>(this.form) as NewCall);
+  /** The change to send, or the typed time or length that cannot be read. */
+  changes(): { update: CallUpdate } | { problem: WhenProblem } {
+    if (!this.form) return { update: {} };
+    const read = readWhen($state.snapshot<unknown>(this.form) as NewCall, this.whenShown, $state.snapshot(this.when));
+    if ('problem' in read) return read;
+    return { update: callChanges(this.before, read.ok) };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Call } from './api';
 import { blankCall } from './callform';
-import { callChanges, editableForm, isEmptyUpdate } from './edit.svelte';
+import { callChanges, editableForm, isEmptyUpdate, readWhen, whenFields } from './edit.svelte';
 
 /** A saved call as call_get returns it. */
 function saved(): Call {
@@ -51,5 +51,35 @@ describe('callChanges', () => {
     const before = { ...editableForm(saved()), people_affected: 3 };
     const after = { ...before, people_affected: '' as unknown as number, referrals: [] };
     expect(callChanges(before, after)).toEqual({ people_affected: null, referrals: [] });
+  });
+});
+
+describe('readWhen', () => {
+  it('keeps the stored time to the second while the day and time are as shown', () => {
+    const call = { ...editableForm(saved()), received_at: '2026-12-01T15:00:42.000Z', duration_seconds: 61 };
+    const shown = whenFields(call);
+    expect(shown.duration).toBe('1:01');
+    expect(readWhen(call, shown, { ...shown })).toEqual({ ok: call });
+  });
+
+  it('reads a new local day, time and length, and clears an emptied length', () => {
+    const call = { ...editableForm(saved()), duration_seconds: 61 };
+    const shown = whenFields(call);
+    const read = readWhen(call, shown, { day: '2026-11-30', time: '21:15', duration: '6:30' });
+    expect(read).toEqual({
+      ok: { ...call, received_at: new Date(2026, 10, 30, 21, 15).toISOString(), duration_seconds: 390 },
+    });
+    expect(readWhen(call, shown, { ...shown, duration: '' })).toEqual({ ok: { ...call, duration_seconds: null } });
+  });
+
+  it('names the field that cannot be read', () => {
+    const call = editableForm(saved());
+    const shown = whenFields(call);
+    expect(readWhen(call, shown, { ...shown, time: '' })).toEqual({
+      problem: { field: 'received_at', key: 'edit.whenMissing' },
+    });
+    expect(readWhen(call, shown, { ...shown, duration: 'six' })).toEqual({
+      problem: { field: 'duration_seconds', key: 'edit.durationUnreadable' },
+    });
   });
 });

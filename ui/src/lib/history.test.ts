@@ -19,6 +19,12 @@ describe('describeChange', () => {
     );
   });
 
+  it('writes a changed call length as the timer does', () => {
+    expect(describeChange('en', { field: 'duration_seconds', from: '5', to: '390' }, names)).toBe(
+      'Call time: 0:05 → 6:30',
+    );
+  });
+
   it('says only that a free-text field was edited, never its text', () => {
     expect(describeChange('en', { field: 'notes' }, names)).toBe('Notes edited');
     expect(describeChange('es', { field: 'notes' }, names)).toBe('Notas: editado');

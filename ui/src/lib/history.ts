@@ -4,6 +4,7 @@
 // Unit-tested in history.test.ts.
 
 import type { FieldChange } from './api';
+import { formatDuration } from './callform';
 import { dateTime } from './dates';
 import { fieldLabel } from './errors';
 import { translate, type Lang } from './i18n';
@@ -35,6 +36,7 @@ export function historyValue(
     return key in en ? translate(lang, key as MessageKey) : value;
   }
   if (field === 'received_at') return dateTime(value, lang, 'medium');
+  if (field === 'duration_seconds' && /^\d+$/.test(value)) return formatDuration(Number(value));
   if (field === 'possibly_malicious') return translate(lang, value === 'true' ? 'detail.yes' : 'detail.no');
   if (field === 'referrals') return value.split(',').map((id) => names.get(id) ?? id).join('; ');
   return value;

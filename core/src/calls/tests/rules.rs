@@ -462,6 +462,48 @@ fn a_call_older_than_retention_is_refused_unless_confirmed() {
 }
 
 #[test]
+fn an_edit_moves_the_time_and_duration_within_the_rules_and_the_history_has_both() {
+    let fx = Fixture::new();
+    let id = create(&fx.vault, call("a")).unwrap();
+    let before = get(&fx.vault, id).unwrap();
+    let earlier = before.received_at - Duration::hours(3);
+    update(
+        &fx.vault,
+        id,
+        CallUpdate {
+            received_at: Some(earlier),
+            duration_seconds: Some(Some(390)),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    let after = get(&fx.vault, id).unwrap();
+    assert_eq!(after.received_at, earlier);
+    assert_eq!(after.duration_seconds, Some(390));
+    let edited = history(&fx.vault, id).unwrap().pop().unwrap();
+    let fields: Vec<_> = edited.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["received_at", "duration_seconds"]);
+    assert_eq!(edited.fields[1].to.as_deref(), Some("390"));
+
+    // A time before the retention period would be shredded at once: refused,
+    // naming the field, and nothing changes.
+    let old = Utc::now() - Duration::days(i64::from(DEFAULT_RETENTION_DAYS) + 1);
+    let moved = |at| CallUpdate {
+        received_at: Some(at),
+        ..CallUpdate::default()
+    };
+    let err = update(&fx.vault, id, moved(old)).unwrap_err();
+    assert!(
+        matches!(err, CallError::OlderThanRetention { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.field(), Some("received_at"));
+    let err = update(&fx.vault, id, moved(Utc::now() + Duration::days(2))).unwrap_err();
+    assert!(matches!(err, CallError::InFuture { .. }), "{err:?}");
+    assert_eq!(get(&fx.vault, id).unwrap().received_at, earlier);
+}
+
+#[test]
 fn a_volunteer_the_vault_does_not_know_is_refused_naming_the_handle() {
     let mut fx = Fixture::new();
     let _volunteer = fx.volunteer();
