@@ -36,6 +36,8 @@ AS_COORDINATOR = {"HOTLINE_USER": HANDLE, "HOTLINE_PASSPHRASE": PASSPHRASE}
 VOLUNTEER = "bo-3"
 VOLUNTEER_FIRST = "gravel sonnet ripple nectar"
 DEMO_CALLS = 12
+# Calls in the vault when one of its pages is damaged.
+DAMAGE_CALLS = 1500
 # A word only the example sighting holds, to find it by search.
 SEARCH_WORD = "zebrafish"
 
@@ -395,6 +397,10 @@ def damaged(walk: Walk) -> None:
     app = walk.app
     chord(app, Keys.CONTROL, "l")
     app.wait_present("unlock-handle")
+    # Enough calls that the page in the middle of the file is a call's,
+    # which the checks at unlock do not read (see `flip_a_bit`); the
+    # restore that follows brings back the backup made before.
+    cli(app, "demo-data", "--calls", str(DAMAGE_CALLS), "--seed", "2")
     flip_a_bit(app.data_dir / "hotline.db")
     unlock(app)
     app.wait_present("vault-damaged", timeout=60)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.common.keys import Keys
 
 from conftest import REPO, SCREENSHOTS, App, axe_violations, start_app, stop_process_group
@@ -213,6 +214,10 @@ def test_every_screen_is_accessible(lang, data_dir, tmp_path):
 def test_the_tab_walk_finds_a_hidden_focus_a_faint_one_and_a_jump(app):
     """The walk's own check: it must fail on what it is there to catch."""
     app.wait_present("setup-suggest")
+    # The handle field takes the focus itself (autofocus); a Tab pressed
+    # before that lands would be overtaken by it under load.
+    WebDriverWait(app.driver, 10).until(lambda d: d.execute_script(
+        "return document.activeElement && document.activeElement.dataset.testid") == "setup-handle")
     assert tab_walk(app) == []
     app.driver.execute_script(
         "const el = (id) => document.querySelector(`[data-testid=${id}]`);"
