@@ -240,3 +240,51 @@ fn an_auto_lock_changed_in_the_database_is_refused_and_a_forged_record_gives_the
         vec![(SettingKind::AutoLock, RefusalReason::BadSignature)]
     );
 }
+
+#[test]
+fn the_purge_preview_keeps_the_signed_holds_as_the_purge_does() {
+    let mut fx = Fixture::new();
+    let held = old_call(&fx.vault, 100);
+    let due = old_call(&fx.vault, 100);
+    set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
+    let bo = fx.volunteer();
+    bo.conn()
+        .execute("UPDATE calls SET legal_hold = 0", [])
+        .unwrap();
+    let preview = purge_preview(&bo, Utc::now()).unwrap();
+    assert_eq!(
+        (
+            preview.calls_to_shred,
+            preview.calls_held,
+            preview.held_back
+        ),
+        (1, 1, false),
+        "the lifted hold still counts as held"
+    );
+    let report = purge_expired(&bo, Utc::now()).unwrap();
+    assert_eq!(report.calls_shredded, preview.calls_to_shred);
+    assert!(!shredded(&bo, held));
+    assert!(shredded(&bo, due));
+}
+
+#[test]
+fn the_purge_preview_of_a_refused_hold_set_shreds_nothing_as_the_purge() {
+    let mut fx = Fixture::new();
+    let call = old_call(&fx.vault, 100);
+    let bo = fx.volunteer();
+    bo.conn()
+        .execute("DELETE FROM signed_settings WHERE kind = 'legal_holds'", [])
+        .unwrap();
+    let preview = purge_preview(&bo, Utc::now()).unwrap();
+    assert_eq!(
+        (
+            preview.calls_to_shred,
+            preview.calls_held,
+            preview.held_back
+        ),
+        (0, 1, true)
+    );
+    let report = purge_expired(&bo, Utc::now()).unwrap();
+    assert!(report.held_back);
+    assert!(!shredded(&bo, call));
+}
