@@ -67,7 +67,11 @@ use slots::SlotFile;
 pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
-pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub(crate) use attempts::UNLOCK_COUNTER_SQL;
+pub use attempts::{
+    CounterProblem, CounterProblemFound, FREE_ATTEMPTS, FailedUnlocks, MAX_DELAY, failed_attempts,
+    retry_delay,
+};
 pub(crate) use audit::AUDIT_CHAIN_SQL;
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
 pub(crate) use authority::COORDINATOR_AUTHORITY_SQL;
@@ -440,6 +444,7 @@ impl Vault {
             vault.convert_legacy_slot(passphrase, false)?;
         }
         vault.tidy_legacy_file()?;
+        vault.mirror_failed_unlocks()?;
         vault.sweep_signed_settings()?;
         vault.notice = vault.take_notice()?;
         vault.checkpoint_audit();
@@ -646,14 +651,12 @@ fn authenticate(
     if let Some(current) = &keys.current {
         let credentials = current.credentials(handle, passphrase)?;
         if let Some(opened) = current.open(&credentials)? {
-            attempts::reset(files);
             return Ok(Unlocked::Slot(opened));
         }
     }
     if let Some(slot) = keys.legacy.as_ref().and_then(|legacy| legacy.find(handle)) {
         match slot.open(passphrase) {
             Ok(key) => {
-                attempts::reset(files);
                 return Ok(Unlocked::Legacy(slot.clone(), key));
             }
             Err(VaultError::WrongHandleOrPassphrase) => {}
