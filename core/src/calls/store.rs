@@ -77,7 +77,10 @@ pub(crate) fn date_at(row: &Row<'_>, idx: &str) -> rusqlite::Result<NaiveDate> {
         .map_err(|err| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(err)))
 }
 
-/// The id of the active area named `name` (case-insensitive).
+/// The id of the active area named `name` (case-insensitive), by the
+/// table alone (the demo data; calls check the signed list,
+/// `areas::offered_area_id`).
+#[cfg(feature = "demo")]
 pub(crate) fn active_area_id(conn: &Connection, name: &str) -> Result<i64, CallError> {
     conn.prepare_cached("SELECT id FROM areas WHERE name = ?1 AND active = 1")?
         .query_row([name], |r| r.get(0))
@@ -340,7 +343,7 @@ pub(crate) fn create_in(
     notes: FlaggedNotes,
 ) -> Result<CallId, CallError> {
     let area_id = match &call.area {
-        Some(name) => Some(active_area_id(tx, name)?),
+        Some(name) => Some(super::areas::offered_area_id(tx, name)?),
         None => None,
     };
     let checked = check(actor, call, area_id, now)?;
@@ -678,14 +681,14 @@ fn changes(old: &NewCall, new: &NewCall) -> Vec<FieldChange> {
 
 /// Apply `update` to the call `id` for `actor` at `now`.
 pub(crate) fn update_in(
-    tx: &Connection,
+    tx: &Write<'_>,
     actor: &Actor,
     id: CallId,
     update: CallUpdate,
     now: DateTime<Utc>,
     notes: FlaggedNotes,
 ) -> Result<Vec<FieldChange>, CallError> {
-    let loaded = load(tx.into(), id)?;
+    let loaded = load(tx.read(), id)?;
     let old = loaded.call.editable();
     let area_changed = update.area.is_some();
     let new = update.apply(old.clone());
@@ -704,7 +707,7 @@ pub(crate) fn update_in(
         loaded.area_id
     } else {
         match &new.area {
-            Some(name) => Some(active_area_id(tx, name)?),
+            Some(name) => Some(super::areas::offered_area_id(tx, name)?),
             None => None,
         }
     };

@@ -502,6 +502,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the failed-unlock counter mirrored in the database",
         sql: crate::vault::UNLOCK_COUNTER_SQL,
     },
+    Migration {
+        version: 15,
+        name: "areas and the active pack signed: waiting for their first signature",
+        sql: crate::vault::SIGNED_PENDING_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -665,6 +670,7 @@ mod tests {
                     "refused_settings",
                     "settings",
                     "signed_settings",
+                    "signed_settings_pending",
                     "unlock_counter",
                     "unlock_counter_events",
                     "users"

@@ -93,8 +93,8 @@ pub(crate) use read::Reader;
 pub use rekey::{PENDING_KEY_FILE, RemoveReport};
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
-pub(crate) use signed::SIGNED_SETTINGS_SQL;
 pub use signed::{RefusalReason, RefusedSetting, SettingKind};
+pub(crate) use signed::{SIGNED_PENDING_SQL, SIGNED_SETTINGS_SQL};
 pub use slots::{FILE_LEN as KEY_FILE_LEN, SLOT_COUNT};
 pub use verify::{SlotInfo, VerifyReport};
 

@@ -38,8 +38,12 @@ impl UnlockNotice {
 
 impl Vault {
     /// At every unlock: check the signed settings and record each new
-    /// refusal (with an audit entry).
+    /// refusal (with an audit entry); a coordinator's first signs the kinds
+    /// an upgrade added.
     pub(super) fn sweep_signed_settings(&self) -> Result<(), VaultError> {
+        if let Some(key) = self.coordinator_key() {
+            signed::sign_pending(self.conn(), key, &self.user.handle)?;
+        }
         let found = signed::refusals_now(self.read(), self.coordinator_public())?;
         signed::record_refusals(self.conn(), &self.user.handle, &found)
     }

@@ -147,6 +147,7 @@ pub(super) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              ALTER TABLE users DROP COLUMN old_slot;
              DROP TABLE unlock_counter;
              DROP TABLE unlock_counter_events;
+             DROP TABLE signed_settings_pending;
              PRAGMA user_version = {before};"
         ))
         .unwrap();
