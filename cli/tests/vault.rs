@@ -110,7 +110,12 @@ fn init_users_passwd_backup_restore_verify_erase() {
     );
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.bin"]
+        [
+            "erase-anchor",
+            "failed-unlocks.json",
+            "hotline.db",
+            "keyslots.bin"
+        ]
     );
     as_user(&data, "zed", ANA_PASS, &["init"]).fails_with(1, "already exists");
 
@@ -262,7 +267,12 @@ fn init_users_passwd_backup_restore_verify_erase() {
     .fails_with(1, "only a coordinator");
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.bin"]
+        [
+            "erase-anchor",
+            "failed-unlocks.json",
+            "hotline.db",
+            "keyslots.bin"
+        ]
     );
     let erased = as_user(
         &data,
@@ -376,6 +386,7 @@ fn panic_erase_needs_the_switch_and_two_words_but_no_passphrase() {
         vault_files(&data),
         [
             "erase-anchor",
+            "failed-unlocks.json",
             "hotline.db",
             "keyslots.bin",
             "panic-erase-on"
