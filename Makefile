@@ -150,7 +150,7 @@ package-test: package $(VENV)/.installed
 # `bench`, never in a release package); the app script times start-up and
 # unlock over WebDriver and sums the RSS of the app's process tree.
 # Figures land in target/bench/; docs/PERFORMANCE.md explains them.
-BENCH_SIZES ?= 10000,100000,1000000
+BENCH_SIZES ?= 10000,100000
 BENCH_RUNS ?= 5
 # Each full integrity check reads the whole store (about 45 s for the slowest at 1M).
 BENCH_CHECK_REPS ?= 1

@@ -368,6 +368,9 @@ pub(crate) fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> 
     Ok(vault)
 }
 
+/// Why a purge shreds nothing although calls are past the cut-off.
+const HELD_BACK: &str = "hotline: retention did not run: its setting or the legal holds were changed without a coordinator's signature, so nothing was shredded (a coordinator sees why at unlock)";
+
 /// Apply retention right after an unlock, as the app does once its
 /// background integrity check has passed: only when something is due, and
 /// then only after the full integrity check, so that an automatic purge never
@@ -376,15 +379,19 @@ pub(crate) fn open(data_dir: &Path, auth: &AuthArgs) -> Result<Vault, CliError> 
 pub fn retention_after_unlock(vault: &Vault, data_dir: &Path) -> Result<(), CliError> {
     let now = Utc::now();
     let due = calls::purge_preview(vault, now).map_err(|err| call_error(err, data_dir))?;
+    if due.held_back {
+        if due.calls_held > 0 {
+            errln!("{HELD_BACK}");
+        }
+        return Ok(());
+    }
     if due.calls_to_shred == 0 && due.drafts_to_remove == 0 {
         return Ok(());
     }
     require_sound(vault, data_dir)?;
     let report = calls::purge_expired(vault, now).map_err(|err| call_error(err, data_dir))?;
     if report.held_back {
-        errln!(
-            "hotline: retention did not run: its setting or the legal holds were changed without a coordinator's signature, so nothing was shredded (a coordinator sees why at unlock)"
-        );
+        errln!("{HELD_BACK}");
     }
     if report.calls_shredded > 0 || report.drafts_removed > 0 {
         errln!(
@@ -753,6 +760,9 @@ fn purge(data_dir: &Path, args: &PurgeArgs) -> Result<(), CliError> {
                     preview.calls_held,
                     preview.drafts_to_remove
                 )?;
+                if preview.held_back {
+                    outln!("{HELD_BACK}")?;
+                }
                 Ok(())
             }
         })

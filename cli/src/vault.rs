@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use hotline_core::errors::{Coded, EXIT_DAMAGED};
 use hotline_core::vault::{
-    self, IntegrityOutcome, MigrationProgress, Passphrase, RefusalReason, UnlockNotice, Vault,
-    VaultError, VerifyReport, rules,
+    self, CounterProblem, FailedUnlocks, IntegrityOutcome, MigrationProgress, Passphrase,
+    RefusalReason, UnlockNotice, Vault, VaultError, VerifyReport, rules,
 };
 
 use crate::CliError;
@@ -110,7 +110,9 @@ pub fn unlock_with(
 }
 
 /// What a coordinator's unlock found, on stderr: each refused setting, the
-/// audit log's problems, and entries written since the last checkpoint.
+/// audit log's problems, entries written since the last checkpoint, and the
+/// failed unlocks (and problems with their counter) since a coordinator
+/// last unlocked.
 fn print_notice(notice: &UnlockNotice) {
     for refused in &notice.refused {
         let why = match refused.reason {
@@ -135,6 +137,29 @@ fn print_notice(notice: &UnlockNotice) {
     if let Some(from) = notice.audit.unchecked_from {
         errln!(
             "hotline: audit entries from {from} on were written since the last coordinator checkpoint; review them with `hotline audit list` (this unlock checkpoints them)"
+        );
+    }
+    print_failed_unlocks(&notice.failed_unlocks);
+}
+
+/// The failed unlocks since a coordinator last unlocked, and each problem
+/// found with their counter file, on stderr.
+fn print_failed_unlocks(found: &FailedUnlocks) {
+    if found.failures > 0 {
+        errln!(
+            "hotline: {} failed unlock attempt(s) since a coordinator last unlocked",
+            found.failures
+        );
+    }
+    for p in &found.problems {
+        let what = match p.problem {
+            CounterProblem::Missing => "was deleted between two unlocks",
+            CounterProblem::Unreadable => "could not be read",
+            CounterProblem::Reset => "was replaced by an older copy",
+            CounterProblem::Altered => "was edited: its count does not match its sequence",
+        };
+        errln!(
+            "hotline: the failed-unlock counter file {what}; failed attempts before then may be missing from the count and were not slowed down"
         );
     }
 }

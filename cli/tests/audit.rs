@@ -125,3 +125,31 @@ fn a_retention_forged_by_a_volunteer_is_refused_and_shown_at_the_coordinators_un
         "{listed}"
     );
 }
+
+#[test]
+fn an_area_added_by_a_volunteer_is_not_offered_and_shown_at_the_coordinators_unlock() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path();
+    hotline(data, &["init"]).ok();
+    add_volunteer(data, "bo");
+    tamper(
+        data,
+        "bo",
+        "INSERT INTO areas (name) VALUES ('Nowhere Street')",
+    );
+    let listed = hotline_as(data, "bo", &["area", "list"], "").ok();
+    assert!(listed.stdout.contains("Verona"), "{}", listed.stdout);
+    assert!(
+        !listed.stdout.contains("Nowhere Street"),
+        "{}",
+        listed.stdout
+    );
+
+    let run = hotline(data, &["area", "list"]).ok();
+    assert!(
+        run.stderr
+            .contains("refused setting areas: it was changed without a coordinator's signature"),
+        "{}",
+        run.stderr
+    );
+}

@@ -110,7 +110,12 @@ fn init_users_passwd_backup_restore_verify_erase() {
     );
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.bin"]
+        [
+            "erase-anchor",
+            "failed-unlocks.json",
+            "hotline.db",
+            "keyslots.bin"
+        ]
     );
     as_user(&data, "zed", ANA_PASS, &["init"]).fails_with(1, "already exists");
 
@@ -262,7 +267,12 @@ fn init_users_passwd_backup_restore_verify_erase() {
     .fails_with(1, "only a coordinator");
     assert_eq!(
         vault_files(&data),
-        ["erase-anchor", "hotline.db", "keyslots.bin"]
+        [
+            "erase-anchor",
+            "failed-unlocks.json",
+            "hotline.db",
+            "keyslots.bin"
+        ]
     );
     let erased = as_user(
         &data,
@@ -376,6 +386,7 @@ fn panic_erase_needs_the_switch_and_two_words_but_no_passphrase() {
         vault_files(&data),
         [
             "erase-anchor",
+            "failed-unlocks.json",
             "hotline.db",
             "keyslots.bin",
             "panic-erase-on"
@@ -404,10 +415,21 @@ fn wrong_passphrase_exit_code_message_and_counter() {
     as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "3 failed attempts");
     let fourth = as_user(&data, "ana", WRONG_PASS, &["verify"]).fails_with(3, "4 failed attempts");
     assert!(fourth.stderr.contains("wait 1 s"), "{}", fourth.stderr);
-    // A correct passphrase resets the counter (after the wait, if any).
+    // Deleting the counter skips the wait, but the next coordinator unlock
+    // says so; a correct passphrase zeroes the counter.
     std::fs::remove_file(data.join("failed-unlocks.json")).unwrap();
-    as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
-    assert!(!data.join("failed-unlocks.json").exists());
+    let after = as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+    assert!(
+        after
+            .stderr
+            .contains("the failed-unlock counter file was deleted between two unlocks"),
+        "{}",
+        after.stderr
+    );
+    let counter = std::fs::read_to_string(data.join("failed-unlocks.json")).unwrap();
+    assert!(counter.contains(r#""failures":0"#), "{counter}");
+    let next = as_user(&data, "ana", ANA_PASS, &["verify"]).ok();
+    assert!(!next.stderr.contains("failed-unlock"), "{}", next.stderr);
 }
 
 #[test]

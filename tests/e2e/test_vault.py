@@ -26,6 +26,8 @@ def test_create_lock_fail_once_then_unlock(app):
 
     unlock(app, PASSPHRASE)
     app.wait_text("signed-in-as", HANDLE, timeout=30)
+    # The coordinator is told of the failed attempt, once.
+    app.wait_text("notice-failures", "1 failed unlock attempt")
 
     # The CLI sees the same vault and the same single user.
     users = run_cli(app.data_dir, "user", "list",

@@ -32,6 +32,19 @@ const SEED: u64 = 20_240_501;
 const SEARCH_LIMIT: u32 = 100;
 /// Bundles merged in the merge benchmark.
 const BUNDLES: usize = 10;
+/// In the audit benchmark, a signed checkpoint after every this many
+/// entries.
+const AUDIT_CHECKPOINT_EVERY: u64 = 20;
+/// Operations measured on the encrypted store only: asking for these alone
+/// (`--only`) skips filling the plain store.
+const ENCRYPTED_ONLY: [&str; 6] = [
+    "rekey",
+    "unlock_migrating_to_anchor",
+    "background_check",
+    "cancel_check",
+    "audit_verify",
+    "unlock_with_audit",
+];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,6 +92,15 @@ impl Args {
     /// Whether the operation `name` is to be measured.
     fn wants(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == name)
+    }
+
+    /// Whether only operations of the encrypted store are to be measured.
+    fn only_encrypted(&self) -> bool {
+        !self.only.is_empty()
+            && self
+                .only
+                .iter()
+                .all(|o| ENCRYPTED_ONLY.contains(&o.as_str()))
     }
 
     /// Whether any of the operations `names` is to be measured.
@@ -192,6 +214,18 @@ struct StoreRun {
     notes: BTreeMap<&'static str, Value>,
 }
 
+impl StoreRun {
+    /// A store not measured in this run.
+    fn skipped() -> Self {
+        Self {
+            fill_s: None,
+            db_bytes: 0,
+            ops: BTreeMap::new(),
+            notes: BTreeMap::new(),
+        }
+    }
+}
+
 /// The searches: (name, what a user types).
 const SEARCHES: [(&str, &str); 3] = [
     // In about half of all demo calls' notes.
@@ -235,6 +269,23 @@ fn filters(now: chrono::DateTime<Utc>) -> Vec<(&'static str, CallFilter)> {
             },
         ),
     ]
+}
+
+/// Start counting the peak resident memory afresh (Linux: writing 5 to
+/// `/proc/self/clear_refs` resets `VmHWM`); best effort.
+fn reset_peak_rss() {
+    let _ = fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident memory since [`reset_peak_rss`] (`VmHWM`),
+/// in MiB, if the system reports it.
+fn peak_rss_mib() -> Option<f64> {
+    let kib: f64 = read_first("/proc/self/status", "VmHWM")?
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }
 
 fn file_size(path: &Path) -> u64 {
@@ -431,24 +482,58 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
     // transaction, then the checkpoint), from an unlocked vault.
     if kind == Kind::Encrypted && args.wants("rekey") {
         let mut vault = kind.open(dir)?;
+        reset_peak_rss();
         let start = Instant::now();
         let report = vault.rekey(&mut |_| {}).map_err(err("rekey"))?;
         let took = start.elapsed();
+        let peak = peak_rss_mib();
         vault.lock().map_err(err("lock"))?;
         if !report.rekeyed {
             return Err("the rekey was skipped".to_owned());
         }
+        let mb_per_s = db_bytes as f64 / 1e6 / took.as_secs_f64();
         eprintln!(
-            "  {:>9} rekeyed {size} calls in {:.1} s ({:.1} MB)",
+            "  {:>9} rekeyed {size} calls in {:.1} s ({:.1} MB, {mb_per_s:.1} MB/s, peak RSS {})",
             kind.name(),
             took.as_secs_f64(),
-            db_bytes as f64 / 1e6
+            db_bytes as f64 / 1e6,
+            peak.map_or("unknown".to_owned(), |m| format!("{m:.0} MiB"))
         );
         ops.insert("rekey", Stats::of(vec![took]));
+        notes.insert("rekey_mb_per_s", json!(round(mb_per_s)));
+        notes.insert("rekey_peak_rss_mib", json!(peak.map(round)));
         notes.insert(
             "key_file_bytes",
             json!(file_size(&dir.join(vault::KEY_FILE))),
         );
+    }
+
+    // The audit check of a long log: as many entries as calls (one per
+    // saved call, as a real shift leaves), a checkpoint after every
+    // AUDIT_CHECKPOINT_EVERY-th (a coordinator's writes among them), then
+    // the check alone and the coordinator unlock that runs it.
+    if kind == Kind::Encrypted && args.wants_any(&["audit_verify", "unlock_with_audit"]) {
+        let vault = kind.open(dir)?;
+        let coordinator = vault.coordinator().map_err(err("coordinator"))?;
+        let start = Instant::now();
+        coordinator
+            .fill_audit_for_benchmark(u64::from(size), AUDIT_CHECKPOINT_EVERY)
+            .map_err(err("fill audit"))?;
+        notes.insert("audit_fill_s", json!(round(start.elapsed().as_secs_f64())));
+        let report = vault.verify_audit().map_err(err("verify audit"))?;
+        if !report.is_ok() {
+            return Err(format!("audit check found problems: {:?}", report.problems));
+        }
+        notes.insert("audit_entries", json!(report.entries));
+        let verify = measure(args.slow_reps, 1, || {
+            vault.verify_audit().map(drop).map_err(err("verify audit"))
+        })?;
+        ops.insert("audit_verify", verify);
+        vault.lock().map_err(err("lock"))?;
+        let unlock = measure(args.slow_reps, 1, || {
+            kind.open(dir)?.lock().map_err(err("lock"))
+        })?;
+        ops.insert("unlock_with_audit", unlock);
     }
 
     // The one-time migration of a vault from before the erase anchor: the
@@ -566,9 +651,11 @@ fn machine() -> Value {
 }
 
 /// Operations in the order they are reported.
-const ORDER: [&str; 23] = [
+const ORDER: [&str; 25] = [
     "open_or_unlock",
     "rekey",
+    "audit_verify",
+    "unlock_with_audit",
     "unlock_migrating_to_anchor",
     "background_check",
     "check_cipher_integrity",
@@ -775,12 +862,16 @@ fn run(args: Args) -> BenchResult<()> {
             &args.work.join(format!("enc-{size}")),
             &args,
         )?;
-        let plain = run_store(
-            Kind::Plain,
-            size,
-            &args.work.join(format!("plain-{size}")),
-            &args,
-        )?;
+        let plain = if args.only_encrypted() {
+            StoreRun::skipped()
+        } else {
+            run_store(
+                Kind::Plain,
+                size,
+                &args.work.join(format!("plain-{size}")),
+                &args,
+            )?
+        };
         for name in ORDER {
             match (enc.ops.get(name), plain.ops.get(name)) {
                 (Some(e), Some(p)) => eprintln!(

@@ -7,13 +7,21 @@
 //! the area too (calls and counts refer to the area, not its name). Names
 //! are unique without regard to case. Adding, renaming and deactivating
 //! are audited.
+//!
+//! The list is a coordinator-signed setting (`vault::signed`): each change
+//! signs the whole list (names in order, and whether each is offered) in
+//! its write, and what is offered is read from that record, so an area
+//! added, renamed or switched on in the database around the app is not
+//! offered, and is reported at the next coordinator unlock.
 
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
 use super::{CallError, text};
-use crate::vault::{Coordinator, Vault};
+use crate::vault::coordinator_key::{CoordinatorKey, CoordinatorPublic};
+use crate::vault::signed::{self, RefusalReason, SettingKind, Signed};
+use crate::vault::{Coordinator, Reader, Vault, VaultError, Write};
 
 /// The areas a new vault starts with, in the order they are listed.
 pub const SEED_AREAS: &[&str] = &[
@@ -51,20 +59,93 @@ pub struct Area {
     pub active: bool,
 }
 
+/// An area as signed: its name and whether it is offered.
+type SignedArea = (String, bool);
+
 /// The areas in list order; inactive ones only if `include_inactive`.
 pub fn list_areas(vault: &Vault, include_inactive: bool) -> Result<Vec<Area>, CallError> {
-    let mut stmt = vault
-        .read()
-        .prepare_cached("SELECT name, active FROM areas WHERE active = 1 OR ?1 ORDER BY id")?;
-    let areas = stmt
-        .query_map([include_inactive], |r| {
-            Ok(Area {
-                name: r.get(0)?,
-                active: r.get(1)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(areas)
+    Ok(areas_in_use(vault.read(), vault.coordinator_public())?
+        .into_iter()
+        .filter(|(_, active)| include_inactive || *active)
+        .map(|(name, active)| Area { name, active })
+        .collect())
+}
+
+/// The areas as the table holds them, in list order.
+fn table_areas(conn: Reader<'_>) -> Result<Vec<SignedArea>, VaultError> {
+    Ok(conn
+        .prepare_cached("SELECT name, active FROM areas ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The areas to use: the signed list (checked against `public`); the table
+/// in a vault without a coordinator key yet; the seed areas while the
+/// signed record is refused.
+fn areas_in_use(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Vec<SignedArea>, VaultError> {
+    Ok(
+        match signed::read::<Vec<SignedArea>>(conn, public, SettingKind::Areas)? {
+            Signed::Valid(list) => list,
+            Signed::Unprotected => table_areas(conn)?,
+            Signed::Refused(_) => SEED_AREAS.iter().map(|n| ((*n).to_owned(), true)).collect(),
+        },
+    )
+}
+
+/// The row id of the area `name` if it is offered for new calls, by the
+/// signed list (any case); [`CallError::UnknownArea`] otherwise.
+pub(crate) fn offered_area_id(tx: &Write<'_>, name: &str) -> Result<i64, CallError> {
+    let offered = areas_in_use(tx.read(), tx.authority().public())?
+        .into_iter()
+        .any(|(n, active)| active && n.to_lowercase() == name.to_lowercase());
+    if !offered {
+        return Err(CallError::UnknownArea);
+    }
+    tx.prepare_cached("SELECT id FROM areas WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?
+        .ok_or(CallError::UnknownArea)
+}
+
+/// Sign the areas as the table now holds them, in `tx` (a coordinator's).
+fn sign(tx: &Write<'_>) -> Result<(), VaultError> {
+    signed::write(tx, SettingKind::Areas, &table_areas(tx.read())?)
+}
+
+/// Sign the areas as they stand (when the coordinator key is created, or
+/// at the first coordinator unlock after the upgrade that signs them).
+pub(crate) fn sign_current(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    signed::write_with(
+        conn,
+        key,
+        actor,
+        SettingKind::Areas,
+        &table_areas(conn.into())?,
+    )
+}
+
+/// What the signed list says against the table: its refusal, for the sweep
+/// at unlock.
+pub(crate) fn refusals(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
+    Ok(
+        match signed::read::<Vec<SignedArea>>(conn, public, SettingKind::Areas)? {
+            Signed::Valid(list) if list != table_areas(conn)? => {
+                vec![(SettingKind::Areas, RefusalReason::ChangedWithoutSignature)]
+            }
+            Signed::Valid(_) | Signed::Unprotected => vec![],
+            Signed::Refused(reason) => vec![(SettingKind::Areas, reason)],
+        },
+    )
 }
 
 /// Add an area, or reactivate a deactivated one of the same name
@@ -85,6 +166,7 @@ pub fn add_area(vault: &Coordinator<'_>, name: &str) -> Result<(), CallError> {
             tx.execute("INSERT INTO areas (name) VALUES (?1)", [name])?;
         }
     }
+    sign(&tx)?;
     tx.audit("area.add", json!({ "name": name }));
     tx.commit()?;
     Ok(())
@@ -101,6 +183,7 @@ pub fn deactivate_area(vault: &Coordinator<'_>, name: &str) -> Result<(), CallEr
     if changed == 0 {
         return Err(CallError::UnknownArea);
     }
+    sign(&tx)?;
     tx.audit("area.deactivate", json!({ "name": name }));
     tx.commit()?;
     Ok(())
@@ -124,6 +207,7 @@ pub fn rename_area(vault: &Coordinator<'_>, name: &str, new_name: &str) -> Resul
         return Err(CallError::AreaExists);
     }
     tx.execute("UPDATE areas SET name = ?2 WHERE id = ?1", (id, new_name))?;
+    sign(&tx)?;
     tx.audit("area.rename", json!({ "from": name, "to": new_name }));
     tx.commit()?;
     Ok(())

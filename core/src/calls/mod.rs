@@ -24,7 +24,7 @@
 
 mod admission;
 mod alert;
-mod areas;
+pub(crate) mod areas;
 mod drafts;
 mod error;
 mod fields;

@@ -78,6 +78,9 @@ pub struct PurgePreview {
     pub retention_days: u32,
     /// Calls received before this time are due.
     pub cutoff: DateTime<Utc>,
+    /// Whether a purge would shred nothing because the signed retention or
+    /// legal-hold record is refused (as [`PurgeReport::held_back`]).
+    pub held_back: bool,
 }
 
 /// The retention period in days (default 90; the default too while its
@@ -260,24 +263,60 @@ fn count(conn: Reader<'_>, sql: &str, cutoff: DateTime<Utc>) -> Result<u64, Call
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-const DUE: &str = "SELECT count(*) FROM calls
-     WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0";
-const HELD: &str = "SELECT count(*) FROM calls
-     WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 1";
 const OLD_DRAFTS: &str = "SELECT count(*) FROM call_drafts WHERE saved_at < ?1";
+const PAST_CUTOFF: &str = "SELECT count(*) FROM calls
+     WHERE received_at < ?1 AND shredded_at IS NULL";
 
-/// What [`purge_expired`] would do at `now`, without changing anything.
+/// What [`purge_expired`] would do at `now`, without changing anything:
+/// the same retention and the same signed hold set as the purge, so the
+/// two never disagree.
 pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, CallError> {
     let conn = vault.read();
-    let retention_days = retention_days_in(conn, vault.coordinator_public())?;
+    let public = vault.coordinator_public();
+    let retention = retention_in(conn, public)?;
+    let retention_days = retention.days;
     let cutoff = cutoff(now, retention_days);
+    let past_cutoff = count(conn, PAST_CUTOFF, cutoff)?;
+    let keep = signed_holds(conn, public)?;
+    let Some(keep) = keep.filter(|_| retention.trusted) else {
+        // The purge keeps everything: so does its preview.
+        return Ok(PurgePreview {
+            calls_to_shred: 0,
+            calls_held: past_cutoff,
+            drafts_to_remove: 0,
+            retention_days,
+            cutoff,
+            held_back: true,
+        });
+    };
+    let calls_to_shred = due_calls(conn, cutoff, &keep)?.len() as u64;
     Ok(PurgePreview {
-        calls_to_shred: count(conn, DUE, cutoff)?,
-        calls_held: count(conn, HELD, cutoff)?,
+        calls_to_shred,
+        calls_held: past_cutoff - calls_to_shred,
         drafts_to_remove: count(conn, OLD_DRAFTS, cutoff)?,
         retention_days,
         cutoff,
+        held_back: false,
     })
+}
+
+/// The calls due for shredding: received before `cutoff`, not shredded
+/// yet, held neither by their `legal_hold` column nor by `keep` (the signed
+/// hold set).
+fn due_calls(
+    conn: Reader<'_>,
+    cutoff: DateTime<Utc>,
+    keep: &BTreeSet<String>,
+) -> Result<Vec<i64>, CallError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, uid FROM calls
+             WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0",
+        )?
+        .query_map([unix(cutoff)], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?
+        .filter(|row| !matches!(row, Ok((_, uid)) if keep.contains(uid)))
+        .map(|row| row.map(|(id, _)| id))
+        .collect::<Result<_, _>>()?)
 }
 
 /// From how many due calls a purge shreds in bulk (see [`ShredMode`]).
@@ -310,15 +349,7 @@ pub(crate) fn shred_in(
     mode: ShredMode,
     keep: &BTreeSet<String>,
 ) -> Result<(u64, u64), CallError> {
-    let due: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT id, uid FROM calls
-             WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0",
-        )?
-        .query_map([unix(cutoff)], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?
-        .filter(|row| !matches!(row, Ok((_, uid)) if keep.contains(uid)))
-        .map(|row| row.map(|(id, _)| id))
-        .collect::<Result<_, _>>()?;
+    let due = due_calls(tx.into(), cutoff, keep)?;
     let mode = match mode {
         ShredMode::Auto if due.len() >= BULK_SHRED_MIN => ShredMode::Bulk,
         ShredMode::Auto => ShredMode::RowByRow,

@@ -77,7 +77,10 @@ pub(crate) fn date_at(row: &Row<'_>, idx: &str) -> rusqlite::Result<NaiveDate> {
         .map_err(|err| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(err)))
 }
 
-/// The id of the active area named `name` (case-insensitive).
+/// The id of the active area named `name` (case-insensitive), by the
+/// table alone (the demo data; calls check the signed list,
+/// `areas::offered_area_id`).
+#[cfg(feature = "demo")]
 pub(crate) fn active_area_id(conn: &Connection, name: &str) -> Result<i64, CallError> {
     conn.prepare_cached("SELECT id FROM areas WHERE name = ?1 AND active = 1")?
         .query_row([name], |r| r.get(0))
@@ -340,7 +343,7 @@ pub(crate) fn create_in(
     notes: FlaggedNotes,
 ) -> Result<CallId, CallError> {
     let area_id = match &call.area {
-        Some(name) => Some(active_area_id(tx, name)?),
+        Some(name) => Some(super::areas::offered_area_id(tx, name)?),
         None => None,
     };
     let checked = check(actor, call, area_id, now)?;
@@ -704,7 +707,7 @@ pub(crate) fn update_in(
         loaded.area_id
     } else {
         match &new.area {
-            Some(name) => Some(active_area_id(tx, name)?),
+            Some(name) => Some(super::areas::offered_area_id(tx, name)?),
             None => None,
         }
     };

@@ -25,13 +25,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::issue::{IssueKind, PackErrors, PackIssue, Severity};
 use super::model::SourceKind;
 use super::validate::check_source;
 use super::{Pack, Text};
-use crate::vault::{Coordinator, Reader, Vault, VaultError, now_unix};
+use crate::vault::coordinator_key::{CoordinatorKey, CoordinatorPublic};
+use crate::vault::signed::{self, RefusalReason, SettingKind, Signed};
+use crate::vault::{Coordinator, Reader, Vault, VaultError, Write, now_unix};
 
 /// Largest pack text an import accepts (1 MiB); real packs are far smaller.
 pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
@@ -323,6 +327,9 @@ pub fn import_pack(
     )?;
     let texts_dropped = drop_unmatched_texts(&tx, &pack)?;
     let active = active_id(tx.read())?.as_deref() == Some(meta.id.as_str());
+    if active {
+        sign_active(&tx)?;
+    }
     tx.audit(
         "pack.import",
         json!({
@@ -429,8 +436,55 @@ fn pack_by_id(conn: Reader<'_>, id: &str) -> Result<Arc<Pack>, PackLibraryError>
 
 /// The active pack. Never fails: when the chosen pack is missing, cannot be
 /// read or no longer passes the checks, the built-in pack is returned with
-/// the reason in [`ActivePack::fallback`].
+/// the reason in [`ActivePack::fallback`]. The choice is read from its
+/// coordinator-signed record: a pack chosen, or a stored pack changed, in
+/// the database around the app is not used (the signed pack is, or the
+/// built-in pack while the record is refused).
 pub fn load_active_pack(vault: &Vault) -> ActivePack {
+    let builtin = |reason: String| ActivePack {
+        pack: Pack::builtin_shared(),
+        fallback: Some(reason),
+    };
+    let record = match signed::read::<SignedPack>(
+        vault.read(),
+        vault.coordinator_public(),
+        SettingKind::ActivePack,
+    ) {
+        Ok(Signed::Valid(record)) => record,
+        Ok(Signed::Unprotected) => return load_plain_active(vault),
+        Ok(Signed::Refused(_)) => {
+            return builtin(
+                "the active pack's coordinator signature is missing or not valid; using the built-in pack"
+                    .to_owned(),
+            );
+        }
+        Err(err) => return builtin(format!("the active pack could not be read: {err}")),
+    };
+    if record.source_sha256.is_none() {
+        return ActivePack {
+            pack: Pack::builtin_shared(),
+            fallback: None,
+        };
+    }
+    match signed_pack_of(vault.read(), Some(&record.id)) {
+        Ok(stored) if stored == record => match load_stored(vault.read(), &record.id) {
+            Ok(pack) => ActivePack {
+                pack: Arc::new(pack),
+                fallback: None,
+            },
+            Err(err) => builtin(format!("{err}; using the built-in pack")),
+        },
+        Ok(_) => builtin(format!(
+            "the active pack \"{}\" was changed without a coordinator's signature; using the built-in pack",
+            record.id
+        )),
+        Err(err) => builtin(format!("the active pack could not be read: {err}")),
+    }
+}
+
+/// The active pack as the settings table names it (a vault without a
+/// coordinator key yet).
+fn load_plain_active(vault: &Vault) -> ActivePack {
     let builtin = |reason: String| ActivePack {
         pack: Pack::builtin_shared(),
         fallback: Some(reason),
@@ -454,6 +508,86 @@ pub fn load_active_pack(vault: &Vault) -> ActivePack {
     }
 }
 
+/// The active pack as signed: its id and version, and the SHA-256 (hex) of
+/// its stored source; `None` for the built-in pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SignedPack {
+    id: String,
+    version: String,
+    source_sha256: Option<String>,
+}
+
+/// The record of the pack `id` as stored (the built-in pack for `None`,
+/// its id, or a pack no longer stored).
+fn signed_pack_of(conn: Reader<'_>, id: Option<&str>) -> Result<SignedPack, VaultError> {
+    let stored: Option<(String, String)> = match id.filter(|id| !is_builtin_id(id)) {
+        Some(id) => conn
+            .query_row(
+                "SELECT version, source FROM packs WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?,
+        None => None,
+    };
+    Ok(match (id, stored) {
+        (Some(id), Some((version, source))) => SignedPack {
+            id: id.to_owned(),
+            version,
+            source_sha256: Some(hex::encode(Sha256::digest(source.as_bytes()))),
+        },
+        _ => {
+            let builtin = Pack::builtin_shared();
+            SignedPack {
+                id: builtin.meta().id.clone(),
+                version: builtin.meta().version.clone(),
+                source_sha256: None,
+            }
+        }
+    })
+}
+
+/// The record of the active pack as the settings table names it.
+fn plain_active(conn: Reader<'_>) -> Result<SignedPack, VaultError> {
+    signed_pack_of(conn, active_id(conn)?.as_deref())
+}
+
+/// Sign the active pack as the settings name it, in `tx` (a coordinator's).
+fn sign_active(tx: &Write<'_>) -> Result<(), VaultError> {
+    signed::write(tx, SettingKind::ActivePack, &plain_active(tx.read())?)
+}
+
+/// Sign the active pack as it stands (when the coordinator key is created,
+/// or at the first coordinator unlock after the upgrade that signs it).
+pub(crate) fn sign_current_pack(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    let record = plain_active(conn.into())?;
+    signed::write_with(conn, key, actor, SettingKind::ActivePack, &record)
+}
+
+/// What the signed active pack says against the settings and the stored
+/// pack: its refusal, for the sweep at unlock.
+pub(crate) fn pack_refusals(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
+    Ok(
+        match signed::read::<SignedPack>(conn, public, SettingKind::ActivePack)? {
+            Signed::Valid(record) if record != plain_active(conn)? => {
+                vec![(
+                    SettingKind::ActivePack,
+                    RefusalReason::ChangedWithoutSignature,
+                )]
+            }
+            Signed::Valid(_) | Signed::Unprotected => vec![],
+            Signed::Refused(reason) => vec![(SettingKind::ActivePack, reason)],
+        },
+    )
+}
+
 /// Make `id` the active pack (coordinators only; audited). The built-in
 /// pack's id or [`BUILTIN_ALIAS`] choose the built-in pack. A stored pack
 /// that no longer passes the checks is refused. Returns the pack.
@@ -469,6 +603,7 @@ pub fn use_pack(vault: &Coordinator<'_>, id: &str) -> Result<Arc<Pack>, PackLibr
             (ACTIVE_KEY, &pack.meta().id),
         )?;
     }
+    sign_active(&tx)?;
     tx.audit(
         "pack.use",
         json!({ "id": pack.meta().id, "version": pack.meta().version }),
@@ -498,6 +633,7 @@ pub fn remove_pack(vault: &Coordinator<'_>, id: &str) -> Result<bool, PackLibrar
     let was_active = active_id(tx.read())?.as_deref() == Some(id);
     if was_active {
         tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
+        sign_active(&tx)?;
     }
     tx.audit(
         "pack.remove",

@@ -507,3 +507,87 @@ fn a_pack_with_only_warnings_is_imported_used_and_keeps_its_warnings() {
         None
     );
 }
+
+/// The refusals the next coordinator unlock reports (kind and reason).
+fn refused(dir: &TempDir) -> Vec<(crate::vault::SettingKind, crate::vault::RefusalReason)> {
+    let vault = Vault::unlock(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+    let found = vault
+        .unlock_notice()
+        .expect("a coordinator's notice")
+        .refused
+        .iter()
+        .map(|r| (r.kind, r.reason))
+        .collect();
+    vault.lock().unwrap();
+    found
+}
+
+#[test]
+fn a_pack_switched_in_the_database_by_a_volunteer_is_refused_and_reported() {
+    use crate::vault::{RefusalReason, SettingKind};
+    let (dir, vault) = new_vault();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    vault
+        .coordinator()
+        .unwrap()
+        .add_user(VOLUNTEER, Role::Volunteer, &Passphrase::from(PASS))
+        .unwrap();
+    let bo = relock(&dir, vault, VOLUNTEER);
+    // What someone holding the files and the master key could do.
+    bo.conn()
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('active_pack', 'lakeside-test')",
+            [],
+        )
+        .unwrap();
+    let active = load_active_pack(&bo);
+    assert_eq!(active.pack.meta().id, "madison-dane", "the signed choice");
+    bo.lock().unwrap();
+    assert_eq!(
+        refused(&dir),
+        [(
+            SettingKind::ActivePack,
+            RefusalReason::ChangedWithoutSignature
+        )]
+    );
+    // A coordinator choosing it signs it: it is used, nothing is refused.
+    let vault = Vault::unlock(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+    use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
+    vault.lock().unwrap();
+    assert_eq!(refused(&dir), []);
+    let bo = Vault::unlock(dir.path(), VOLUNTEER, &Passphrase::from(PASS)).unwrap();
+    assert_eq!(load_active_pack(&bo).pack.meta().id, "lakeside-test");
+}
+
+#[test]
+fn a_signed_pack_edited_in_the_database_gives_the_builtin_pack() {
+    use crate::vault::{RefusalReason, SettingKind};
+    let (dir, vault) = new_vault();
+    import_pack(&vault.coordinator().unwrap(), FIXTURE, "p.toml").unwrap();
+    use_pack(&vault.coordinator().unwrap(), "lakeside-test").unwrap();
+    // The same id and version, other words (still a valid pack).
+    let edited = FIXTURE.replacen("Lakeside", "Lakesyde", 1);
+    assert_ne!(edited, FIXTURE);
+    vault
+        .conn()
+        .execute(
+            "UPDATE packs SET source = ?1 WHERE id = 'lakeside-test'",
+            [&edited],
+        )
+        .unwrap();
+    let active = load_active_pack(&vault);
+    assert_eq!(active.pack.meta().id, "madison-dane");
+    let reason = active.fallback.expect("the fallback is reported");
+    assert!(
+        reason.contains("without a coordinator's signature"),
+        "{reason}"
+    );
+    vault.lock().unwrap();
+    assert_eq!(
+        refused(&dir),
+        [(
+            SettingKind::ActivePack,
+            RefusalReason::ChangedWithoutSignature
+        )]
+    );
+}

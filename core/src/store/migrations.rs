@@ -512,6 +512,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "rotations of the coordinator key, each signed by the key before",
         sql: crate::vault::COORDINATOR_ROTATIONS_SQL,
     },
+    Migration {
+        version: 17,
+        name: "the failed-unlock counter mirrored in the database",
+        sql: crate::vault::UNLOCK_COUNTER_SQL,
+    },
+    Migration {
+        version: 18,
+        name: "areas and the active pack signed: waiting for their first signature",
+        sql: crate::vault::SIGNED_PENDING_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -676,6 +686,9 @@ mod tests {
                     "refused_settings",
                     "settings",
                     "signed_settings",
+                    "signed_settings_pending",
+                    "unlock_counter",
+                    "unlock_counter_events",
                     "users"
                 ]
             );
@@ -701,7 +714,11 @@ mod tests {
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .unwrap();
-                if start < 13 {
+                let user_index = MIGRATIONS
+                    .iter()
+                    .find(|m| m.sql == USER_KEY_SLOTS)
+                    .map_or(0, |m| m.version);
+                if start < user_index {
                     assert!(
                         old_slot && tag.is_none(),
                         "existing users have an old key slot, converted at their next unlock"

@@ -496,6 +496,35 @@ impl Vault {
 }
 
 impl Coordinator<'_> {
+    /// Append `entries` audit entries (action `bench.entry`) in one write,
+    /// with a signed checkpoint after every `checkpoint_every`-th, as a
+    /// log in which that share of the writes were a coordinator's.
+    ///
+    /// Exists only so the benchmark can time the audit check of a long log
+    /// (feature `bench-plain`, off by default; production builds never
+    /// have it).
+    #[cfg(feature = "bench-plain")]
+    #[doc(hidden)]
+    pub fn fill_audit_for_benchmark(
+        &self,
+        entries: u64,
+        checkpoint_every: u64,
+    ) -> Result<(), VaultError> {
+        let key = self.coordinator_key().ok_or(VaultError::NotCoordinator)?;
+        let tx = self.write()?;
+        for i in 1..=entries {
+            let signer = (checkpoint_every > 0 && i % checkpoint_every == 0).then_some(key);
+            record(
+                &tx,
+                tx.actor(),
+                "bench.entry",
+                &serde_json::json!({ "i": i }),
+                signer,
+            )?;
+        }
+        tx.commit()
+    }
+
     /// A page of the audit log, newest first: entries with an id below
     /// `before` (the newest when `None`), at most `limit` (capped at
     /// [`MAX_PAGE`]).

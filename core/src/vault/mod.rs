@@ -69,7 +69,11 @@ use slots::SlotFile;
 pub use access::Coordinator;
 pub(crate) use access::Write;
 pub use anchor::{ANCHOR_FILE, ANCHOR_LEN};
-pub use attempts::{FREE_ATTEMPTS, MAX_DELAY, failed_attempts, retry_delay};
+pub(crate) use attempts::UNLOCK_COUNTER_SQL;
+pub use attempts::{
+    CounterProblem, CounterProblemFound, FREE_ATTEMPTS, FailedUnlocks, MAX_DELAY, failed_attempts,
+    retry_delay,
+};
 pub(crate) use audit::AUDIT_CHAIN_SQL;
 pub use audit::{AuditEntry, AuditProblem, AuditReport};
 pub(crate) use authority::{COORDINATOR_AUTHORITY_SQL, COORDINATOR_IN_SLOTS_SQL};
@@ -94,8 +98,8 @@ pub use rekey::{PENDING_KEY_FILE, RemoveReport};
 pub(crate) use rotation::COORDINATOR_ROTATIONS_SQL;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
-pub(crate) use signed::SIGNED_SETTINGS_SQL;
 pub use signed::{RefusalReason, RefusedSetting, SettingKind};
+pub(crate) use signed::{SIGNED_PENDING_SQL, SIGNED_SETTINGS_SQL};
 pub use slots::{FILE_LEN as KEY_FILE_LEN, SLOT_COUNT};
 pub use verify::{SlotInfo, VerifyReport};
 
@@ -464,6 +468,7 @@ impl Vault {
         }
         vault.settle_authority(settle, opened.as_ref())?;
         vault.tidy_legacy_file()?;
+        vault.mirror_failed_unlocks()?;
         vault.sweep_signed_settings()?;
         vault.notice = vault.take_notice()?;
         vault.checkpoint_audit();
@@ -654,14 +659,12 @@ fn authenticate(
     if let Some(current) = &keys.current {
         let credentials = current.credentials(handle, passphrase)?;
         if let Some(opened) = current.open(credentials)? {
-            attempts::reset(files);
             return Ok(Unlocked::Slot(opened));
         }
     }
     if let Some(slot) = keys.legacy.as_ref().and_then(|legacy| legacy.find(handle)) {
         match slot.open(passphrase) {
             Ok(key) => {
-                attempts::reset(files);
                 return Ok(Unlocked::Legacy(slot.clone(), key));
             }
             Err(VaultError::WrongHandleOrPassphrase) => {}

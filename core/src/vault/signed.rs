@@ -42,6 +42,17 @@ pub(crate) const SIGNED_SETTINGS_SQL: &str = "
     CREATE INDEX calls_held ON calls (uid) WHERE legal_hold = 1;
 ";
 
+/// Migration SQL: the kinds signed since a vault's coordinator key was made
+/// (the areas, the active pack). In a vault that already has signed
+/// records, each waits here, read from its plain copy, until the next
+/// coordinator unlock signs it as it stands ([`sign_pending`]).
+pub(crate) const SIGNED_PENDING_SQL: &str = "
+    CREATE TABLE signed_settings_pending (kind TEXT PRIMARY KEY NOT NULL) STRICT;
+    INSERT INTO signed_settings_pending (kind)
+        SELECT kind FROM (SELECT 'areas' AS kind UNION ALL SELECT 'active_pack')
+        WHERE EXISTS (SELECT 1 FROM signed_settings);
+";
+
 /// Version of the record body's encoding.
 const BODY_VERSION: u32 = 1;
 
@@ -56,11 +67,21 @@ pub enum SettingKind {
     LegalHolds,
     /// The auto-lock idle time (minutes).
     AutoLock,
+    /// The areas (names and whether each is offered).
+    Areas,
+    /// The active pack (id, version and source hash).
+    ActivePack,
 }
 
 impl SettingKind {
     /// Every kind, in a fixed order.
-    pub const ALL: &'static [SettingKind] = &[Self::Retention, Self::LegalHolds, Self::AutoLock];
+    pub const ALL: &'static [SettingKind] = &[
+        Self::Retention,
+        Self::LegalHolds,
+        Self::AutoLock,
+        Self::Areas,
+        Self::ActivePack,
+    ];
 
     /// The kind's name in records and audit entries.
     pub fn as_str(self) -> &'static str {
@@ -68,6 +89,8 @@ impl SettingKind {
             Self::Retention => "retention",
             Self::LegalHolds => "legal_holds",
             Self::AutoLock => "auto_lock",
+            Self::Areas => "areas",
+            Self::ActivePack => "active_pack",
         }
     }
 
@@ -81,6 +104,8 @@ impl SettingKind {
             Self::Retention => "setting/retention",
             Self::LegalHolds => "setting/legal_holds",
             Self::AutoLock => "setting/auto_lock",
+            Self::Areas => "setting/areas",
+            Self::ActivePack => "setting/active_pack",
         }
     }
 }
@@ -168,6 +193,9 @@ pub(crate) fn read<T: DeserializeOwned>(
         .query_row([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((body, signature)) = row else {
+        if is_pending(conn, kind)? {
+            return Ok(Signed::Unprotected);
+        }
         return Ok(Signed::Refused(RefusalReason::Unsigned));
     };
     let verified = Signature::from_bytes(&signature)
@@ -179,6 +207,15 @@ pub(crate) fn read<T: DeserializeOwned>(
         Ok(b) if b.v == BODY_VERSION && b.kind == kind.as_str() => Ok(Signed::Valid(b.value)),
         _ => Ok(Signed::Refused(RefusalReason::Unreadable)),
     }
+}
+
+/// Whether `kind` waits for its first signature (see [`SIGNED_PENDING_SQL`]).
+fn is_pending(conn: Reader<'_>, kind: SettingKind) -> Result<bool, VaultError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM signed_settings_pending WHERE kind = ?1")?
+        .query_row([kind.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// Sign `value` as the record of `kind`, in `tx` (which must hold the
@@ -263,7 +300,66 @@ pub(crate) fn sign_all_current(
     actor: &str,
 ) -> Result<(), VaultError> {
     crate::calls::retention::sign_current(conn, key, actor)?;
-    super::settings::sign_current(conn, key, actor)
+    super::settings::sign_current(conn, key, actor)?;
+    for &kind in PENDING_KINDS {
+        sign_current(conn, key, actor, kind)?;
+    }
+    Ok(())
+}
+
+/// The kinds a vault made before them signs at its next coordinator unlock.
+const PENDING_KINDS: &[SettingKind] = &[SettingKind::Areas, SettingKind::ActivePack];
+
+/// Sign the setting `kind` (one of [`PENDING_KINDS`]) as it stands.
+fn sign_current(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+    kind: SettingKind,
+) -> Result<(), VaultError> {
+    match kind {
+        SettingKind::Areas => crate::calls::areas::sign_current(conn, key, actor),
+        SettingKind::ActivePack => crate::guidance::sign_current_pack(conn, key, actor),
+        SettingKind::Retention | SettingKind::LegalHolds | SettingKind::AutoLock => Ok(()),
+    }
+}
+
+/// At a coordinator's unlock: sign each kind still waiting for its first
+/// signature as it stands (audited as `settings.signed_as_found`, with the
+/// kinds), and stop waiting. A kind that has a record meanwhile keeps it.
+pub(crate) fn sign_pending(
+    conn: &Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    let pending: Vec<SettingKind> = conn
+        .prepare("SELECT kind FROM signed_settings_pending ORDER BY kind")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?
+        .iter()
+        .filter_map(|k| SettingKind::parse(k))
+        .collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut tx = Write::begin(conn, actor)?;
+    let mut signed = Vec::new();
+    for kind in pending {
+        let has_record = tx
+            .prepare_cached("SELECT 1 FROM signed_settings WHERE kind = ?1")?
+            .query_row([kind.as_str()], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !has_record {
+            sign_current(&tx, key, actor, kind)?;
+            signed.push(kind.as_str());
+        }
+    }
+    tx.execute("DELETE FROM signed_settings_pending", [])?;
+    if !signed.is_empty() {
+        tx.audit("settings.signed_as_found", json!({ "settings": signed }));
+    }
+    tx.commit()
 }
 
 /// Every signed setting's refusals now (for the sweep at unlock).
@@ -273,6 +369,8 @@ pub(crate) fn refusals_now(
 ) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
     let mut found = crate::calls::retention::refusals(conn, public)?;
     found.extend(super::settings::refusals(conn, public)?);
+    found.extend(crate::calls::areas::refusals(conn, public)?);
+    found.extend(crate::guidance::pack_refusals(conn, public)?);
     Ok(found)
 }
 

@@ -248,3 +248,156 @@ fn an_auto_lock_changed_in_the_database_is_refused_and_a_forged_record_gives_the
         vec![(SettingKind::AutoLock, RefusalReason::BadSignature)]
     );
 }
+
+#[test]
+fn the_purge_preview_keeps_the_signed_holds_as_the_purge_does() {
+    let mut fx = Fixture::new();
+    let held = old_call(&fx.vault, 100);
+    let due = old_call(&fx.vault, 100);
+    set_legal_hold(&fx.vault.coordinator().unwrap(), held, true).unwrap();
+    let bo = fx.volunteer();
+    bo.conn()
+        .execute("UPDATE calls SET legal_hold = 0", [])
+        .unwrap();
+    let preview = purge_preview(&bo, Utc::now()).unwrap();
+    assert_eq!(
+        (
+            preview.calls_to_shred,
+            preview.calls_held,
+            preview.held_back
+        ),
+        (1, 1, false),
+        "the lifted hold still counts as held"
+    );
+    let report = purge_expired(&bo, Utc::now()).unwrap();
+    assert_eq!(report.calls_shredded, preview.calls_to_shred);
+    assert!(!shredded(&bo, held));
+    assert!(shredded(&bo, due));
+}
+
+#[test]
+fn the_purge_preview_of_a_refused_hold_set_shreds_nothing_as_the_purge() {
+    let mut fx = Fixture::new();
+    let call = old_call(&fx.vault, 100);
+    let bo = fx.volunteer();
+    bo.conn()
+        .execute("DELETE FROM signed_settings WHERE kind = 'legal_holds'", [])
+        .unwrap();
+    let preview = purge_preview(&bo, Utc::now()).unwrap();
+    assert_eq!(
+        (
+            preview.calls_to_shred,
+            preview.calls_held,
+            preview.held_back
+        ),
+        (0, 1, true)
+    );
+    let report = purge_expired(&bo, Utc::now()).unwrap();
+    assert!(report.held_back);
+    assert!(!shredded(&bo, call));
+}
+
+#[test]
+fn an_area_added_in_the_database_by_a_volunteer_is_not_offered_and_is_reported() {
+    let mut fx = Fixture::new();
+    add_area(&fx.vault.coordinator().unwrap(), "Lakeview").unwrap();
+    let bo = fx.volunteer();
+    let offered = |vault: &Vault| -> Vec<String> {
+        list_areas(vault, false)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.name)
+            .collect()
+    };
+    assert!(
+        offered(&bo).contains(&"Lakeview".to_owned()),
+        "signed by the coordinator"
+    );
+    bo.conn()
+        .execute_batch(
+            "INSERT INTO areas (name) VALUES ('Nowhere Street');
+             UPDATE areas SET active = 0 WHERE name = 'Lakeview';",
+        )
+        .unwrap();
+    assert!(!offered(&bo).contains(&"Nowhere Street".to_owned()));
+    assert!(
+        offered(&bo).contains(&"Lakeview".to_owned()),
+        "the signed list stands"
+    );
+    let mut call = call_with("words", Duration::days(1));
+    call.area = Some("Nowhere Street".into());
+    assert!(
+        matches!(create(&bo, call), Err(CallError::UnknownArea)),
+        "an unsigned area takes no call"
+    );
+    bo.lock().unwrap();
+    let (fx, found) = reported(fx);
+    assert_eq!(
+        found,
+        vec![(SettingKind::Areas, RefusalReason::ChangedWithoutSignature)]
+    );
+    // A coordinator's next change signs the list as it then stands.
+    rename_area(
+        &fx.vault.coordinator().unwrap(),
+        "Nowhere Street",
+        "Somewhere",
+    )
+    .unwrap();
+    let (fx, found) = reported(fx);
+    assert_eq!(found, vec![]);
+    assert!(offered(&fx.vault).contains(&"Somewhere".to_owned()));
+}
+
+#[test]
+fn a_vault_signed_before_areas_and_packs_signs_them_at_the_next_coordinator_unlock() {
+    let mut fx = Fixture::new();
+    add_area(&fx.vault.coordinator().unwrap(), "Lakeview").unwrap();
+    fx.volunteer().lock().unwrap();
+    // As the previous version left it: retention, holds and auto-lock
+    // signed, areas and the pack not, and the upgrade waiting for them.
+    fx.vault
+        .conn()
+        .execute_batch(
+            "DELETE FROM signed_settings WHERE kind IN ('areas', 'active_pack');
+             INSERT INTO signed_settings_pending (kind) VALUES ('areas'), ('active_pack');",
+        )
+        .unwrap();
+    let Fixture { dir, vault } = fx;
+    drop(vault);
+    let bo = Vault::unlock(dir.path(), VOLUNTEER, &Passphrase::from(PASS)).unwrap();
+    assert!(
+        list_areas(&bo, false)
+            .unwrap()
+            .iter()
+            .any(|a| a.name == "Lakeview"),
+        "unsigned yet: the plain list"
+    );
+    drop(bo);
+    let ana = Vault::unlock(dir.path(), COORDINATOR, &Passphrase::from(PASS)).unwrap();
+    assert_eq!(ana.unlock_notice().unwrap().refused, vec![]);
+    let actions: Vec<String> = crate::vault::audit::entries(ana.conn())
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"settings.signed_as_found".to_owned()),
+        "{actions:?}"
+    );
+    let pending: i64 = ana
+        .conn()
+        .query_row("SELECT count(*) FROM signed_settings_pending", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(pending, 0);
+    // Signed now: a change around the app is refused again.
+    ana.conn()
+        .execute("UPDATE areas SET active = 0 WHERE name = 'Lakeview'", [])
+        .unwrap();
+    assert!(
+        list_areas(&ana, false)
+            .unwrap()
+            .iter()
+            .any(|a| a.name == "Lakeview")
+    );
+}

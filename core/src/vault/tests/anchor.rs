@@ -107,6 +107,7 @@ fn an_old_vault_is_migrated_once_at_unlock_with_progress() {
         names,
         [
             PathBuf::from(ANCHOR_FILE),
+            PathBuf::from(crate::vault::ATTEMPTS_FILE),
             PathBuf::from("hotline.db"),
             PathBuf::from("keyslots.bin")
         ],

@@ -96,6 +96,7 @@ fn canary_never_reaches_disk_in_plaintext() {
         [
             PathBuf::from("backup.hlbk"),
             PathBuf::from("erase-anchor"),
+            PathBuf::from(crate::vault::ATTEMPTS_FILE),
             PathBuf::from("hotline.db"),
             PathBuf::from("keyslots.bin")
         ]

@@ -13,6 +13,7 @@ mod integrity;
 mod lifecycle;
 mod rekey;
 mod slots;
+mod unlock_counter;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -112,7 +113,8 @@ pub(super) fn copy_dir(from: &Path, to: &Path) {
 /// Turn `vault` into one as versions before key file format 2 left it:
 /// `users` get one slot each in `keyslots.json` (handle and role in the
 /// clear), `keyslots.bin` is removed, and the database loses the user
-/// index and goes back to the schema version before it.
+/// index (and the tables of the migrations after it) and goes back to the
+/// schema version before it.
 pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
     let slots = users
         .iter()
@@ -158,6 +160,9 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              ALTER TABLE users DROP COLUMN slot_tag;
              ALTER TABLE users DROP COLUMN public_key;
              ALTER TABLE users DROP COLUMN old_slot;
+             DROP TABLE unlock_counter;
+             DROP TABLE unlock_counter_events;
+             DROP TABLE signed_settings_pending;
              PRAGMA user_version = {before};"
         ))
         .unwrap();

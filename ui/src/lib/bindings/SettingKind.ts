@@ -3,4 +3,4 @@
 /**
  * What only coordinators may set and everyone must read.
  */
-export type SettingKind = "retention" | "legal_holds" | "auto_lock";
+export type SettingKind = "retention" | "legal_holds" | "auto_lock" | "areas" | "active_pack";
