@@ -497,6 +497,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "users' key slots: lookup tag, public key, old slot",
         sql: USER_KEY_SLOTS,
     },
+    Migration {
+        version: 14,
+        name: "team: laptop keys, team key, team record, streams, held packets",
+        sql: crate::team::TEAM_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -660,6 +665,12 @@ mod tests {
                     "refused_settings",
                     "settings",
                     "signed_settings",
+                    "team_held_packets",
+                    "team_key",
+                    "team_laptop",
+                    "team_membership",
+                    "team_sent",
+                    "team_streams",
                     "users"
                 ]
             );
@@ -685,10 +696,14 @@ mod tests {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .unwrap();
-                assert!(
-                    old_slot && tag.is_none(),
-                    "existing users have an old key slot, converted at their next unlock"
-                );
+                // Users seeded before the key-slot migration (13) have an
+                // old slot; later seeds are made as the slots expect.
+                if start < 13 {
+                    assert!(
+                        old_slot && tag.is_none(),
+                        "existing users have an old key slot, converted at their next unlock"
+                    );
+                }
             }
             if (3..8).contains(&start) {
                 let referrals: String = conn
