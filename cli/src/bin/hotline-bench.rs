@@ -390,7 +390,9 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // Merge: ten bundles of this store's exact counts (as if from ten
     // laptops), decrypted, checked, summed and published; nothing written.
-    if args.wants("export_bundle") || args.wants("merge_10_bundles") {
+    // Encrypted stores only: a bundle is a team packet, and a plain store
+    // has no coordinator key to seal the team key under.
+    if kind == Kind::Encrypted && args.wants_any(&["export_bundle", "merge_10_bundles"]) {
         // Bundles are signed packets of the laptop's team: this store is
         // its own team's coordinator laptop, and each bundle the next
         // packet of its sequence.
