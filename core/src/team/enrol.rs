@@ -186,23 +186,16 @@ impl Team {
     }
 }
 
-/// This laptop's keys, created once per vault.
+/// This laptop's signing key and public keys, created once per vault (its
+/// age identity stays in the database until packets for one laptop are
+/// received).
 pub(crate) struct LaptopKeys {
     pub(crate) id: Uuid,
     pub(crate) signing: SigningSeed,
-    identity: Zeroizing<String>,
     pub(crate) recipient: String,
 }
 
 impl LaptopKeys {
-    /// The laptop's age identity, for decrypting packets sent to it.
-    #[allow(dead_code)]
-    pub(crate) fn identity(&self) -> Result<age::x25519::Identity, TeamError> {
-        keys::identity(&self.identity).ok_or(TeamError::Damaged {
-            reason: "the laptop's age identity is malformed",
-        })
-    }
-
     fn fingerprint(&self) -> String {
         laptop_fingerprint(&self.id, &self.signing.public().to_hex(), &self.recipient)
     }
@@ -377,19 +370,17 @@ pub(crate) fn stored_laptop(conn: Reader<'_>) -> Result<Option<LaptopKeys>, Team
     struct Row {
         id: String,
         seed: Zeroizing<Vec<u8>>,
-        identity: Zeroizing<String>,
         recipient: String,
     }
     let row: Option<Row> = conn
         .query_row(
-            "SELECT laptop_id, signing_seed, age_identity, recipient FROM team_laptop WHERE id = 1",
+            "SELECT laptop_id, signing_seed, recipient FROM team_laptop WHERE id = 1",
             [],
             |r| {
                 Ok(Row {
                     id: r.get(0)?,
                     seed: Zeroizing::new(r.get(1)?),
-                    identity: Zeroizing::new(r.get(2)?),
-                    recipient: r.get(3)?,
+                    recipient: r.get(2)?,
                 })
             },
         )
@@ -397,7 +388,6 @@ pub(crate) fn stored_laptop(conn: Reader<'_>) -> Result<Option<LaptopKeys>, Team
     let Some(Row {
         id,
         seed,
-        identity,
         recipient,
     }) = row
     else {
@@ -413,7 +403,6 @@ pub(crate) fn stored_laptop(conn: Reader<'_>) -> Result<Option<LaptopKeys>, Team
     Ok(Some(LaptopKeys {
         id,
         signing,
-        identity,
         recipient,
     }))
 }
@@ -440,7 +429,6 @@ pub(crate) fn ensure_laptop(tx: &Write<'_>) -> Result<LaptopKeys, TeamError> {
     Ok(LaptopKeys {
         id,
         signing,
-        identity,
         recipient,
     })
 }

@@ -159,11 +159,6 @@ pub(crate) fn recipient(text: &str) -> Option<age::x25519::Recipient> {
     age::x25519::Recipient::from_str(text.trim()).ok()
 }
 
-/// Parse a stored age X25519 identity.
-pub(crate) fn identity(text: &str) -> Option<age::x25519::Identity> {
-    age::x25519::Identity::from_str(text).ok()
-}
-
 /// A new age identity's secret text, wiped on drop, and its recipient.
 pub(crate) fn new_identity() -> (Zeroizing<String>, String) {
     let identity = age::x25519::Identity::generate();

@@ -517,3 +517,28 @@ fn the_team_page_lists_every_packet_refusal() {
     assert!(page.contains(&format!("reads **{PACKET_FORMAT}**")));
     assert!(page.contains(&format!("`{}`", PacketKind::SummaryBundle.as_str())));
 }
+
+/// Each vault's laptop keys are made once; the stored age identity is the
+/// one its recipient names, and the seed is not the public key.
+#[test]
+fn laptop_keys_are_made_once_and_match() {
+    let a = Laptop::new("ana-1");
+    let first = laptop(&a.vault).unwrap();
+    assert_eq!(laptop(&a.vault).unwrap(), first, "made once");
+    let (identity, recipient, seed): (String, String, Vec<u8>) = a
+        .vault
+        .conn()
+        .query_row(
+            "SELECT age_identity, recipient, signing_seed FROM team_laptop",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let parsed: age::x25519::Identity = identity.parse().unwrap();
+    assert_eq!(parsed.to_public().to_string(), recipient);
+    let key = keys::SigningSeed::from_bytes(&seed, keys::KeyRole::Laptop).unwrap();
+    assert_ne!(key.public().to_hex(), hex::encode(&seed));
+    let other = laptop(&Laptop::new("bo-2").vault).unwrap();
+    assert_ne!(other.fingerprint, first.fingerprint);
+    assert_ne!(other.laptop_id, first.laptop_id);
+}
