@@ -39,7 +39,7 @@ enum ExportCommand {
     /// Counts by ISO week × category × area, agency, verification, language
     /// and caller relation; counts below k are suppressed.
     Summary(SummaryExportArgs),
-    /// Exact counts for the coordinator, encrypted to their public key.
+    /// Exact counts for the team's coordinator: signed by this laptop, encrypted to the coordinator.
     Bundle(BundleArgs),
 }
 
@@ -149,9 +149,6 @@ struct SummaryExportArgs {
 
 #[derive(Debug, Args)]
 struct BundleArgs {
-    /// The coordinator's public key (age1…), from `hotline keys coordinator`.
-    #[arg(long, value_name = "PUBKEY")]
-    to_key: String,
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -189,7 +186,7 @@ pub struct SummaryArgs {
 
 #[derive(Debug, Subcommand)]
 enum SummaryCommand {
-    /// Decrypt bundles, refuse duplicates, sum the counts exactly and write one suppressed summary.
+    /// Check and decrypt signed bundles, show each laptop's part, sum the counts exactly and write one suppressed summary.
     Merge(MergeArgs),
 }
 
@@ -198,6 +195,9 @@ struct MergeArgs {
     /// Bundle files written by `hotline export bundle`.
     #[arg(value_name = "BUNDLE", required = true)]
     bundles: Vec<PathBuf>,
+    /// Show each laptop's part and write nothing.
+    #[arg(long)]
+    dry_run: bool,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -273,20 +273,16 @@ fn export_summary(data_dir: &Path, args: &SummaryExportArgs) -> Result<(), CliEr
 fn export_bundle(data_dir: &Path, args: &BundleArgs) -> Result<(), CliError> {
     let options = args.period.options(export::DEFAULT_K);
     let report = with_vault(data_dir, &args.auth, |vault| {
-        export::export_bundle(
-            &vault.coordinator()?,
-            &options,
-            &args.to_key,
-            &args.out,
-            args.force,
-        )
+        export::export_bundle(&vault.coordinator()?, &options, &args.out, args.force)
     })?;
     outln!("{}", report.bundle_id)?;
     errln!(
-        "wrote bundle {} of {} to {}",
+        "wrote bundle {} of {} to {} (laptop {}, number {})",
         report.bundle_id,
         period(report.from, report.to),
-        args.out.display()
+        args.out.display(),
+        report.laptop_id,
+        report.seq
     );
     Ok(())
 }
@@ -302,9 +298,34 @@ fn merge(data_dir: &Path, args: &MergeArgs) -> Result<(), CliError> {
     let merged = with_vault(data_dir, &args.auth, |vault| {
         let vault = &vault.coordinator()?;
         let merged = export::merge_bundles(vault, &bundles, output.k)?;
-        export::write_merged(vault, &merged, output.format(), &output.out, output.force)?;
+        // Each laptop's part, before anything is written.
+        for part in &merged.contributions {
+            errln!(
+                "laptop {} ({}): {} bundle(s), {} call(s)",
+                part.laptop,
+                part.laptop_id.get(..8).unwrap_or(&part.laptop_id),
+                part.bundles,
+                part.calls
+            );
+        }
+        for held in &merged.held {
+            errln!(
+                "held: laptop {} ({}) number {} waits for its number {}, which has not been merged",
+                held.laptop,
+                held.laptop_id.get(..8).unwrap_or(&held.laptop_id),
+                held.seq,
+                held.waiting_for
+            );
+        }
+        if !args.dry_run {
+            export::write_merged(vault, &merged, output.format(), &output.out, output.force)?;
+        }
         Ok(merged)
     })?;
+    if args.dry_run {
+        errln!("dry run: nothing was written");
+        return Ok(());
+    }
     if merged.unlisted_area_calls > 0 {
         errln!(
             "hotline: some calls name areas that are not in this vault's list; they are counted as {}",

@@ -20,6 +20,7 @@ mod out;
 mod pack;
 mod passphrase;
 mod referral;
+mod team;
 mod user;
 mod vault;
 
@@ -75,6 +76,8 @@ enum Command {
     /// Exports: export summary|bundle, keys coordinator, summary merge.
     #[command(flatten)]
     Exports(export::ExportCommands),
+    /// The team of laptops: create, request, invite, enrol, show, revoke.
+    Team(team::TeamArgs),
 }
 
 /// An error to report on stderr, with the process exit status to use.
@@ -153,6 +156,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::PanicErase(args) => vault::panic_erase_switch(&data_dir, &args),
         Command::Calls(command) => calls::run(&data_dir, &command),
         Command::Exports(command) => export::run(&data_dir, &command),
+        Command::Team(args) => team::run(&data_dir, &args),
     }
 }
 

@@ -175,40 +175,98 @@ mod cli {
         assert_eq!(doc["include_synthetic"], false);
     }
 
+    /// Enrol the laptop in `dir` into `coordinator`'s team through the
+    /// two files and the fingerprints a person compares; returns the
+    /// laptop's id.
+    fn enrol(root: &Path, coordinator: &Path, dir: &Path, name: &str) -> String {
+        let request = root.join(format!("{name}.request"));
+        let team_file = root.join(format!("{name}.team"));
+        let shown = hotline(
+            dir,
+            &["team", "request", "--name", name, "--out", s(&request)],
+        )
+        .ok()
+        .stdout;
+        let shown = shown.trim();
+        assert_eq!(shown.split(' ').count(), 6, "six words: {shown}");
+        // A wrong fingerprint typed by the coordinator: nothing happens.
+        let run = hotline(
+            coordinator,
+            &[
+                "team",
+                "invite",
+                s(&request),
+                "--out",
+                s(&team_file),
+                "--fingerprint",
+                "not the right words at all",
+            ],
+        )
+        .failed();
+        assert!(run.stderr.contains("fingerprint"), "{}", run.stderr);
+        assert!(!team_file.exists());
+        let invited = hotline(
+            coordinator,
+            &[
+                "team",
+                "invite",
+                s(&request),
+                "--out",
+                s(&team_file),
+                "--fingerprint",
+                &shown.to_uppercase(),
+            ],
+        )
+        .ok()
+        .stdout;
+        let mut lines = invited.lines();
+        assert_eq!(
+            lines.next(),
+            Some(shown),
+            "both screens show one fingerprint"
+        );
+        let team_print = lines.next().unwrap().to_owned();
+        let joined = hotline(dir, &["team", "enrol", s(&team_file)]).ok().stdout;
+        assert_eq!(joined.trim(), team_print, "the team's fingerprint too");
+        let show = hotline(dir, &["team", "show", "--json"]).ok().json();
+        assert_eq!(show["team"]["fingerprint"], team_print.as_str());
+        show["laptop"]["laptop_id"].as_str().unwrap().to_owned()
+    }
+
     #[test]
-    fn bundles_merge_once_and_volunteers_are_refused() {
+    fn enrolled_laptops_bundles_merge_once_and_forgeries_are_refused() {
         let root = tempfile::tempdir().unwrap();
         let coordinator = root.path().join("coordinator");
         hotline(&coordinator, &["init"]).ok();
-        let key = hotline(&coordinator, &["keys", "coordinator"]).ok().stdout;
-        let key = key.trim().to_owned();
-        assert!(key.starts_with("age1"), "{key}");
-        assert_eq!(
-            hotline(&coordinator, &["keys", "coordinator"])
-                .ok()
-                .stdout
-                .trim(),
-            key,
-            "the key pair is made once"
-        );
+        let created = hotline(&coordinator, &["team", "create", "--name", "Dane hotline"])
+            .ok()
+            .stdout;
+        assert!(created.contains("Dane hotline"), "{created}");
+        let run = hotline(&coordinator, &["team", "create", "--name", "again"]).failed();
+        assert!(run.stderr.contains("already in team"), "{}", run.stderr);
 
         let laptop_a = vault_with_calls(root.path(), "a");
         let laptop_b = vault_with_calls(root.path(), "b");
-        let bundle_a = root.path().join("a.age");
-        let bundle_b = root.path().join("b.age");
-        // Up to today: the demo calls run until now (the default stops at
-        // the last complete week).
-        let today = chrono::Utc::now().date_naive().to_string();
-        for (dir, out) in [(&laptop_a, &bundle_a), (&laptop_b, &bundle_b)] {
+        // Not in a team: no bundle.
+        let early = root.path().join("early.age");
+        let run = hotline(&laptop_a, &["export", "bundle", "--out", s(&early)]).failed();
+        assert!(run.stderr.contains("not in a team"), "{}", run.stderr);
+        assert!(!early.exists());
+        let id_a = enrol(root.path(), &coordinator, &laptop_a, "laptop a");
+        enrol(root.path(), &coordinator, &laptop_b, "laptop b");
+
+        let bundle = |dir: &Path, name: &str| -> PathBuf {
+            let out = root.path().join(name);
+            // Up to today: the demo calls run until now (the default stops
+            // at the last complete week).
+            let today = chrono::Utc::now().date_naive().to_string();
             let run = hotline(
                 dir,
                 &[
                     "export",
                     "bundle",
-                    "--to-key",
-                    &key,
                     "--out",
-                    s(out),
+                    s(&out),
                     "--to",
                     &today,
                     "--include-synthetic",
@@ -216,41 +274,45 @@ mod cli {
             )
             .ok();
             assert_eq!(run.stdout.trim().len(), 36, "prints the bundle id");
-        }
+            out
+        };
+        let bundle_a = bundle(&laptop_a, "a.age");
+        let bundle_b = bundle(&laptop_b, "b.age");
         // A bundle is ciphertext: no area name, code or week in the clear.
         let sealed = std::fs::read(&bundle_a).unwrap();
         let text = String::from_utf8_lossy(&sealed);
         assert!(text.starts_with("age-encryption.org/v1"));
-        for word in ["South Madison", "ice_public", "bundle_id", "hotline-desk"] {
+        for word in [
+            "South Madison",
+            "ice_public",
+            "bundle_id",
+            "hotline-desk",
+            &id_a,
+        ] {
             assert!(!text.contains(word), "{word}");
         }
 
         // Same bundle twice in one merge.
         let merged = root.path().join("merged.json");
+        let merge = |files: &[&Path], out: &Path| {
+            let mut args = vec!["summary", "merge"];
+            args.extend(files.iter().map(|p| s(p)));
+            args.extend(["--out", s(out), "--format", "json"]);
+            hotline(&coordinator, &args)
+        };
+        let run = merge(&[&bundle_a, &bundle_a], &merged).failed();
+        assert!(run.stderr.contains("duplicate"), "{}", run.stderr);
+        assert!(!merged.exists());
+
+        // A dry run shows each laptop's part and writes nothing.
         let run = hotline(
             &coordinator,
             &[
                 "summary",
                 "merge",
                 s(&bundle_a),
-                s(&bundle_a),
-                "--out",
-                s(&merged),
-                "--format",
-                "json",
-            ],
-        )
-        .failed();
-        assert!(run.stderr.contains("duplicate"), "{}", run.stderr);
-        assert!(!merged.exists());
-
-        hotline(
-            &coordinator,
-            &[
-                "summary",
-                "merge",
-                s(&bundle_a),
                 s(&bundle_b),
+                "--dry-run",
                 "--out",
                 s(&merged),
                 "--format",
@@ -258,6 +320,16 @@ mod cli {
             ],
         )
         .ok();
+        assert!(
+            run.stderr.contains("laptop laptop a (")
+                && run.stderr.contains("1 bundle(s), 300 call(s)"),
+            "{}",
+            run.stderr
+        );
+        assert!(!merged.exists());
+
+        let run = merge(&[&bundle_a, &bundle_b], &merged).ok();
+        assert!(run.stderr.contains("laptop laptop b ("), "{}", run.stderr);
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
         let agency = doc["tables"]
             .as_array()
@@ -276,7 +348,7 @@ mod cli {
             "two laptops of 300 calls, summed exactly"
         );
 
-        // Imported before: refused, even into another format.
+        // Merged before: a replay, refused, even into another format.
         let again = root.path().join("again.html");
         let run = hotline(
             &coordinator,
@@ -291,11 +363,19 @@ mod cli {
             ],
         )
         .failed();
-        assert!(run.stderr.contains("already imported"), "{}", run.stderr);
+        assert!(run.stderr.contains("received before"), "{}", run.stderr);
         assert!(!again.exists());
 
-        // A laptop cannot open bundles sealed for the coordinator.
-        hotline(&laptop_a, &["keys", "coordinator"]).ok();
+        // An altered byte: refused.
+        let mut bytes = std::fs::read(&bundle_a).unwrap();
+        let at = bytes.len() - 10;
+        bytes[at] ^= 1;
+        let altered = root.path().join("altered.age");
+        std::fs::write(&altered, bytes).unwrap();
+        let run = merge(&[&altered], &again).failed();
+        assert!(run.stderr.contains("altered"), "{}", run.stderr);
+
+        // A member laptop holds no team key: it cannot merge.
         let run = hotline(
             &laptop_a,
             &[
@@ -309,10 +389,38 @@ mod cli {
             ],
         )
         .failed();
-        assert!(run.stderr.contains("decrypt"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("laptop that created the team"),
+            "{}",
+            run.stderr
+        );
 
-        // Volunteers export nothing.
-        add_volunteer(&laptop_a, "bo-3");
+        // Revoked after its first bundle: its next one is refused.
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        let member = show["team"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["laptop_id"] == id_a.as_str())
+            .unwrap()
+            .clone();
+        let first = member["seq_start"].as_u64().unwrap();
+        hotline(
+            &coordinator,
+            &["team", "revoke", &id_a[..8], "--after", &first.to_string()],
+        )
+        .ok();
+        let late = bundle(&laptop_a, "late.age");
+        let run = merge(&[&late], &again).failed();
+        assert!(run.stderr.contains("revoked"), "{}", run.stderr);
+        assert_eq!(run.code, 1);
+        assert!(!again.exists());
+
+        // Volunteers export and enrol nothing.
+        add_volunteer(&coordinator, "bo-3");
+        let request_a = root.path().join("laptop a.request");
         let volunteer_out = root.path().join("v.csv");
         for args in [
             vec![
@@ -323,18 +431,17 @@ mod cli {
                 "--format",
                 "csv",
             ],
-            vec![
-                "export",
-                "bundle",
-                "--to-key",
-                &key,
-                "--out",
-                s(&volunteer_out),
-            ],
+            vec!["export", "bundle", "--out", s(&volunteer_out)],
             vec!["keys", "coordinator"],
+            vec!["team", "invite", s(&request_a), "--out", s(&volunteer_out)],
+            vec!["team", "revoke", &id_a[..8], "--after", "1"],
         ] {
-            let run = hotline_as(&laptop_a, "bo-3", &args, "").failed();
-            assert!(run.stderr.contains("only a coordinator"), "{}", run.stderr);
+            let run = hotline_as(&coordinator, "bo-3", &args, "").failed();
+            assert!(
+                run.stderr.contains("only a coordinator"),
+                "{args:?}: {}",
+                run.stderr
+            );
         }
         assert!(!volunteer_out.exists());
     }

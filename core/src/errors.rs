@@ -18,6 +18,7 @@ use crate::hardening::HardeningError;
 use crate::paths::PathError;
 use crate::prefs::PrefsError;
 use crate::referrals::ReferralError;
+use crate::team::{PacketError, TeamError};
 use crate::vault::VaultError;
 
 /// Exit status of `hotline` for a failure nobody could explain.
@@ -216,6 +217,42 @@ error_codes! {
     /// The notes hold an A-number, a birth country next to a person or an
     /// immigration status word, and storing them was not confirmed (`field`).
     NotesFlagged = "notes_flagged",
+    /// This laptop is in no team yet.
+    NoTeam = "no_team",
+    /// This laptop is in a team already.
+    AlreadyInTeam = "already_in_team",
+    /// Only a coordinator on the laptop that created the team signs for it.
+    NotTeamCoordinator = "not_team_coordinator",
+    /// An enrolment request or team file cannot be used.
+    InvalidEnrolment = "invalid_enrolment",
+    /// The team file does not enrol this laptop.
+    NotEnrolled = "not_enrolled",
+    /// No laptop of the team has that id (or several start with it).
+    UnknownLaptop = "unknown_laptop",
+    /// A packet is not encrypted to this laptop (`number`).
+    PacketNotForThisLaptop = "packet_not_for_this_laptop",
+    /// A packet was altered or damaged after it was sealed (`number`).
+    PacketAltered = "packet_altered",
+    /// A packet (an old bundle) carries no signature (`number`).
+    PacketUnsigned = "packet_unsigned",
+    /// A packet's signature does not verify: forged (`number`).
+    PacketForged = "packet_forged",
+    /// A packet's sender may not send its kind (`number`).
+    PacketNotAllowed = "packet_not_allowed",
+    /// A packet was received before: a replay or a duplicate (`number`).
+    PacketReplayed = "packet_replayed",
+    /// A packet's sender was revoked before it sent it (`number`).
+    PacketRevokedSender = "packet_revoked_sender",
+    /// A packet belongs to another team (`number`).
+    PacketForeignTeam = "packet_foreign_team",
+    /// A packet's sender is not enrolled in the team (`number`).
+    PacketUnknownSender = "packet_unknown_sender",
+    /// A packet is of a newer format: update this laptop (`number`).
+    PacketNewerFormat = "packet_newer_format",
+    /// A packet came before an earlier one of its sender (`number`).
+    PacketEarly = "packet_early",
+    /// A packet is of another kind than expected (`number`).
+    PacketWrongKind = "packet_wrong_kind",
 }
 
 impl ErrorCode {
@@ -384,6 +421,8 @@ impl Coded for ExportError {
             | Self::DuplicateBundle { .. }
             | Self::AlreadyImported { .. }
             | Self::NoBundles => C::InvalidBundle,
+            Self::Packet { source, .. } => source.code(),
+            Self::Team(inner) => inner.code(),
             Self::Vault(inner) => inner.code(),
             Self::Write { .. }
             | Self::Encrypt
@@ -407,6 +446,8 @@ impl Coded for ExportError {
             | Self::DuplicateBundle { .. }
             | Self::AlreadyImported { .. }
             | Self::NoBundles
+            | Self::Packet { .. }
+            | Self::Team(_)
             | Self::Vault(_)
             | Self::Write { .. }
             | Self::Encrypt
@@ -421,6 +462,66 @@ impl Coded for ExportError {
         match self {
             Self::ThresholdTooHigh { max, .. } => usize::try_from(*max).ok(),
             _ => None,
+        }
+    }
+
+    fn number(&self) -> Option<usize> {
+        match self {
+            Self::Packet { number, .. }
+            | Self::Decrypt { number }
+            | Self::ForeignSchema { number, .. }
+            | Self::InvalidBundle { number, .. }
+            | Self::DuplicateBundle { number, .. }
+            | Self::AlreadyImported { number, .. } => Some(*number),
+            _ => None,
+        }
+    }
+}
+
+impl Coded for TeamError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::NoTeam => C::NoTeam,
+            Self::AlreadyInTeam { .. } => C::AlreadyInTeam,
+            Self::NotTeamCoordinator => C::NotTeamCoordinator,
+            Self::InvalidRequest { .. } | Self::InvalidTeamFile { .. } => C::InvalidEnrolment,
+            Self::NotEnrolled => C::NotEnrolled,
+            Self::InvalidField { .. } => C::InvalidField,
+            Self::UnknownLaptop { .. } | Self::AmbiguousLaptop { .. } => C::UnknownLaptop,
+            Self::Packet(inner) => inner.code(),
+            Self::Damaged { .. } => C::DamagedVault,
+            Self::OutputExists { .. } => C::OutputExists,
+            Self::Vault(inner) => inner.code(),
+            Self::Write { .. } | Self::Random | Self::Crypto | Self::Database(_) => C::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::InvalidField { field, .. } => Some(field),
+            Self::UnknownLaptop { .. } | Self::AmbiguousLaptop { .. } => Some("laptop"),
+            _ => None,
+        }
+    }
+}
+
+impl Coded for PacketError {
+    fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Self::NotForThisLaptop => C::PacketNotForThisLaptop,
+            Self::Altered => C::PacketAltered,
+            Self::Unsigned => C::PacketUnsigned,
+            Self::Forged { .. } => C::PacketForged,
+            Self::NotAllowed { .. } => C::PacketNotAllowed,
+            Self::Replayed { .. } => C::PacketReplayed,
+            Self::Revoked { .. } => C::PacketRevokedSender,
+            Self::ForeignTeam => C::PacketForeignTeam,
+            Self::UnknownSender { .. } => C::PacketUnknownSender,
+            Self::NewerFormat { .. } => C::PacketNewerFormat,
+            Self::Gap { .. } => C::PacketEarly,
+            Self::WrongKind { .. } => C::PacketWrongKind,
         }
     }
 }

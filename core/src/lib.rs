@@ -18,6 +18,7 @@ pub mod paths;
 pub mod prefs;
 pub mod referrals;
 pub(crate) mod store;
+pub mod team;
 pub mod vault;
 
 /// Version of the core, shared by the app and the CLI.

@@ -56,148 +56,184 @@ fn period() -> SummaryOptions {
 type Operation = fn(&Vault, &TempDir, &str) -> Outcome;
 
 /// Every operation, with the role it needs. `tag` makes names unique per run.
-const OPERATIONS: &[(&str, Needs, Operation)] = &[
-    ("calls::create", Needs::Anyone, |v, _, _| {
-        outcome(calls::create(v, call()).map(drop))
-    }),
-    ("calls::update (own call)", Needs::Anyone, |v, _, _| {
-        let id = calls::create(v, call()).expect("anyone logs a call");
-        let update = calls::CallUpdate {
-            notes: Some("verifier says false alarm".into()),
-            ..calls::CallUpdate::default()
-        };
-        outcome(calls::update(v, id, update))
-    }),
-    (
-        "calls::update (hand to someone else)",
-        Needs::Coordinator,
-        |v, _, tag| {
+const OPERATIONS: &[(&str, Needs, Operation)] =
+    &[
+        ("calls::create", Needs::Anyone, |v, _, _| {
+            outcome(calls::create(v, call()).map(drop))
+        }),
+        ("calls::update (own call)", Needs::Anyone, |v, _, _| {
             let id = calls::create(v, call()).expect("anyone logs a call");
-            let other = if tag == "c" { "bo-3" } else { "river-7" };
             let update = calls::CallUpdate {
-                volunteer: Some(other.into()),
+                notes: Some("verifier says false alarm".into()),
                 ..calls::CallUpdate::default()
             };
             outcome(calls::update(v, id, update))
-        },
-    ),
-    ("calls::list", Needs::Anyone, |v, _, _| {
-        outcome(calls::list(v, &CallFilter::default()).map(drop))
-    }),
-    ("calls::search", Needs::Anyone, |v, _, _| {
-        outcome(calls::search(v, "vans", 10).map(drop))
-    }),
-    ("calls::save_draft", Needs::Anyone, |v, _, _| {
-        outcome(calls::save_draft(v, &serde_json::json!({ "notes": "x" })))
-    }),
-    ("calls::retention_days", Needs::Anyone, |v, _, _| {
-        outcome(calls::retention_days(v).map(drop))
-    }),
-    ("calls::held_calls", Needs::Anyone, |v, _, _| {
-        outcome(calls::held_calls(v).map(drop))
-    }),
-    ("export::dashboard", Needs::Anyone, |v, _, _| {
-        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
-        outcome(export::dashboard(v, day, day).map(drop))
-    }),
-    ("guidance::list_packs", Needs::Anyone, |v, _, _| {
-        outcome(guidance::list_packs(v).map(drop))
-    }),
-    ("Vault::list_users", Needs::Anyone, |v, _, _| {
-        outcome(v.list_users().map(drop))
-    }),
-    ("calls::add_area", Needs::Coordinator, |v, _, tag| {
-        let name = format!("Area {tag}");
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| calls::add_area(&c, &name)),
-        )
-    }),
-    ("calls::rename_area", Needs::Coordinator, |v, _, tag| {
-        let (name, new_name) = if tag == "c" {
-            ("Oregon", "Oregon WI")
-        } else {
-            ("Stoughton", "Stoughton WI")
-        };
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| calls::rename_area(&c, name, new_name)),
-        )
-    }),
-    ("calls::deactivate_area", Needs::Coordinator, |v, _, tag| {
-        let name = if tag == "c" { "Verona" } else { "Monona" };
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| calls::deactivate_area(&c, name)),
-        )
-    }),
-    (
-        "calls::set_retention_days",
-        Needs::Coordinator,
-        |v, _, _| {
+        }),
+        (
+            "calls::update (hand to someone else)",
+            Needs::Coordinator,
+            |v, _, tag| {
+                let id = calls::create(v, call()).expect("anyone logs a call");
+                let other = if tag == "c" { "bo-3" } else { "river-7" };
+                let update = calls::CallUpdate {
+                    volunteer: Some(other.into()),
+                    ..calls::CallUpdate::default()
+                };
+                outcome(calls::update(v, id, update))
+            },
+        ),
+        ("calls::list", Needs::Anyone, |v, _, _| {
+            outcome(calls::list(v, &CallFilter::default()).map(drop))
+        }),
+        ("calls::search", Needs::Anyone, |v, _, _| {
+            outcome(calls::search(v, "vans", 10).map(drop))
+        }),
+        ("calls::save_draft", Needs::Anyone, |v, _, _| {
+            outcome(calls::save_draft(v, &serde_json::json!({ "notes": "x" })))
+        }),
+        ("calls::retention_days", Needs::Anyone, |v, _, _| {
+            outcome(calls::retention_days(v).map(drop))
+        }),
+        ("calls::held_calls", Needs::Anyone, |v, _, _| {
+            outcome(calls::held_calls(v).map(drop))
+        }),
+        ("export::dashboard", Needs::Anyone, |v, _, _| {
+            let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("a date");
+            outcome(export::dashboard(v, day, day).map(drop))
+        }),
+        ("guidance::list_packs", Needs::Anyone, |v, _, _| {
+            outcome(guidance::list_packs(v).map(drop))
+        }),
+        ("Vault::list_users", Needs::Anyone, |v, _, _| {
+            outcome(v.list_users().map(drop))
+        }),
+        ("calls::add_area", Needs::Coordinator, |v, _, tag| {
+            let name = format!("Area {tag}");
             outcome(
                 v.coordinator()
                     .map_err(Into::into)
-                    .and_then(|c| calls::set_retention_days(&c, 60)),
+                    .and_then(|c| calls::add_area(&c, &name)),
             )
-        },
-    ),
-    ("calls::set_legal_hold", Needs::Coordinator, |v, _, _| {
-        let id = calls::create(v, call()).expect("anyone logs a call");
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| calls::set_legal_hold(&c, id, true)),
-        )
-    }),
-    ("calls::demo_data", Needs::Coordinator, |v, _, _| {
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| crate::demo::demo_data(&c, 3, 1, Utc::now()).map(drop)),
-        )
-    }),
-    ("export::summary", Needs::Coordinator, |v, _, _| {
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| export::summary(&c, &period()).map(drop)),
-        )
-    }),
-    ("export::coordinator_key", Needs::Coordinator, |v, _, _| {
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| export::coordinator_key(&c).map(drop)),
-        )
-    }),
-    ("guidance::use_pack", Needs::Coordinator, |v, _, _| {
-        outcome(
-            v.coordinator()
-                .map_err(Into::into)
-                .and_then(|c| guidance::use_pack(&c, guidance::BUILTIN_ALIAS).map(drop)),
-        )
-    }),
-    (
-        "Coordinator::set_auto_lock_minutes",
-        Needs::Coordinator,
-        |v, _, _| outcome(v.coordinator().and_then(|c| c.set_auto_lock_minutes(10))),
-    ),
-    ("Coordinator::add_user", Needs::Coordinator, |v, _, tag| {
-        let handle = format!("new-{tag}");
-        outcome(
-            v.coordinator()
-                .and_then(|c| c.add_user(&handle, Role::Volunteer, &Passphrase::from(PASS))),
-        )
-    }),
-    ("Coordinator::backup", Needs::Coordinator, |v, dir, tag| {
-        let out = dir.path().join(format!("backup-{tag}.hlbak"));
-        outcome(v.coordinator().and_then(|c| c.backup(&out).map(|_| ())))
-    }),
-];
+        }),
+        ("calls::rename_area", Needs::Coordinator, |v, _, tag| {
+            let (name, new_name) = if tag == "c" {
+                ("Oregon", "Oregon WI")
+            } else {
+                ("Stoughton", "Stoughton WI")
+            };
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| calls::rename_area(&c, name, new_name)),
+            )
+        }),
+        ("calls::deactivate_area", Needs::Coordinator, |v, _, tag| {
+            let name = if tag == "c" { "Verona" } else { "Monona" };
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| calls::deactivate_area(&c, name)),
+            )
+        }),
+        (
+            "calls::set_retention_days",
+            Needs::Coordinator,
+            |v, _, _| {
+                outcome(
+                    v.coordinator()
+                        .map_err(Into::into)
+                        .and_then(|c| calls::set_retention_days(&c, 60)),
+                )
+            },
+        ),
+        ("calls::set_legal_hold", Needs::Coordinator, |v, _, _| {
+            let id = calls::create(v, call()).expect("anyone logs a call");
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| calls::set_legal_hold(&c, id, true)),
+            )
+        }),
+        ("calls::demo_data", Needs::Coordinator, |v, _, _| {
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| crate::demo::demo_data(&c, 3, 1, Utc::now()).map(drop)),
+            )
+        }),
+        ("export::summary", Needs::Coordinator, |v, _, _| {
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| export::summary(&c, &period()).map(drop)),
+            )
+        }),
+        ("export::coordinator_key", Needs::Coordinator, |v, _, _| {
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| export::coordinator_key(&c).map(drop)),
+            )
+        }),
+        ("guidance::use_pack", Needs::Coordinator, |v, _, _| {
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| guidance::use_pack(&c, guidance::BUILTIN_ALIAS).map(drop)),
+            )
+        }),
+        (
+            "Coordinator::set_auto_lock_minutes",
+            Needs::Coordinator,
+            |v, _, _| outcome(v.coordinator().and_then(|c| c.set_auto_lock_minutes(10))),
+        ),
+        ("Coordinator::add_user", Needs::Coordinator, |v, _, tag| {
+            let handle = format!("new-{tag}");
+            outcome(
+                v.coordinator()
+                    .and_then(|c| c.add_user(&handle, Role::Volunteer, &Passphrase::from(PASS))),
+            )
+        }),
+        ("Coordinator::backup", Needs::Coordinator, |v, dir, tag| {
+            let out = dir.path().join(format!("backup-{tag}.hlbak"));
+            outcome(v.coordinator().and_then(|c| c.backup(&out).map(|_| ())))
+        }),
+        ("team::laptop", Needs::Anyone, |v, _, _| {
+            outcome(crate::team::laptop(v).map(drop))
+        }),
+        (
+            "team::request_enrolment",
+            Needs::Coordinator,
+            |v, dir, tag| {
+                let out = dir.path().join(format!("request-{tag}"));
+                outcome(v.coordinator().map_err(Into::into).and_then(|c| {
+                    crate::team::request_enrolment(&c, "laptop", &out, false).map(drop)
+                }))
+            },
+        ),
+        ("team::create_team", Needs::Coordinator, |v, _, _| {
+            outcome(
+                v.coordinator()
+                    .map_err(Into::into)
+                    .and_then(|c| crate::team::create_team(&c, "team").map(drop)),
+            )
+        }),
+        ("team::team_info", Needs::Anyone, |v, _, _| {
+            outcome(crate::team::team_info(v).map(drop))
+        }),
+        (
+            "export::export_bundle",
+            Needs::Coordinator,
+            |v, dir, tag| {
+                let out = dir.path().join(format!("bundle-{tag}"));
+                outcome(
+                    v.coordinator()
+                        .map_err(Into::into)
+                        .and_then(|c| export::export_bundle(&c, &period(), &out, false).map(drop)),
+                )
+            },
+        ),
+    ];
 
 #[test]
 fn each_operation_needs_exactly_its_role() {

@@ -441,13 +441,23 @@ fn run_store(kind: Kind, size: u32, dir: &Path, args: &Args) -> BenchResult<Stor
 
     // Merge: ten bundles of this store's exact counts (as if from ten
     // laptops), decrypted, checked, summed and published; nothing written.
-    if args.wants("export_bundle") || args.wants("merge_10_bundles") {
-        let recipient = export::coordinator_key(&coordinator).map_err(err("coordinator key"))?;
+    // Encrypted stores only: a bundle is a team packet, and a plain store
+    // has no coordinator key to seal the team key under.
+    if kind == Kind::Encrypted && args.wants_any(&["export_bundle", "merge_10_bundles"]) {
+        // Bundles are signed packets of the laptop's team: this store is
+        // its own team's coordinator laptop, and each bundle the next
+        // packet of its sequence.
+        if hotline_core::team::team_info(&coordinator)
+            .map_err(err("team"))?
+            .is_none()
+        {
+            hotline_core::team::create_team(&coordinator, "bench").map_err(err("team"))?;
+        }
         let mut bundles = Vec::with_capacity(BUNDLES);
         let start = Instant::now();
         for i in 0..BUNDLES {
             let path = out_dir.join(format!("bundle-{i}.age"));
-            export::export_bundle(&coordinator, &options, &recipient, &path, true)
+            export::export_bundle(&coordinator, &options, &path, true)
                 .map_err(err("export bundle"))?;
             bundles.push(fs::read(&path).map_err(err("read bundle"))?);
         }

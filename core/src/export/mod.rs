@@ -10,8 +10,9 @@
 //!   written and audited by [`write_summary`];
 //! - [`dashboard`] and [`dashboard_shareable`]: in-app counts;
 //! - [`coordinator_key`], [`export_bundle`], [`merge_bundles`] and
-//!   [`write_merged`]: exact counts from other laptops, encrypted with
-//!   `age` to the coordinator's key, summed exactly and published once.
+//!   [`write_merged`]: exact counts from the team's laptops, as signed
+//!   packets (`crate::team`) encrypted with `age` to the coordinator's
+//!   key, checked, summed exactly and published once.
 //!
 //! Nothing here ever reads a call's free text, contact fields, handles,
 //! ids or exact times: only the structured columns listed in
@@ -31,6 +32,18 @@ pub(crate) mod suppress;
 #[cfg(test)]
 mod tests;
 
+/// Decrypt an age file with `vault`'s coordinator bundle key (tests only).
+#[cfg(test)]
+pub(crate) fn testing_decrypt(vault: &crate::vault::Vault, ciphertext: &[u8]) -> Vec<u8> {
+    bundle::testing::decrypt(vault, ciphertext)
+}
+
+/// Encrypt `plaintext` with age to `recipient` (tests only).
+#[cfg(test)]
+pub(crate) fn testing_encrypt(recipient: &str, plaintext: &[u8]) -> Vec<u8> {
+    bundle::testing::encrypt(recipient, plaintext)
+}
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -40,7 +53,8 @@ use crate::output::OutputError;
 use crate::vault::{Coordinator, VaultError};
 
 pub use bundle::{
-    BUNDLE_SCHEMA, BUNDLE_VERSION, BundleReport, Merged, export_bundle, merge_bundles, write_merged,
+    BUNDLE_SCHEMA, BUNDLE_VERSION, BundleReport, Contribution, HeldBundle, Merged, export_bundle,
+    merge_bundles, write_merged,
 };
 pub use dashboard::{Dashboard, DashboardCount, dashboard, dashboard_shareable};
 pub use keys::coordinator_key;
@@ -166,6 +180,19 @@ pub enum ExportError {
     /// Rendering failed.
     #[error("cannot render the export: {0}")]
     Render(String),
+    /// A bundle was refused as a packet: unsigned, forged, altered,
+    /// replayed, from a laptop not enrolled or revoked, of another team …
+    #[error("bundle {number}: {source}")]
+    Packet {
+        /// Which bundle, counting from 1.
+        number: usize,
+        /// Why.
+        #[source]
+        source: crate::team::PacketError,
+    },
+    /// The team refused (no team, not the coordinator laptop …).
+    #[error(transparent)]
+    Team(crate::team::TeamError),
     /// The vault refused (for example while writing the audit log).
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -176,6 +203,15 @@ pub enum ExportError {
 }
 
 crate::store::damage_aware_from_sqlite!(ExportError);
+
+impl From<crate::team::TeamError> for ExportError {
+    fn from(err: crate::team::TeamError) -> Self {
+        match err {
+            crate::team::TeamError::Vault(inner) => Self::Vault(inner),
+            other => Self::Team(other),
+        }
+    }
+}
 
 /// Language of an HTML report's headings and labels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,5 @@
 //! Tests of exports against real vaults in temporary directories.
 
-use std::path::Path;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
 use tempfile::TempDir;
@@ -205,16 +203,9 @@ fn no_export_contains_a_canary() {
     ] {
         outputs.push(render_summary(&summary, format).unwrap());
     }
-    let key = coordinator_key(&f.vault.coordinator().unwrap()).unwrap();
+    crate::team::create_team(&f.vault.coordinator().unwrap(), "t").unwrap();
     let out = f.path("b.age");
-    export_bundle(
-        &f.vault.coordinator().unwrap(),
-        &options(5),
-        &key,
-        &out,
-        false,
-    )
-    .unwrap();
+    export_bundle(&f.vault.coordinator().unwrap(), &options(5), &out, false).unwrap();
     let sealed = std::fs::read(&out).unwrap();
     outputs.push(testing::decrypt(&f.vault, &sealed));
     outputs.push(sealed);
@@ -437,7 +428,7 @@ fn k_out_of_range_and_volunteers_are_refused() {
             .is_ok()
     );
 
-    let key = coordinator_key(&f.vault.coordinator().unwrap()).unwrap();
+    coordinator_key(&f.vault.coordinator().unwrap()).unwrap();
     let volunteer = f.volunteer();
     let out = f.path("v.age");
     assert!(matches!(
@@ -458,7 +449,7 @@ fn k_out_of_range_and_volunteers_are_refused() {
         volunteer
             .coordinator()
             .map_err(Into::into)
-            .and_then(|c| export_bundle(&c, &options(5), &key, &out, false)),
+            .and_then(|c| export_bundle(&c, &options(5), &out, false)),
         Err(ExportError::Vault(VaultError::NotCoordinator))
     ));
     assert!(!out.exists());
@@ -487,24 +478,33 @@ fn k_out_of_range_and_volunteers_are_refused() {
     assert_eq!(d.total, Some(10));
 }
 
-/// Write a bundle of `calls` from a new vault, encrypted to `key`.
-fn bundle_of(calls_in: Vec<NewCall>, key: &str, dir: &Path, name: &str) -> Vec<u8> {
+/// Write a bundle of `calls` from a new vault enrolled in `coordinator`'s
+/// team.
+fn bundle_of(calls_in: Vec<NewCall>, coordinator: &Fixture, name: &str) -> Vec<u8> {
     let f = Fixture::new();
     if !calls_in.is_empty() {
         calls::create_many(&f.vault, calls_in, OldCalls::Accept).unwrap();
     }
-    let out = dir.join(name);
+    crate::team::testing::join(&coordinator.vault, &f.vault, name, coordinator.dir.path());
+    let out = coordinator.dir.path().join(name);
     f.vault
         .coordinator()
         .map_err(Into::into)
-        .and_then(|c| export_bundle(&c, &options(5), key, &out, false))
+        .and_then(|c| export_bundle(&c, &options(5), &out, false))
         .unwrap();
     std::fs::read(out).unwrap()
 }
 
+/// A coordinator's vault with a team.
+fn team_fixture() -> Fixture {
+    let f = Fixture::new();
+    crate::team::create_team(&f.vault.coordinator().unwrap(), "team").unwrap();
+    f
+}
+
 #[test]
 fn merging_bundles_equals_the_summary_of_the_combined_calls() {
-    let coordinator = Fixture::new();
+    let coordinator = team_fixture();
     let key = coordinator_key(&coordinator.vault.coordinator().unwrap()).unwrap();
     assert!(key.starts_with("age1"));
     assert_eq!(
@@ -513,8 +513,8 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
         "created once"
     );
     let (a, b) = (dataset(3, 90), dataset(4, 70));
-    let bundle_a = bundle_of(a.clone(), &key, coordinator.dir.path(), "a.age");
-    let bundle_b = bundle_of(b.clone(), &key, coordinator.dir.path(), "b.age");
+    let bundle_a = bundle_of(a.clone(), &coordinator, "a.age");
+    let bundle_b = bundle_of(b.clone(), &coordinator, "b.age");
 
     let combined = Fixture::new();
     calls::create_many(
@@ -534,6 +534,8 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
         assert_eq!(merged.summary, expected, "k = {k}");
         assert_eq!(merged.bundle_ids.len(), 2);
         assert_eq!(merged.unlisted_area_calls, 0);
+        let calls: Vec<u64> = merged.contributions.iter().map(|c| c.calls).collect();
+        assert_eq!(calls, [90, 70], "each laptop's part");
     }
 
     // The same bundle twice in one merge.
@@ -572,7 +574,13 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, ExportError::AlreadyImported { number: 2, .. }),
+        matches!(
+            err,
+            ExportError::Packet {
+                number: 2,
+                source: crate::team::PacketError::Replayed { .. }
+            }
+        ),
         "{err}"
     );
     assert!(matches!(
@@ -603,56 +611,73 @@ fn merging_bundles_equals_the_summary_of_the_combined_calls() {
 }
 
 #[test]
-fn foreign_and_undecryptable_bundles_are_refused() {
-    let coordinator = Fixture::new();
+fn unsigned_foreign_and_undecryptable_bundles_are_refused() {
+    let coordinator = team_fixture();
     let key = coordinator_key(&coordinator.vault.coordinator().unwrap()).unwrap();
+    // Bundles of the old, unsigned form, well formed or not: never merged.
     for plaintext in [
         r#"{"schema":"someone-else/bundle","version":1}"#,
-        r#"{"schema":"hotline-desk/bundle","version":2,"bundle_id":"x"}"#,
-        "not json at all",
+        r#"{"schema":"hotline-desk/bundle","version":1,
+        "bundle_id":"7f1c0a52-8a1b-4a43-9a8e-3f6f1e6f9b10","from":"2025-03-03","to":"2025-03-09",
+        "include_synthetic":true,"cells":[{"week":"2025-W10","category":"other","area":"Verona","count":4}],
+        "agency":[{"value":"hsi","count":4}],"verification":[],"language":[],"caller_relation":[]}"#,
     ] {
         let sealed = testing::encrypt(&key, plaintext.as_bytes());
         let err =
             merge_bundles(&coordinator.vault.coordinator().unwrap(), &[sealed], 5).unwrap_err();
         assert!(
-            matches!(err, ExportError::ForeignSchema { number: 1, .. }),
+            matches!(
+                err,
+                ExportError::Packet {
+                    number: 1,
+                    source: crate::team::PacketError::Unsigned
+                }
+            ),
             "{err}"
         );
     }
-    // Our schema, but the totals do not agree.
-    let bad = r#"{"schema":"hotline-desk/bundle","version":1,
-        "bundle_id":"7f1c0a52-8a1b-4a43-9a8e-3f6f1e6f9b10","from":"2025-03-03","to":"2025-03-09",
-        "include_synthetic":true,"cells":[{"week":"2025-W10","category":"other","area":"Verona","count":4}],
-        "agency":[{"value":"hsi","count":3}],"verification":[],"language":[],"caller_relation":[]}"#;
-    let err = merge_bundles(
-        &coordinator.vault.coordinator().unwrap(),
-        &[testing::encrypt(&key, bad.as_bytes())],
-        5,
-    )
-    .unwrap_err();
-    assert!(matches!(err, ExportError::InvalidBundle { .. }), "{err}");
-    // Encrypted to another coordinator.
-    let other = Fixture::new();
-    let other_key = coordinator_key(&other.vault.coordinator().unwrap()).unwrap();
-    let sealed = bundle_of(dataset(0, 5), &other_key, coordinator.dir.path(), "o.age");
+    let sealed = testing::encrypt(&key, b"not json at all");
     let err = merge_bundles(&coordinator.vault.coordinator().unwrap(), &[sealed], 5).unwrap_err();
-    assert!(matches!(err, ExportError::Decrypt { number: 1 }), "{err}");
-    // No key yet.
+    assert!(
+        matches!(
+            err,
+            ExportError::Packet {
+                source: crate::team::PacketError::Altered,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Encrypted to another coordinator.
+    let other = team_fixture();
+    let sealed = bundle_of(dataset(0, 5), &other, "o.age");
+    let err = merge_bundles(&coordinator.vault.coordinator().unwrap(), &[sealed], 5).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ExportError::Packet {
+                number: 1,
+                source: crate::team::PacketError::NotForThisLaptop
+            }
+        ),
+        "{err}"
+    );
+    // No team yet.
     let fresh = Fixture::new();
     assert!(matches!(
         merge_bundles(&fresh.vault.coordinator().unwrap(), &[vec![0]], 5),
-        Err(ExportError::NoCoordinatorKey)
+        Err(ExportError::Team(crate::team::TeamError::NoTeam))
     ));
     assert!(matches!(
         export_bundle(
             &fresh.vault.coordinator().unwrap(),
             &options(5),
-            "age1nope",
             &fresh.path("x"),
             false
         ),
-        Err(ExportError::InvalidRecipient)
+        Err(ExportError::Team(crate::team::TeamError::NoTeam))
     ));
+    assert!(!fresh.path("x").exists());
 }
 
 #[test]

@@ -522,6 +522,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "areas and the active pack signed: waiting for their first signature",
         sql: crate::vault::SIGNED_PENDING_SQL,
     },
+    Migration {
+        version: 19,
+        name: "team: laptop keys, team key, team record, streams, held packets",
+        sql: crate::team::TEAM_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -689,6 +694,12 @@ mod tests {
                     "signed_settings_pending",
                     "unlock_counter",
                     "unlock_counter_events",
+                    "team_held_packets",
+                    "team_key",
+                    "team_laptop",
+                    "team_membership",
+                    "team_sent",
+                    "team_streams",
                     "users"
                 ]
             );

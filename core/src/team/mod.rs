@@ -1,0 +1,272 @@
+//! One hotline, many laptops: the team, its members, their keys, and the
+//! signed packets that travel between them. `docs/TEAM.md` states the
+//! format and the rules; this module keeps them.
+//!
+//! - [`keys`]: the TEAM signing key (sealed under the coordinator key, on
+//!   the laptop that created the team) and each vault's LAPTOP keys (an
+//!   Ed25519 signing key and an age X25519 identity), and fingerprints;
+//! - [`enrol`]: creating a team, a new laptop's enrolment request, the
+//!   coordinator's invitation (the team record, signed with the team key,
+//!   listing every member laptop with its keys, handles, first sequence
+//!   number and revocation cut-off), joining, revoking;
+//! - [`packet`]: the envelope of everything that travels (format version,
+//!   team, sender, sequence number, stream, kind, payload; signed by the
+//!   sender, encrypted with age to its recipients), its checks on receipt,
+//!   each sender's sequence state and the packets held until a gap fills.
+//!
+//! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
+//! are packets of kind [`PacketKind::SummaryBundle`].
+
+mod enrol;
+pub(crate) mod keys;
+pub(crate) mod packet;
+
+#[cfg(test)]
+mod tests;
+
+pub use enrol::{
+    EnrolmentRequest, Invited, LaptopInfo, MemberInfo, TeamInfo, create_team, enrol, invite,
+    laptop, read_request, request_enrolment, revoke, team_info,
+};
+pub(crate) use enrol::{coordinated_team, member_team};
+pub use keys::FINGERPRINT_WORDS;
+pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
+
+use crate::vault::VaultError;
+
+/// Migration SQL of the team tables: this laptop's keys and sequence
+/// counter, the team key (coordinator laptop only, sealed under the
+/// coordinator key), the signed team record this laptop trusts, the last
+/// packet sent and applied on each stream, and the packets held until a
+/// gap fills. Idempotent (`IF NOT EXISTS`): running it again on a
+/// database whose `user_version` was set back below it keeps the tables.
+pub(crate) const TEAM_SQL: &str = "
+    CREATE TABLE IF NOT EXISTS team_laptop (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        laptop_id    TEXT NOT NULL,
+        signing_seed BLOB NOT NULL CHECK (length(signing_seed) = 32),
+        age_identity TEXT NOT NULL,
+        recipient    TEXT NOT NULL,
+        next_seq     INTEGER NOT NULL CHECK (next_seq >= 1),
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS team_key (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        team_id    TEXT NOT NULL,
+        sealed     BLOB NOT NULL,
+        public     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS team_membership (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        team_id   TEXT NOT NULL,
+        team_key  TEXT NOT NULL,
+        revision  INTEGER NOT NULL,
+        record    TEXT NOT NULL CHECK (json_valid(record)),
+        joined_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS team_sent (
+        stream   TEXT PRIMARY KEY NOT NULL,
+        last_seq INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS team_streams (
+        sender   TEXT NOT NULL,
+        stream   TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        PRIMARY KEY (sender, stream)
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS team_held_packets (
+        sender   TEXT NOT NULL,
+        seq      INTEGER NOT NULL,
+        stream   TEXT NOT NULL,
+        prev     INTEGER NOT NULL,
+        kind     TEXT NOT NULL,
+        packet   BLOB NOT NULL,
+        held_at  INTEGER NOT NULL,
+        PRIMARY KEY (sender, seq)
+    ) STRICT;
+";
+
+/// Everything that can go wrong with a team. Messages never contain keys
+/// or anything about a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TeamError {
+    /// This laptop belongs to no team.
+    #[error(
+        "this laptop is not in a team: create one (`hotline team create`) or enrol it (`hotline team request`, then `hotline team enrol`)"
+    )]
+    NoTeam,
+    /// This laptop belongs to a team already.
+    #[error("this laptop is already in team {team}; it cannot create or join another")]
+    AlreadyInTeam {
+        /// The team's name.
+        team: String,
+    },
+    /// Only the coordinator laptop's coordinators hold the team key.
+    #[error(
+        "only a coordinator on the laptop that created the team can sign for it (enrol, revoke)"
+    )]
+    NotTeamCoordinator,
+    /// An enrolment request file cannot be used.
+    #[error("the enrolment request cannot be used: {reason}")]
+    InvalidRequest {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A team file cannot be used.
+    #[error("the team file cannot be used: {reason}")]
+    InvalidTeamFile {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The team file does not enrol this laptop with its keys.
+    #[error("the team file does not enrol this laptop (it was made for another laptop's request)")]
+    NotEnrolled,
+    /// A field of a request or a command breaks a rule.
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// No member laptop has that id.
+    #[error("no laptop of the team has the id {id}")]
+    UnknownLaptop {
+        /// The id given.
+        id: String,
+    },
+    /// A laptop id with those first characters is not unique.
+    #[error("more than one laptop of the team has an id starting with {id}; give more of it")]
+    AmbiguousLaptop {
+        /// The prefix given.
+        id: String,
+    },
+    /// A packet was refused.
+    #[error(transparent)]
+    Packet(#[from] PacketError),
+    /// Stored team data is damaged.
+    #[error("the stored team data is damaged: {reason}")]
+    Damaged {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An output file exists and overwriting was not asked for.
+    #[error("{path} already exists; pass --force to overwrite it")]
+    OutputExists {
+        /// The file.
+        path: String,
+    },
+    /// An output file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+    /// A cipher failed.
+    #[error("a cryptographic operation failed")]
+    Crypto,
+    /// The vault refused.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A database operation failed.
+    #[error("database error: {0}")]
+    Database(#[source] rusqlite::Error),
+}
+
+crate::store::damage_aware_from_sqlite!(TeamError);
+
+/// Write `bytes` to `path`: a new file, or (with `force`) over an existing one.
+pub(crate) fn write_output(
+    path: &std::path::Path,
+    bytes: &[u8],
+    force: bool,
+) -> Result<(), TeamError> {
+    use crate::output::OutputError;
+    crate::output::write_file(path, bytes, force).map_err(|err| match err {
+        OutputError::Exists => TeamError::OutputExists {
+            path: path.display().to_string(),
+        },
+        OutputError::Io(source) => TeamError::Write {
+            path: path.display().to_string(),
+            source,
+        },
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for tests: enrol a laptop, and seal or unseal packets by hand.
+
+    use std::path::Path;
+
+    use super::packet::{self, Stream};
+    use super::{PacketKind, TeamInfo, enrol, invite, read_request, request_enrolment};
+    use crate::vault::Vault;
+
+    /// Enrol `laptop` into `coordinator`'s team through the files a person
+    /// would carry (written in `dir`), and return the fingerprints each
+    /// side showed: (laptop on its screen, laptop on the coordinator's,
+    /// team on the laptop's).
+    pub(crate) fn join(
+        coordinator: &Vault,
+        laptop: &Vault,
+        name: &str,
+        dir: &Path,
+    ) -> (String, String, TeamInfo) {
+        let request = dir.join(format!("{name}.request"));
+        let team_file = dir.join(format!("{name}.team"));
+        let shown = request_enrolment(&laptop.coordinator().unwrap(), name, &request, false)
+            .unwrap()
+            .fingerprint;
+        let read = read_request(&std::fs::read(&request).unwrap()).unwrap();
+        let invited = invite(
+            &coordinator.coordinator().unwrap(),
+            &read,
+            &team_file,
+            false,
+        )
+        .unwrap();
+        let team = enrol(
+            &laptop.coordinator().unwrap(),
+            &std::fs::read(&team_file).unwrap(),
+        )
+        .unwrap();
+        (shown, invited.laptop.fingerprint, team)
+    }
+
+    /// Seal `payload` as a packet of `kind` from `laptop` (its next number),
+    /// encrypted to its team's coordinator.
+    pub(crate) fn seal_from(laptop: &Vault, kind: PacketKind, payload: &[u8]) -> Vec<u8> {
+        let (team, keys) = super::member_team(laptop.read()).unwrap();
+        let recipient = super::keys::recipient(team.coordinator_recipient()).unwrap();
+        let tx = laptop.write().unwrap();
+        let (bytes, _) = packet::seal(
+            &tx,
+            &team,
+            (keys.id, &keys.signing),
+            packet::Outgoing {
+                to: Stream::Coordinator,
+                kind,
+                payload,
+            },
+            &[recipient],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        bytes
+    }
+
+    /// The plaintext of a packet for `coordinator`'s bundle key.
+    pub(crate) fn unseal(coordinator: &Vault, ciphertext: &[u8]) -> Vec<u8> {
+        crate::export::testing_decrypt(coordinator, ciphertext)
+    }
+}
