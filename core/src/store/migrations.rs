@@ -527,6 +527,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "team: laptop keys, team key, team record, streams, held packets",
         sql: crate::team::TEAM_SQL,
     },
+    Migration {
+        version: 20,
+        name: "the team key carried across a rotation of the coordinator key",
+        sql: crate::team::TEAM_KEY_ROTATION_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -692,14 +697,14 @@ mod tests {
                     "settings",
                     "signed_settings",
                     "signed_settings_pending",
-                    "unlock_counter",
-                    "unlock_counter_events",
                     "team_held_packets",
                     "team_key",
                     "team_laptop",
                     "team_membership",
                     "team_sent",
                     "team_streams",
+                    "unlock_counter",
+                    "unlock_counter_events",
                     "users"
                 ]
             );

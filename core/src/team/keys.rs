@@ -22,7 +22,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::TeamError;
-use crate::vault::Vault;
+use rusqlite::OptionalExtension;
+
+use crate::vault::{CoordinatorKey, Vault, VaultError};
 
 /// Who signs: the context every signed message starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +186,15 @@ pub(crate) fn seal_team_key(
     let coordinator = vault
         .coordinator_key()
         .ok_or(TeamError::NotTeamCoordinator)?;
+    seal_team_key_with(coordinator, team_id, key)
+}
+
+/// [`seal_team_key`] under `coordinator`.
+fn seal_team_key_with(
+    coordinator: &CoordinatorKey,
+    team_id: &uuid::Uuid,
+    key: &SigningSeed,
+) -> Result<Vec<u8>, TeamError> {
     let box_key = coordinator.secret_box_key();
     let cipher =
         XChaCha20Poly1305::new_from_slice(box_key.bytes()).map_err(|_| TeamError::Crypto)?;
@@ -217,6 +228,15 @@ pub(crate) fn open_team_key(
     let coordinator = vault
         .coordinator_key()
         .ok_or(TeamError::NotTeamCoordinator)?;
+    open_team_key_with(coordinator, team_id, sealed)
+}
+
+/// [`open_team_key`] with `coordinator`.
+fn open_team_key_with(
+    coordinator: &CoordinatorKey,
+    team_id: &uuid::Uuid,
+    sealed: &[u8],
+) -> Result<SigningSeed, TeamError> {
     if sealed.len() < 24 {
         return Err(TeamError::Damaged {
             reason: "the sealed team key is too short",
@@ -242,6 +262,57 @@ pub(crate) fn open_team_key(
     SigningSeed::from_bytes(&seed, KeyRole::Team).ok_or(TeamError::Damaged {
         reason: "the sealed team key is malformed",
     })
+}
+
+/// Migration SQL: the team key sealed under the next coordinator key while
+/// a rotation of that key is under way (see `vault::rotation`).
+pub(crate) const TEAM_KEY_ROTATION_SQL: &str = "
+    ALTER TABLE team_key ADD COLUMN sealed_next BLOB;
+";
+
+/// A rotation of the coordinator key begins: seal the team key (opened
+/// with `old`) under `next` too, beside the current one.
+pub(crate) fn carry_team_key(
+    conn: &rusqlite::Connection,
+    old: &CoordinatorKey,
+    next: &CoordinatorKey,
+) -> Result<(), VaultError> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .query_row(
+            "SELECT team_id, sealed FROM team_key WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((team_id, sealed)) = row else {
+        return Ok(());
+    };
+    let damaged = || VaultError::DamagedDatabase {
+        detail: "the sealed team key cannot be opened".to_owned(),
+    };
+    let team_id = uuid::Uuid::parse_str(&team_id).map_err(|_| damaged())?;
+    let seed = open_team_key_with(old, &team_id, &sealed).map_err(|_| damaged())?;
+    let carried = seal_team_key_with(next, &team_id, &seed).map_err(|_| damaged())?;
+    conn.execute(
+        "UPDATE team_key SET sealed_next = ?1 WHERE id = 1",
+        [&carried],
+    )?;
+    Ok(())
+}
+
+/// The rotation is done (`finished`: the next key is the key now) or
+/// dropped: keep the matching copy of the team key.
+pub(crate) fn settle_team_key(
+    conn: &rusqlite::Connection,
+    finished: bool,
+) -> Result<(), VaultError> {
+    let sql = if finished {
+        "UPDATE team_key SET sealed = sealed_next, sealed_next = NULL WHERE sealed_next IS NOT NULL"
+    } else {
+        "UPDATE team_key SET sealed_next = NULL"
+    };
+    conn.execute(sql, [])?;
+    Ok(())
 }
 
 /// Words in a fingerprint: about 77 bits of the EFF large list.

@@ -30,6 +30,7 @@ pub use enrol::{
 };
 pub(crate) use enrol::{coordinated_team, member_team};
 pub use keys::FINGERPRINT_WORDS;
+pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
 
 use crate::vault::VaultError;

@@ -157,7 +157,7 @@ impl Vault {
         let mut key_file = self.current_key_file()?;
         let next = if rotate {
             let next = CoordinatorKey::generate()?;
-            self.begin_rotation(&next.public())?;
+            self.begin_rotation(&next)?;
             Some(next)
         } else {
             None

@@ -7,14 +7,15 @@
 //! key ([`Vault::rekey`]):
 //!
 //! 1. a *pending* rotation record: the new verifying key, signed by the old
-//!    key (domain `coordinator/rotation`), committed under the old master
-//!    key;
+//!    key (domain `coordinator/rotation`), and the team key sealed under
+//!    the new key beside the old copy, committed under the old master key;
 //! 2. the pending key file seals the new master key and the NEW coordinator
 //!    key to the signed coordinators; the database is re-encrypted; the
 //!    key file is renamed into place;
 //! 3. the *finish*, with the new key: every record the old key signed and
 //!    that still verifies (settings, audit checkpoints, user rows) is
-//!    signed again, the age identity is replaced, the database's verifying
+//!    signed again, the age identity is replaced, the team key's new copy
+//!    replaces the old one, the database's verifying
 //!    key becomes the new one and the record is marked done.
 //!
 //! A crash before step 2 commits leaves slots holding the old key: the
@@ -187,8 +188,9 @@ fn resign_all(
 impl Vault {
     /// Step 1: record, signed by the session's key, that `next` replaces
     /// it (pending).
-    pub(super) fn begin_rotation(&self, next: &CoordinatorPublic) -> Result<(), VaultError> {
+    pub(super) fn begin_rotation(&self, next_key: &CoordinatorKey) -> Result<(), VaultError> {
         let key = self.coordinator_key().ok_or(VaultError::NotCoordinator)?;
+        let next = &next_key.public();
         let at = now_unix();
         let signature = key.sign(ROTATION_DOMAIN, &message(next, at));
         let mut tx = self.write()?;
@@ -202,6 +204,8 @@ impl Vault {
                 at,
             ),
         )?;
+        // What else the old key keeps is sealed under the next one too.
+        crate::team::carry_team_key(&tx, key, next_key)?;
         tx.audit("coordinator_key.rotate_begin", serde_json::json!({}));
         tx.commit()
     }
@@ -210,6 +214,7 @@ impl Vault {
     pub(super) fn abort_rotation(&self) -> Result<(), VaultError> {
         let mut tx = self.write()?;
         tx.execute("DELETE FROM coordinator_rotations WHERE done = 0", [])?;
+        crate::team::settle_team_key(&tx, false)?;
         tx.audit("coordinator_key.rotate_abort", serde_json::json!({}));
         tx.commit()
     }
@@ -227,6 +232,7 @@ impl Vault {
         let mut tx = Write::begin_as(self.conn(), &self.user.handle, &new_authority)?;
         resign_all(&tx, &old, key)?;
         let recipient = crate::export::rotate_identity(&tx, key)?;
+        crate::team::settle_team_key(&tx, true)?;
         authority::store_public(&tx, &key.public())?;
         tx.execute(
             "UPDATE coordinator_rotations SET done = 1 WHERE done = 0 AND new_public = ?1",

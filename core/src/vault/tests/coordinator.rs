@@ -421,3 +421,22 @@ fn a_rotation_cut_short_before_or_after_the_database_leaves_one_coordinator_key(
         assert!(bo.verify_audit().unwrap().is_ok(), "{stop:?}");
     }
 }
+
+#[test]
+fn the_team_key_survives_a_rotation_and_one_cut_short() {
+    use crate::vault::rekey::{STOP, Stop};
+    for stop in [None, Some(Stop::AfterPending), Some(Stop::AfterDatabase)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = team(tmp.path());
+        let mut ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+        crate::team::create_team(&ana.coordinator().unwrap(), "Lakeside").unwrap();
+        STOP.with(|s| s.set(stop));
+        let removed = ana.remove_user_and_rekey(CY.0, &mut |_| {});
+        STOP.with(|s| s.set(None));
+        assert_eq!(removed.is_ok(), stop.is_none(), "{stop:?}");
+        drop(ana);
+        let ana = Vault::unlock(&data, COORDINATOR, &pass(COORDINATOR_PASS)).unwrap();
+        let opened = crate::team::coordinated_team(&ana.coordinator().unwrap());
+        assert!(opened.is_ok(), "{stop:?}: {opened:?}");
+    }
+}
