@@ -15,8 +15,6 @@
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret;
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -24,6 +22,7 @@ use zeroize::Zeroizing;
 use super::TeamError;
 use rusqlite::OptionalExtension;
 
+use crate::vault::authority::{open_secret, seal_secret};
 use crate::vault::{CoordinatorKey, Vault, VaultError};
 
 /// Who signs: the context every signed message starts with.
@@ -168,16 +167,14 @@ pub(crate) fn new_identity() -> (Zeroizing<String>, String) {
     (secret, identity.to_public().to_string())
 }
 
-/// Associated data of the sealed team key: binds it to its team.
-fn team_key_aad(team_id: &uuid::Uuid) -> Vec<u8> {
-    let mut aad = b"hotline-desk team key v1".to_vec();
-    aad.extend_from_slice(team_id.as_bytes());
-    aad
+/// What the team key is, to the coordinator key's secret box: binds it to
+/// its team.
+fn team_key_label(team_id: &uuid::Uuid) -> String {
+    format!("team key {team_id}")
 }
 
-/// Seal the team key's seed under the session's coordinator key
-/// (XChaCha20-Poly1305 with the coordinator's secret box key): a random
-/// 24-byte nonce, then the ciphertext.
+/// Seal the team key's seed under the session's coordinator key (its
+/// secret box, as every coordinator secret: `vault::authority::seal_secret`).
 pub(crate) fn seal_team_key(
     vault: &Vault,
     team_id: &uuid::Uuid,
@@ -195,25 +192,12 @@ fn seal_team_key_with(
     team_id: &uuid::Uuid,
     key: &SigningSeed,
 ) -> Result<Vec<u8>, TeamError> {
-    let box_key = coordinator.secret_box_key();
-    let cipher =
-        XChaCha20Poly1305::new_from_slice(box_key.bytes()).map_err(|_| TeamError::Crypto)?;
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut nonce).map_err(|_| TeamError::Random)?;
     let seed = key.to_bytes();
-    let aad = team_key_aad(team_id);
-    let sealed = cipher
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: &seed[..],
-                aad: &aad,
-            },
-        )
-        .map_err(|_| TeamError::Crypto)?;
-    let mut out = nonce.to_vec();
-    out.extend_from_slice(&sealed);
-    Ok(out)
+    Ok(seal_secret(
+        coordinator,
+        &team_key_label(team_id),
+        &seed[..],
+    )?)
 }
 
 /// Open the sealed team key with the session's coordinator key. A
@@ -237,28 +221,8 @@ fn open_team_key_with(
     team_id: &uuid::Uuid,
     sealed: &[u8],
 ) -> Result<SigningSeed, TeamError> {
-    if sealed.len() < 24 {
-        return Err(TeamError::Damaged {
-            reason: "the sealed team key is too short",
-        });
-    }
-    let (nonce, body) = sealed.split_at(24);
-    let nonce: [u8; 24] = nonce.try_into().map_err(|_| TeamError::Crypto)?;
-    let box_key = coordinator.secret_box_key();
-    let cipher =
-        XChaCha20Poly1305::new_from_slice(box_key.bytes()).map_err(|_| TeamError::Crypto)?;
-    let aad = team_key_aad(team_id);
-    let seed = Zeroizing::new(
-        cipher
-            .decrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: body,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| TeamError::NotTeamCoordinator)?,
-    );
+    let seed = open_secret(coordinator, &team_key_label(team_id), sealed)?
+        .ok_or(TeamError::NotTeamCoordinator)?;
     SigningSeed::from_bytes(&seed, KeyRole::Team).ok_or(TeamError::Damaged {
         reason: "the sealed team key is malformed",
     })
