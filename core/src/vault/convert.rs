@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use super::keyslots::{KeyFile, KeySlot};
-use super::slots::{self, Opened, SlotFile, Tag};
+use super::slots::{Opened, SlotFile, Tag};
 use super::{Passphrase, Role, SessionUser, Vault, VaultError, Write, erase, kdf, rules};
 
 /// A user row as the index keeps it.
@@ -139,18 +139,8 @@ impl Vault {
             Some(index) => index,
             None => key_file.free_slot(&self.used_tags(&self.user.handle)?)?,
         };
-        let anchor = self
-            .coordinator_public()
-            .map_or([0; slots::VERIFYING_KEY_LEN], |p| p.to_bytes());
-        let secrets = slots::new_user_secrets(anchor);
-        let sealed_key = self.coordinator_key().map(|key| key.to_bytes());
-        key_file.put(
-            index,
-            &credentials,
-            &secrets,
-            &self.key,
-            sealed_key.as_deref(),
-        )?;
+        let holds_key = self.coordinator_key().is_some();
+        let secrets = self.put_new_slot(&mut key_file, index, &credentials, holds_key)?;
         let mut tx = self.write()?;
         tx.execute(
             "UPDATE users SET slot_tag = ?1, public_key = ?2, old_slot = 0,

@@ -49,14 +49,11 @@ impl Coordinator<'_> {
         let mut key_file = self.current_key_file()?;
         let index = key_file.free_slot(&self.used_tags("")?)?;
         let credentials = key_file.credentials(handle, passphrase)?;
-        let secrets = slots::new_user_secrets(key.public().to_bytes());
-        let sealed_key = (role == Role::Coordinator).then(|| key.to_bytes());
-        key_file.put(
+        let secrets = self.put_new_slot(
+            &mut key_file,
             index,
             &credentials,
-            &secrets,
-            &self.key,
-            sealed_key.as_deref(),
+            role == Role::Coordinator,
         )?;
         let mut tx = self.write()?;
         tx.execute(
@@ -199,6 +196,34 @@ impl Vault {
         }
         self.user.must_change_passphrase = false;
         Ok(())
+    }
+
+    /// Write a slot for a user at `index` under `credentials`: a new key
+    /// pair, the vault's coordinator verifying key pinned, the master key
+    /// sealed, and with `holds_key` the session's coordinator key too.
+    pub(super) fn put_new_slot(
+        &self,
+        key_file: &mut slots::SlotFile,
+        index: usize,
+        credentials: &slots::Credentials,
+        holds_key: bool,
+    ) -> Result<slots::UserSecrets, VaultError> {
+        let anchor = self
+            .coordinator_public()
+            .map_or([0; slots::VERIFYING_KEY_LEN], |p| p.to_bytes());
+        let secrets = slots::new_user_secrets(anchor);
+        let sealed_key = self
+            .coordinator_key()
+            .filter(|_| holds_key)
+            .map(|key| key.to_bytes());
+        key_file.put(
+            index,
+            credentials,
+            &secrets,
+            &self.key,
+            sealed_key.as_deref(),
+        )?;
+        Ok(secrets)
     }
 
     /// The lookup tag of user `handle` in the index, if they have one.
