@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "followup_done",
     "areas_list",
     "call_hold",
+    "call_close",
+    "call_reopen",
     "call_alert",
     "call_alert_copy",
     "retention_get",

@@ -1,4 +1,4 @@
-//! Call-log commands: `call example|schema|add|edit|list|search|show`, `purge`,
+//! Call-log commands: `call example|schema|add|edit|list|search|show|alert|close|reopen`, `purge`,
 //! `demo-data`, `retention`, `hold` and `area`.
 //!
 //! Every command that unlocks the vault first applies retention when
@@ -73,6 +73,19 @@ enum CallCommand {
     /// Print the alert text of a confirmed sighting (agency, area, hour,
     /// expiry; never caller data), to paste into the rapid-response group.
     Alert(AlertArgs),
+    /// Close a call's case (refused while a follow-up task is not done).
+    Close(CaseArgs),
+    /// Open a call's closed case again.
+    Reopen(CaseArgs),
+}
+
+#[derive(Debug, Args)]
+struct CaseArgs {
+    /// The call's id.
+    #[arg(value_name = "CALL_ID")]
+    id: String,
+    #[command(flatten)]
+    auth: AuthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -618,6 +631,18 @@ fn run_call(data_dir: &Path, command: &CallCommand) -> Result<(), CliError> {
                 Some(lang) => outln!("{}", alert.get(lang.into()))?,
                 None => outln!("{}\n\n{}", alert.en, alert.es)?,
             }
+            Ok(())
+        }
+        CallCommand::Close(args) => {
+            let id = parse_id(&args.id)?;
+            with_vault(data_dir, &args.auth, |v| calls::close_case(v, id))?;
+            outln!("case {id} closed")?;
+            Ok(())
+        }
+        CallCommand::Reopen(args) => {
+            let id = parse_id(&args.id)?;
+            with_vault(data_dir, &args.auth, |v| calls::reopen_case(v, id))?;
+            outln!("case {id} open")?;
             Ok(())
         }
     }

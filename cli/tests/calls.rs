@@ -401,3 +401,54 @@ fn call_edit_changes_fields_records_history_and_checks_notes() {
     .failed();
     assert!(bad.stderr.contains("unknown field"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_case_is_closed_and_reopened_and_not_closed_with_open_follow_ups() {
+    let dir = vault();
+    let d = dir.path();
+    let example = hotline(d, &["call", "example"]).ok().stdout;
+    let pending = hotline_as(d, HANDLE, &["call", "add", "--file", "-"], &example)
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let run = hotline(d, &["call", "close", &pending]).failed();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("the case cannot be closed: 1 follow-up task(s) are not done yet"),
+        "{}",
+        run.stderr
+    );
+    let shown = hotline(d, &["call", "show", &pending]).ok().json();
+    assert_eq!(shown["case_state"], "open");
+
+    let mut plain: serde_json::Value = serde_json::from_str(&example).unwrap();
+    plain["followups"] = serde_json::json!([]);
+    let id = hotline_as(
+        d,
+        HANDLE,
+        &["call", "add", "--file", "-"],
+        &plain.to_string(),
+    )
+    .ok()
+    .stdout
+    .trim()
+    .to_owned();
+    let run = hotline(d, &["call", "close", &id]).ok();
+    assert_eq!(run.stdout.trim(), format!("case {id} closed"));
+    assert_eq!(
+        hotline(d, &["call", "show", &id]).ok().json()["case_state"],
+        "closed"
+    );
+    hotline(d, &["call", "reopen", &id]).ok();
+    let shown = hotline(d, &["call", "show", &id, "--history"]).ok().json();
+    assert_eq!(shown["case_state"], "open");
+    let actions: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["created", "case_closed", "case_reopened"]);
+}

@@ -145,6 +145,8 @@ error_codes! {
     NotConfirmed = "not_confirmed",
     /// The follow-up task does not exist.
     FollowUpNotFound = "follow_up_not_found",
+    /// A case cannot be closed while follow-up tasks are open.
+    CaseOpenFollowUps = "case_open_follow_ups",
     /// The area is not on the coordinator's list.
     UnknownArea = "unknown_area",
     /// An area with that name exists already.
@@ -357,6 +359,7 @@ impl Coded for CallError {
             Self::NotFound => C::NotFound,
             Self::NotConfirmed => C::NotConfirmed,
             Self::FollowUpNotFound => C::FollowUpNotFound,
+            Self::CaseHasOpenFollowUps { .. } => C::CaseOpenFollowUps,
             Self::InvalidId | Self::Json { .. } => C::InvalidJson,
             Self::UnknownArea => C::UnknownArea,
             Self::AreaExists => C::AreaExists,
@@ -391,6 +394,7 @@ impl Coded for CallError {
             Self::UnknownVolunteer { .. } => Some("volunteer"),
             Self::UnknownReferral { .. } => Some("referrals"),
             Self::NotesFlagged { .. } => Some("notes"),
+            Self::CaseHasOpenFollowUps { .. } => Some("followups"),
             Self::InBatch { source, .. } => source.field(),
             _ => None,
         }

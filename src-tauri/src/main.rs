@@ -79,6 +79,8 @@ fn main() -> ExitCode {
             commands::calls::followup_done,
             commands::calls::areas_list,
             commands::calls::call_hold,
+            commands::calls::call_close,
+            commands::calls::call_reopen,
             commands::calls::call_alert,
             commands::calls::call_alert_copy,
             commands::calls::retention_get,

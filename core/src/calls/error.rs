@@ -154,6 +154,12 @@ pub enum CallError {
         #[source]
         source: Box<CallError>,
     },
+    /// A case cannot be closed while follow-up tasks are open.
+    #[error("the case cannot be closed: {open} follow-up task(s) are not done yet")]
+    CaseHasOpenFollowUps {
+        /// How many follow-up tasks are not done.
+        open: usize,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed")]
     Random,

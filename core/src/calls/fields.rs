@@ -170,6 +170,8 @@ pub const CALL_FIELDS: &[CallField] = &[
         "NULL",
         |c| c.salute.equipment.as_deref(),
     ),
+    // Open or closed (`cases.rs`): a volunteer's decision, kept.
+    structured("case_state", "case_state"),
 ];
 
 /// The columns retention shreds and search indexes, in table order.

@@ -111,6 +111,9 @@ pub fn add_followup(
     }
     let id = store::insert_followup(&tx, row, &followup, now)?;
     history::record_by(&tx, row, &actor, HistoryAction::FollowupAdded, now)?;
+    if !followup.done {
+        super::cases::reopen_for_followup(&tx, row, &actor.handle, now)?;
+    }
     tx.commit()?;
     Ok(id)
 }
@@ -136,6 +139,9 @@ pub fn set_followup_done(vault: &Vault, id: FollowUpId, done: bool) -> Result<()
         HistoryAction::FollowupReopened
     };
     history::record_by(&tx, call_row, &actor, action, now)?;
+    if !done {
+        super::cases::reopen_for_followup(&tx, call_row, &actor.handle, now)?;
+    }
     tx.commit()?;
     Ok(())
 }

@@ -35,6 +35,11 @@ pub enum HistoryAction {
     LegalHoldOff,
     /// Retention removed the call's free text.
     Shredded,
+    /// A volunteer closed the case.
+    CaseClosed,
+    /// The case was opened again (by a volunteer, or by a new or reopened
+    /// follow-up).
+    CaseReopened,
 }
 
 impl HistoryAction {
@@ -49,6 +54,8 @@ impl HistoryAction {
             Self::LegalHoldOn => "legal_hold_on",
             Self::LegalHoldOff => "legal_hold_off",
             Self::Shredded => "shredded",
+            Self::CaseClosed => "case_closed",
+            Self::CaseReopened => "case_reopened",
         }
     }
 
@@ -62,6 +69,8 @@ impl HistoryAction {
             Self::LegalHoldOn,
             Self::LegalHoldOff,
             Self::Shredded,
+            Self::CaseClosed,
+            Self::CaseReopened,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -7,7 +7,7 @@
 //!   the notes check before either stores notes ([`check_notes`],
 //!   [`FlaggedNotes`]),
 //!   [`search`] (FTS5), follow-up tasks ([`followups`], [`add_followup`],
-//!   [`set_followup_done`]);
+//!   [`set_followup_done`]), a call's case ([`close_case`], [`reopen_case`]);
 //! - one autosaved [`Draft`] per user ([`save_draft`], [`load_draft`],
 //!   [`clear_draft`]);
 //! - the verification workflow ([`check_transition`]) and the alert text of
@@ -25,6 +25,7 @@
 mod admission;
 mod alert;
 pub(crate) mod areas;
+pub(crate) mod cases;
 mod drafts;
 mod error;
 mod fields;
@@ -46,6 +47,7 @@ mod tests;
 pub use admission::{MAX_AHEAD, OldCalls};
 pub use alert::{AlertTemplate, AlertText, alert_text, record_alert_copied};
 pub use areas::{Area, SEED_AREAS, add_area, deactivate_area, list_areas, rename_area};
+pub use cases::{close_case, reopen_case};
 pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};
@@ -53,8 +55,9 @@ pub use followups::{FollowUpDue, add_followup, followups, set_followup_done};
 pub use history::{FieldChange, HistoryAction, HistoryEntry, history};
 pub use import::{example, example_json, parse_calls, parse_update};
 pub use model::{
-    Call, CallFilter, CallId, CallSummary, CallUpdate, CallerRelation, ChildrenPresent, FollowUp,
-    FollowUpId, IdentifiedBy, MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, Urgency, is_final,
+    Call, CallFilter, CallId, CallSummary, CallUpdate, CallerRelation, CaseState, ChildrenPresent,
+    FollowUp, FollowUpId, IdentifiedBy, MAX_LIST_LIMIT, NewCall, NewFollowUp, Salute, Urgency,
+    is_final,
 };
 pub use notes_check::{
     BIRTH_PHRASES, FlaggedNotes, NotesFinding, NotesFindingKind, ORIGIN_WORDS, PERSON_WINDOW,

@@ -80,6 +80,20 @@ code_enum! {
     }
 }
 
+code_enum! {
+    []
+    /// A call's case: open while something is still to be done about it,
+    /// closed once a volunteer closes it (`docs/CALLS.md`, "Cases").
+    #[derive(Default)]
+    CaseState, "case_state" {
+        /// Still being followed (the default for a new call).
+        #[default]
+        Open => "open",
+        /// Closed by a volunteer: no open follow-up remains.
+        Closed => "closed",
+    }
+}
+
 /// Whether a verification is a final outcome (anything but `unverified`
 /// and `dispatched`).
 pub fn is_final(verification: Verification) -> bool {
@@ -357,6 +371,8 @@ pub struct Call {
     pub updated_at: DateTime<Utc>,
     /// When retention removed its free text, if it did.
     pub shredded_at: Option<DateTime<Utc>>,
+    /// Its case: open or closed.
+    pub case_state: CaseState,
 }
 
 impl Call {

@@ -532,6 +532,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the team key carried across a rotation of the coordinator key",
         sql: crate::team::TEAM_KEY_ROTATION_SQL,
     },
+    Migration {
+        version: 21,
+        name: "a call's case state: open or closed",
+        sql: crate::calls::cases::CASE_STATE_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -255,6 +255,20 @@ pub fn call_hold(state: State<'_, AppState>, id: String, hold: bool) -> Result<(
     state.with_session(|s| Ok(calls::set_legal_hold(&s.vault.coordinator()?, id, hold)?))
 }
 
+/// Close a call's case (refused while a follow-up task is open).
+#[tauri::command]
+pub fn call_close(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::close_case(&s.vault, id)?))
+}
+
+/// Open a call's closed case again.
+#[tauri::command]
+pub fn call_reopen(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::reopen_case(&s.vault, id)?))
+}
+
 /// Days free text is kept.
 #[tauri::command]
 pub fn retention_get(state: State<'_, AppState>) -> Result<u32, UiError> {

@@ -42,6 +42,7 @@ function savedDetail(): Detail {
       created_by: 'river-7',
       updated_at: '2026-12-01T15:05:00Z',
       shredded_at: null,
+      case_state: 'open',
     },
     shred_at: '2027-03-01T15:00:00Z',
     history: [{ at: '2026-12-01T15:05:00Z', editor: 'river-7', action: 'created', fields: [] }],
@@ -97,6 +98,15 @@ function mockShell() {
         shell.tasks.push(payload.task as NewFollowUp);
         shell.detail.call.followups.push({ id: 8, ...(payload.task as NewFollowUp), done_at: null });
         return null;
+      case 'call_close':
+      case 'call_reopen': {
+        const open = shell.detail.call.followups.filter((f) => !f.done).length;
+        if (cmd === 'call_close' && open > 0) {
+          throw { code: 'case_open_follow_ups', message: 'open follow-ups', field: 'followups' };
+        }
+        shell.detail.call.case_state = cmd === 'call_close' ? 'closed' : 'open';
+        return null;
+      }
       case 'followup_done': {
         shell.done.push([payload.id as number, payload.done as boolean]);
         const task = shell.detail.call.followups.find((f) => f.id === payload.id);
@@ -237,6 +247,30 @@ describe('CallDetail', () => {
     await key('e');
     await within(dialog()).findByTestId('call-notes');
     expect(within(dialog()).queryByTestId('call-volunteer')).toBeNull();
+  });
+
+  it('shows the case state, refuses to close it with an open task, closes and reopens it', async () => {
+    const shell = mockShell();
+    renderDetail();
+    await waitFor(() => expect(screen.getByTestId('detail-case').textContent).toBe(en['case.open']));
+    const toggle = () => screen.getByTestId('detail-case-toggle');
+    expect(toggle().textContent?.trim()).toBe(en['case.close']);
+    await fireEvent.click(toggle());
+    await waitFor(() => expect(dialog().textContent).toContain(en['error.case_open_follow_ups']));
+    expect(screen.getByTestId('detail-case').textContent).toBe(en['case.open']);
+    for (const task of shell.detail.call.followups) task.done = true;
+    await fireEvent.click(toggle());
+    await waitFor(() => expect(screen.getByTestId('detail-case').textContent).toBe(en['case.closed']));
+    expect(toggle().textContent?.trim()).toBe(en['case.reopen']);
+    await fireEvent.click(toggle());
+    await waitFor(() => expect(screen.getByTestId('detail-case').textContent).toBe(en['case.open']));
+    expect(shell.commands.filter((c) => c.startsWith('call_c') || c === 'call_reopen')).toEqual([
+      'call_close',
+      'call_close',
+      'call_reopen',
+    ]);
+    locale.lang = 'es';
+    await waitFor(() => expect(screen.getByTestId('detail-case').textContent).toBe('Caso abierto'));
   });
 
   it('adds a follow-up task to the saved call and completes one', async () => {

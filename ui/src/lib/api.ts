@@ -243,6 +243,10 @@ export const followupDone = (id: number, done: boolean) =>
   invoke<void>('followup_done', { id, done });
 export const areasList = () => invoke<Area[]>('areas_list');
 export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold', { id, hold });
+/** Close a call's case (refused while a follow-up task is open). */
+export const callClose = (id: string) => invoke<void>('call_close', { id });
+/** Open a call's closed case again. */
+export const callReopen = (id: string) => invoke<void>('call_reopen', { id });
 /** The alert text of a confirmed sighting, in English and Spanish. */
 export const callAlert = (id: string) => invoke<AlertText>('call_alert', { id });
 /** Copy the alert text in `lang` to the clipboard (audited); returns the seconds until it is cleared if unchanged. */

@@ -21,6 +21,7 @@ function saved(): Call {
     created_by: 'river-7',
     updated_at: '2026-12-01T15:05:00Z',
     shredded_at: null,
+    case_state: 'open',
   };
 }
 

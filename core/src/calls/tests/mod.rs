@@ -1,6 +1,7 @@
 //! Call-log tests on real SQLCipher files in temporary directories.
 
 mod alert;
+mod cases;
 mod drafts;
 mod fields;
 mod history;

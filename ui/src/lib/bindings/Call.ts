@@ -2,6 +2,7 @@
 import type { Agency } from "./Agency";
 import type { CallId } from "./CallId";
 import type { CallerRelation } from "./CallerRelation";
+import type { CaseState } from "./CaseState";
 import type { Category } from "./Category";
 import type { ChildrenPresent } from "./ChildrenPresent";
 import type { FollowUp } from "./FollowUp";
@@ -138,4 +139,8 @@ updated_at: string,
 /**
  * When retention removed its free text, if it did.
  */
-shredded_at: string | null, };
+shredded_at: string | null, 
+/**
+ * Its case: open or closed.
+ */
+case_state: CaseState, };

@@ -3,4 +3,4 @@
 /**
  * What happened to the call.
  */
-export type HistoryAction = "created" | "edited" | "followup_added" | "followup_done" | "followup_reopened" | "legal_hold_on" | "legal_hold_off" | "shredded";
+export type HistoryAction = "created" | "edited" | "followup_added" | "followup_done" | "followup_reopened" | "legal_hold_on" | "legal_hold_off" | "shredded" | "case_closed" | "case_reopened";

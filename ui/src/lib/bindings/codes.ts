@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'not_found',
   'not_confirmed',
   'follow_up_not_found',
+  'case_open_follow_ups',
   'unknown_area',
   'area_exists',
   'shredded',

@@ -19,6 +19,7 @@ export type * from './CallListFilter';
 export type * from './CallSummary';
 export type * from './CallUpdate';
 export type * from './CallerRelation';
+export type * from './CaseState';
 export type * from './Category';
 export type * from './Chart';
 export type * from './ChildrenPresent';
