@@ -172,6 +172,9 @@ pub const CALL_FIELDS: &[CallField] = &[
     ),
     // Open or closed (`cases.rs`): a volunteer's decision, kept.
     structured("case_state", "case_state"),
+    // The laptop the call was logged on (NULL: this one); a handed-in
+    // call is never counted here.
+    record("origin_laptop"),
 ];
 
 /// The columns retention shreds and search indexes, in table order.

@@ -373,6 +373,9 @@ pub struct Call {
     pub shredded_at: Option<DateTime<Utc>>,
     /// Its case: open or closed.
     pub case_state: CaseState,
+    /// The team laptop it was logged on, if not this one (a case handed
+    /// in from another laptop; it counts in that laptop's summaries).
+    pub origin_laptop: Option<String>,
 }
 
 impl Call {

@@ -467,7 +467,7 @@ pub(crate) const CALL_COLUMNS: &str = "c.id AS row_id, c.uid, c.received_at, c.d
     c.people_affected, c.children_present, c.urgency, c.referrals, c.notes, c.contact_name,
     c.contact_phone, c.possibly_malicious, c.script_path, c.pack_id, c.pack_version,
     c.legal_hold, c.synthetic, c.created_at, c.created_by, c.updated_at, c.shredded_at,
-    c.case_state";
+    c.case_state, c.origin_laptop";
 
 /// A stored call with its row id and area row id.
 pub(crate) struct Loaded {
@@ -549,6 +549,7 @@ fn call_from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
             updated_at: time_at(row, "updated_at")?,
             shredded_at: opt_time_at(row, "shredded_at")?,
             case_state: code_at(row, "case_state")?,
+            origin_laptop: row.get("origin_laptop")?,
         },
     })
 }

@@ -415,7 +415,8 @@ pub(crate) fn recount(
     // b-tree. The time is reduced to a week at once.
     let mut stmt = conn.prepare(
         "SELECT received_at, category, area_id, agency, verification, language, caller_relation
-         FROM calls WHERE received_at >= ?1 AND received_at < ?2 AND (?3 OR synthetic = 0)",
+         FROM calls WHERE received_at >= ?1 AND received_at < ?2 AND (?3 OR synthetic = 0)
+             AND origin_laptop IS NULL",
     )?;
     let mut cells: std::collections::HashMap<(i64, usize, Option<i64>), u64> =
         std::collections::HashMap::new();

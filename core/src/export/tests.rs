@@ -914,6 +914,9 @@ enum Change {
     Delete { nth: usize },
     /// Shred the free text of calls older than `days` (retention).
     Shred { days: u32 },
+    /// Keep a copy of the `nth` call as handed in from another laptop:
+    /// it must count nowhere on this one, whatever happens to it after.
+    HandIn { nth: usize },
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -926,6 +929,7 @@ fn change() -> impl Strategy<Value = Change> {
             .prop_map(|(nth, field, pick)| Change::Update { nth, field, pick }),
         1 => (0usize..1000).prop_map(|nth| Change::Delete { nth }),
         1 => (1u32..900).prop_map(|days| Change::Shred { days }),
+        2 => (0usize..1000).prop_map(|nth| Change::HandIn { nth }),
     ]
 }
 
@@ -1029,6 +1033,25 @@ fn apply(vault: &Vault, change: &Change) {
             vault
                 .conn()
                 .execute("DELETE FROM calls WHERE id = ?1", [row])
+                .unwrap();
+        }
+        Change::HandIn { nth } if !rows.is_empty() => {
+            let (row, _) = &rows[nth % rows.len()];
+            vault
+                .conn()
+                .execute(
+                    "INSERT INTO calls (uid, received_at, volunteer, language, caller_relation,
+                         category, agency, identified_by, area_id, verification,
+                         children_present, urgency, synthetic, created_at, created_by,
+                         updated_at, origin_laptop)
+                     SELECT 'in-' || uid || '-' || (SELECT count(*) FROM calls), received_at,
+                         volunteer, language, caller_relation, category, agency,
+                         identified_by, area_id, verification, children_present, urgency,
+                         synthetic, created_at, created_by, updated_at,
+                         '7d6c1f2e-0000-4000-8000-000000000001'
+                     FROM calls WHERE id = ?1",
+                    [row],
+                )
                 .unwrap();
         }
         Change::Shred { days } => {

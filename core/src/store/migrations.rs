@@ -106,6 +106,38 @@ pub(crate) const USER_KEY_SLOTS: &str = "
     CREATE UNIQUE INDEX users_slot_tag ON users (slot_tag);
 ";
 
+/// The laptop a call was logged on (`NULL`: this one), and the counts of
+/// summaries kept for this laptop's own calls only: a call handed in from
+/// another laptop counts in its origin laptop's bundle, never here too.
+/// The triggers of migration 7 are made again with a `WHEN` on the origin
+/// (a handed-in call never changes its origin, so skipping it on insert,
+/// update and delete keeps the counts exact).
+pub(crate) const CALL_ORIGIN_SQL: &str = concat!(
+    "
+    ALTER TABLE calls ADD COLUMN origin_laptop TEXT;
+    DROP TRIGGER IF EXISTS call_counts_insert;
+    DROP TRIGGER IF EXISTS call_counts_delete;
+    DROP TRIGGER IF EXISTS call_counts_update;
+    CREATE TRIGGER call_counts_insert AFTER INSERT ON calls
+    WHEN new.origin_laptop IS NULL BEGIN
+",
+    count_new_call!(),
+    "            END;
+    CREATE TRIGGER call_counts_delete AFTER DELETE ON calls
+    WHEN old.origin_laptop IS NULL BEGIN
+",
+    uncount_old_call!(),
+    "            END;
+    CREATE TRIGGER call_counts_update AFTER UPDATE OF received_at, synthetic, category, area_id, agency, verification, language, caller_relation ON calls
+    WHEN new.origin_laptop IS NULL AND (old.received_at IS NOT new.received_at OR old.synthetic IS NOT new.synthetic OR old.category IS NOT new.category OR old.area_id IS NOT new.area_id OR old.agency IS NOT new.agency OR old.verification IS NOT new.verification OR old.language IS NOT new.language OR old.caller_relation IS NOT new.caller_relation)
+    BEGIN
+",
+    uncount_old_call!(),
+    count_new_call!(),
+    "            END;
+"
+);
+
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -536,6 +568,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 21,
         name: "a call's case state: open or closed",
         sql: crate::calls::cases::CASE_STATE_SQL,
+    },
+    Migration {
+        version: 22,
+        name: "a call's origin laptop; handed-in calls left out of this laptop's counts",
+        sql: CALL_ORIGIN_SQL,
     },
 ];
 

@@ -43,6 +43,7 @@ function savedDetail(): Detail {
       updated_at: '2026-12-01T15:05:00Z',
       shredded_at: null,
       case_state: 'open',
+      origin_laptop: null,
     },
     shred_at: '2027-03-01T15:00:00Z',
     history: [{ at: '2026-12-01T15:05:00Z', editor: 'river-7', action: 'created', fields: [] }],

@@ -22,6 +22,7 @@ function saved(): Call {
     updated_at: '2026-12-01T15:05:00Z',
     shredded_at: null,
     case_state: 'open',
+    origin_laptop: null,
   };
 }
 

@@ -165,6 +165,10 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              DROP TABLE signed_settings_pending;
              ALTER TABLE team_key DROP COLUMN sealed_next;
              ALTER TABLE calls DROP COLUMN case_state;
+             DROP TRIGGER call_counts_insert;
+             DROP TRIGGER call_counts_delete;
+             DROP TRIGGER call_counts_update;
+             ALTER TABLE calls DROP COLUMN origin_laptop;
              PRAGMA user_version = {before};"
         ))
         .unwrap();

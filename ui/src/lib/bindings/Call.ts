@@ -143,4 +143,9 @@ shredded_at: string | null,
 /**
  * Its case: open or closed.
  */
-case_state: CaseState, };
+case_state: CaseState, 
+/**
+ * The team laptop it was logged on, if not this one (a case handed
+ * in from another laptop; it counts in that laptop's summaries).
+ */
+origin_laptop: string | null, };
