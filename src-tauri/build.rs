@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "call_hold",
     "call_close",
     "call_reopen",
+    "call_share",
     "call_alert",
     "call_alert_copy",
     "retention_get",

@@ -147,6 +147,8 @@ error_codes! {
     FollowUpNotFound = "follow_up_not_found",
     /// A case cannot be closed while follow-up tasks are open.
     CaseOpenFollowUps = "case_open_follow_ups",
+    /// A case document from another laptop cannot be applied.
+    InvalidCaseDocument = "invalid_case_document",
     /// The area is not on the coordinator's list.
     UnknownArea = "unknown_area",
     /// An area with that name exists already.
@@ -360,6 +362,7 @@ impl Coded for CallError {
             Self::NotConfirmed => C::NotConfirmed,
             Self::FollowUpNotFound => C::FollowUpNotFound,
             Self::CaseHasOpenFollowUps { .. } => C::CaseOpenFollowUps,
+            Self::CaseDocument { .. } => C::InvalidCaseDocument,
             Self::InvalidId | Self::Json { .. } => C::InvalidJson,
             Self::UnknownArea => C::UnknownArea,
             Self::AreaExists => C::AreaExists,

@@ -81,6 +81,7 @@ fn main() -> ExitCode {
             commands::calls::call_hold,
             commands::calls::call_close,
             commands::calls::call_reopen,
+            commands::calls::call_share,
             commands::calls::call_alert,
             commands::calls::call_alert_copy,
             commands::calls::retention_get,

@@ -833,6 +833,136 @@ fn notes_check_only(reps: usize) -> Stats {
     Stats::of(samples)
 }
 
+/// Open cases handed from one laptop to another, and events back: 600
+/// cases (a laptop's year) with a task each, then about 10 000 events made
+/// on the receiving laptop and applied on the origin, on real vaults
+/// enrolled in one team. Prints bytes per handoff and per event and the
+/// time to apply each document.
+fn case_handoff(work: &Path) -> BenchResult<Value> {
+    const CASES: usize = 600;
+    const ROUNDS: usize = 17;
+    let dir = work.join("case-handoff");
+    let _ = fs::remove_dir_all(&dir);
+    let laptop = |name: &str| -> BenchResult<Vault> {
+        let path = dir.join(name);
+        fs::create_dir_all(&path).map_err(err("case dir"))?;
+        Vault::create(&path, HANDLE, &Passphrase::from(PASSPHRASE)).map_err(err("create"))
+    };
+    let a = laptop("a")?;
+    let b = laptop("b")?;
+    hotline_core::team::create_team(&a.coordinator().map_err(err("coordinator"))?, "bench")
+        .map_err(err("team"))?;
+    let request = dir.join("b.request");
+    let team_file = dir.join("b.team");
+    hotline_core::team::request_enrolment(
+        &b.coordinator().map_err(err("coordinator"))?,
+        "b",
+        &request,
+        false,
+    )
+    .map_err(err("request"))?;
+    let read = hotline_core::team::read_request(&fs::read(&request).map_err(err("read"))?)
+        .map_err(err("request"))?;
+    hotline_core::team::invite(
+        &a.coordinator().map_err(err("coordinator"))?,
+        &read,
+        &team_file,
+        false,
+    )
+    .map_err(err("invite"))?;
+    hotline_core::team::enrol(
+        &b.coordinator().map_err(err("coordinator"))?,
+        &fs::read(&team_file).map_err(err("read"))?,
+    )
+    .map_err(err("enrol"))?;
+    let id = |v: &Vault| -> BenchResult<String> {
+        Ok(hotline_core::team::laptop(v)
+            .map_err(err("laptop"))?
+            .laptop_id)
+    };
+    let (a_id, b_id) = (id(&a)?, id(&b)?);
+    let today = Utc::now();
+    let calls: Vec<calls::NewCall> = (0..CASES)
+        .map(|i| {
+            let mut call = calls::example(today - Days::minutes(i as i64));
+            call.followups.truncate(1);
+            call
+        })
+        .collect();
+    calls::create_many(&a, calls, calls::OldCalls::Accept).map_err(err("calls"))?;
+    let started = Instant::now();
+    let doc = calls::case_document_for(&a, &b_id)
+        .map_err(err("document"))?
+        .ok_or("no document")?;
+    let build = started.elapsed();
+    let started = Instant::now();
+    let applied = calls::apply_case_document(&b, &a_id, &doc).map_err(err("apply"))?;
+    let apply = started.elapsed();
+    let handoff_bytes = doc.len() as f64 / CASES as f64;
+    eprintln!(
+        "  case handoff: {CASES} cases ({} events) in {} bytes, {handoff_bytes:.0} bytes a case; built in {:.0} ms, applied in {:.0} ms",
+        applied.events,
+        doc.len(),
+        build.as_secs_f64() * 1e3,
+        apply.as_secs_f64() * 1e3
+    );
+    // Events: every task of every case marked done and not done again.
+    let mut tasks = Vec::new();
+    for summary in calls::list(
+        &b,
+        &CallFilter {
+            limit: 10_000,
+            ..CallFilter::default()
+        },
+    )
+    .map_err(err("list"))?
+    {
+        for f in calls::get(&b, summary.id).map_err(err("get"))?.followups {
+            tasks.push(f.id);
+        }
+    }
+    let started = Instant::now();
+    for round in 0..ROUNDS {
+        for task in &tasks {
+            calls::set_followup_done(&b, *task, round % 2 == 0).map_err(err("done"))?;
+        }
+    }
+    let local = started.elapsed();
+    let events = tasks.len() * ROUNDS;
+    let started = Instant::now();
+    let back = calls::case_document_for(&b, &a_id)
+        .map_err(err("document"))?
+        .ok_or("no events")?;
+    let build_events = started.elapsed();
+    let started = Instant::now();
+    let applied_back = calls::apply_case_document(&a, &b_id, &back).map_err(err("apply"))?;
+    let apply_events = started.elapsed();
+    let event_bytes = back.len() as f64 / applied_back.events.max(1) as f64;
+    eprintln!(
+        "  case events: {} events in {} bytes, {event_bytes:.0} bytes an event; made locally in {:.1} s, built in {:.0} ms, applied on the origin in {:.0} ms",
+        applied_back.events,
+        back.len(),
+        local.as_secs_f64(),
+        build_events.as_secs_f64() * 1e3,
+        apply_events.as_secs_f64() * 1e3
+    );
+    let _ = fs::remove_dir_all(&dir);
+    Ok(json!({
+        "cases": CASES,
+        "handoff_document_bytes": doc.len(),
+        "bytes_per_handoff": round(handoff_bytes),
+        "handoff_build_ms": round(build.as_secs_f64() * 1e3),
+        "handoff_apply_ms": round(apply.as_secs_f64() * 1e3),
+        "events": events,
+        "events_applied": applied_back.events,
+        "events_document_bytes": back.len(),
+        "bytes_per_event": round(event_bytes),
+        "events_local_s": round(local.as_secs_f64()),
+        "events_build_ms": round(build_events.as_secs_f64() * 1e3),
+        "events_apply_ms": round(apply_events.as_secs_f64() * 1e3),
+    }))
+}
+
 fn main() -> std::process::ExitCode {
     match run(Args::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -862,6 +992,18 @@ fn run(args: Args) -> BenchResult<()> {
         "  notes check, 64 KiB of notes: p50 {:.2} ms p95 {:.2} ms p99 {:.2} ms",
         notes.p50, notes.p95, notes.p99
     );
+
+    if args.wants("case_handoff") {
+        let cases = case_handoff(&args.work)?;
+        fs::write(
+            args.out.join("case_handoff.json"),
+            serde_json::to_vec_pretty(&cases).map_err(err("case results"))?,
+        )
+        .map_err(err("case results"))?;
+        if !args.only.is_empty() && args.only.iter().all(|o| o == "case_handoff") {
+            return Ok(());
+        }
+    }
 
     let mut sizes = Vec::new();
     for &size in &args.sizes {

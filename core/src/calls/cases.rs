@@ -42,8 +42,8 @@ fn case_of(conn: &Connection, id: CallId) -> Result<(i64, CaseState, usize), Cal
 }
 
 /// Store `state` for the call with row id `row` and record it in its
-/// history as `actor`'s.
-fn set_state(
+/// history as `actor`'s (no event: the fold of received events uses this).
+pub(crate) fn store_state(
     conn: &Connection,
     row: i64,
     state: CaseState,
@@ -57,6 +57,26 @@ fn set_state(
         CaseState::Closed => HistoryAction::CaseClosed,
     };
     history::record(conn, row, actor, action, &[], now)
+}
+
+/// [`store_state`] for a change made here, recorded as an event if the
+/// case is shared.
+fn set_state(
+    conn: &Connection,
+    row: i64,
+    state: CaseState,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CallError> {
+    store_state(conn, row, state, actor, now)?;
+    let call = super::handoff::uid_of(conn, row)?;
+    super::handoff::record_if_shared(
+        conn,
+        call,
+        "case_state",
+        serde_json::json!(state.as_str()),
+        actor,
+    )
 }
 
 /// Close the case of the call `id`. Refused, saying how many, while a

@@ -160,6 +160,13 @@ pub enum CallError {
         /// How many follow-up tasks are not done.
         open: usize,
     },
+    /// A case document from another laptop cannot be applied; nothing of
+    /// it was.
+    #[error("the case document cannot be applied: {reason}")]
+    CaseDocument {
+        /// What is wrong (fixed text, never a value of the document).
+        reason: &'static str,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed")]
     Random,

@@ -175,6 +175,11 @@ pub const CALL_FIELDS: &[CallField] = &[
     // The laptop the call was logged on (NULL: this one); a handed-in
     // call is never counted here.
     record("origin_laptop"),
+    // "Share with the next shift": whether notes and SALUTE texts travel
+    // with a handoff (`handoff.rs`).
+    structured("share_text", "share_text"),
+    // For a handed-in call, when its origin shreds it: shredded here then.
+    record("shred_due_at"),
 ];
 
 /// The columns retention shreds and search indexes, in table order.

@@ -109,8 +109,9 @@ pub fn add_followup(
             limit: super::text::MAX_FOLLOWUPS,
         });
     }
-    let id = store::insert_followup(&tx, row, &followup, now)?;
+    let (id, uid) = store::insert_followup(&tx, row, &followup, now)?;
     history::record_by(&tx, row, &actor, HistoryAction::FollowupAdded, now)?;
+    super::handoff::record_followup(&tx, call, &uid, &followup, &actor.handle)?;
     if !followup.done {
         super::cases::reopen_for_followup(&tx, row, &actor.handle, now)?;
     }
@@ -123,9 +124,9 @@ pub fn set_followup_done(vault: &Vault, id: FollowUpId, done: bool) -> Result<()
     let actor = Actor::of(vault);
     let now = Utc::now();
     let tx = vault.write()?;
-    let (call_row, was_done): (i64, bool) = tx
-        .prepare_cached("SELECT call_id, done FROM call_followups WHERE id = ?1")?
-        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (call_row, was_done, uid): (i64, bool, String) = tx
+        .prepare_cached("SELECT call_id, done, uid FROM call_followups WHERE id = ?1")?
+        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or(CallError::FollowUpNotFound)?;
     if was_done == done {
@@ -139,6 +140,14 @@ pub fn set_followup_done(vault: &Vault, id: FollowUpId, done: bool) -> Result<()
         HistoryAction::FollowupReopened
     };
     history::record_by(&tx, call_row, &actor, action, now)?;
+    let call = super::handoff::uid_of(&tx, call_row)?;
+    super::handoff::record_if_shared(
+        &tx,
+        call,
+        &format!("followup/{uid}/done"),
+        serde_json::json!(done),
+        &actor.handle,
+    )?;
     if !done {
         super::cases::reopen_for_followup(&tx, call_row, &actor.handle, now)?;
     }

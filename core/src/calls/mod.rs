@@ -30,6 +30,7 @@ mod drafts;
 mod error;
 mod fields;
 mod followups;
+pub(crate) mod handoff;
 mod history;
 mod import;
 mod model;
@@ -52,6 +53,10 @@ pub use drafts::{Draft, clear_draft, load_draft, save_draft};
 pub use error::CallError;
 pub use fields::{CALL_FIELDS, CallField, FieldKind, fts_schema_sql};
 pub use followups::{FollowUpDue, add_followup, followups, set_followup_done};
+pub use handoff::{
+    Applied, CASE_FORMAT, CaseDocument, Event, Handoff, Hlc, SharedText, apply_case_document,
+    case_document_for, set_share_text,
+};
 pub use history::{FieldChange, HistoryAction, HistoryEntry, history};
 pub use import::{example, example_json, parse_calls, parse_update};
 pub use model::{

@@ -376,6 +376,9 @@ pub struct Call {
     /// The team laptop it was logged on, if not this one (a case handed
     /// in from another laptop; it counts in that laptop's summaries).
     pub origin_laptop: Option<String>,
+    /// Marked "share with the next shift": its notes and SALUTE texts
+    /// travel when the case is handed off.
+    pub share_text: bool,
 }
 
 impl Call {

@@ -138,7 +138,7 @@ fn plain_retention_days(conn: Reader<'_>) -> rusqlite::Result<Option<u32>> {
 
 /// The calls under legal hold by their `legal_hold` column.
 fn held_by_column(conn: Reader<'_>) -> rusqlite::Result<BTreeSet<String>> {
-    conn.prepare_cached("SELECT uid FROM calls WHERE legal_hold = 1")?
+    conn.prepare_cached("SELECT uid FROM calls WHERE legal_hold = 1 AND origin_laptop IS NULL")?
         .query_map([], |r| r.get(0))?
         .collect()
 }
@@ -289,10 +289,10 @@ pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, 
             held_back: true,
         });
     };
-    let calls_to_shred = due_calls(conn, cutoff, &keep)?.len() as u64;
+    let calls_to_shred = due_calls(conn, cutoff, now, &keep)?.len() as u64;
     Ok(PurgePreview {
         calls_to_shred,
-        calls_held: past_cutoff - calls_to_shred,
+        calls_held: past_cutoff.saturating_sub(calls_to_shred),
         drafts_to_remove: count(conn, OLD_DRAFTS, cutoff)?,
         retention_days,
         cutoff,
@@ -306,14 +306,24 @@ pub fn purge_preview(vault: &Vault, now: DateTime<Utc>) -> Result<PurgePreview, 
 fn due_calls(
     conn: Reader<'_>,
     cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
     keep: &BTreeSet<String>,
 ) -> Result<Vec<i64>, CallError> {
+    // A call handed in from another laptop is shredded by the date it
+    // brought (its origin's retention), not by this laptop's.
     Ok(conn
         .prepare_cached(
             "SELECT id, uid FROM calls
-             WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0",
+             WHERE received_at < ?1 AND shredded_at IS NULL AND legal_hold = 0
+                 AND origin_laptop IS NULL
+             UNION ALL
+             SELECT id, uid FROM calls
+             WHERE origin_laptop IS NOT NULL AND shred_due_at <= ?2
+                 AND shredded_at IS NULL AND legal_hold = 0",
         )?
-        .query_map([unix(cutoff)], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?
+        .query_map([unix(cutoff), unix(now)], |r| {
+            Ok((r.get(0)?, r.get::<_, String>(1)?))
+        })?
         .filter(|row| !matches!(row, Ok((_, uid)) if keep.contains(uid)))
         .map(|row| row.map(|(id, _)| id))
         .collect::<Result<_, _>>()?)
@@ -349,7 +359,7 @@ pub(crate) fn shred_in(
     mode: ShredMode,
     keep: &BTreeSet<String>,
 ) -> Result<(u64, u64), CallError> {
-    let due = due_calls(tx.into(), cutoff, keep)?;
+    let due = due_calls(tx.into(), cutoff, now, keep)?;
     let mode = match mode {
         ShredMode::Auto if due.len() >= BULK_SHRED_MIN => ShredMode::Bulk,
         ShredMode::Auto => ShredMode::RowByRow,
@@ -367,6 +377,7 @@ pub(crate) fn shred_in(
     for &row in &due {
         shred.execute((row, unix(now)))?;
         tasks.execute([row])?;
+        super::handoff::shred_events(tx, row)?;
         history::record(tx, row, actor, HistoryAction::Shredded, &[], now)?;
     }
     if bulk {
@@ -463,6 +474,13 @@ pub fn set_legal_hold(vault: &Coordinator<'_>, id: CallId, hold: bool) -> Result
             HistoryAction::LegalHoldOff
         };
         history::record_by(&tx, row, &actor, action, now)?;
+        super::handoff::record_if_shared(
+            &tx,
+            id,
+            "legal_hold",
+            serde_json::json!(hold),
+            &actor.handle,
+        )?;
         tx.audit(
             "calls.legal_hold",
             json!({ "call": id.to_string(), "hold": hold }),

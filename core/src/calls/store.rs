@@ -304,10 +304,11 @@ pub(crate) fn insert_followup(
     call_row: i64,
     followup: &NewFollowUp,
     now: DateTime<Utc>,
-) -> Result<FollowUpId, CallError> {
+) -> Result<(FollowUpId, String), CallError> {
+    let uid = super::handoff::followup_uid()?;
     tx.prepare_cached(
-        "INSERT INTO call_followups (call_id, what, due, done, done_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO call_followups (call_id, what, due, done, done_at, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute((
         call_row,
@@ -315,8 +316,65 @@ pub(crate) fn insert_followup(
         followup.due.format("%Y-%m-%d").to_string(),
         followup.done,
         followup.done.then(|| unix(now)),
+        &uid,
     ))?;
-    Ok(FollowUpId(tx.last_insert_rowid()))
+    Ok((FollowUpId(tx.last_insert_rowid()), uid))
+}
+
+/// Store a checked call handed in from the laptop `origin` with the id,
+/// creation, shred date and hold its origin gave it. It counts nowhere
+/// here (the `call_counts` triggers skip a call with an origin).
+pub(crate) fn insert_handed_in(
+    tx: &Connection,
+    checked: &Checked,
+    handoff: &super::handoff::Handoff,
+    origin: &str,
+) -> Result<(), CallError> {
+    let c = &checked.call;
+    let s = &c.salute;
+    tx.prepare_cached(
+        "INSERT INTO calls (uid, received_at, duration_seconds, volunteer, language,
+             caller_relation, category, agency, identified_by, area_id, verification,
+             people_affected, children_present, urgency, possibly_malicious, referrals,
+             pack_id, pack_version, synthetic, created_at, created_by, updated_at, notes,
+             salute_size, salute_activity, salute_location, salute_uniform, salute_time,
+             salute_equipment, origin_laptop, shred_due_at, legal_hold, share_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, 0, ?19, ?4, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+    )?
+    .execute(rusqlite::params![
+        handoff.id.to_string(),
+        unix(c.received_at),
+        c.duration_seconds,
+        c.volunteer.as_deref().unwrap_or_default(),
+        c.language,
+        c.caller_relation.as_str(),
+        c.category.as_str(),
+        c.agency.as_str(),
+        c.identified_by.as_str(),
+        checked.area_id,
+        c.verification.as_str(),
+        c.people_affected,
+        c.children_present.as_str(),
+        c.urgency.as_str(),
+        c.possibly_malicious,
+        checked.referrals_json,
+        c.pack_id,
+        c.pack_version,
+        unix(handoff.created_at),
+        c.notes,
+        s.size,
+        s.activity,
+        s.location,
+        s.uniform,
+        s.time,
+        s.equipment,
+        origin,
+        unix(handoff.shred_after),
+        handoff.legal_hold,
+        handoff.text.is_some(),
+    ])?;
+    Ok(())
 }
 
 /// Refuse a referral that is not an entry of the directory still offered;
@@ -467,7 +525,7 @@ pub(crate) const CALL_COLUMNS: &str = "c.id AS row_id, c.uid, c.received_at, c.d
     c.people_affected, c.children_present, c.urgency, c.referrals, c.notes, c.contact_name,
     c.contact_phone, c.possibly_malicious, c.script_path, c.pack_id, c.pack_version,
     c.legal_hold, c.synthetic, c.created_at, c.created_by, c.updated_at, c.shredded_at,
-    c.case_state, c.origin_laptop";
+    c.case_state, c.origin_laptop, c.share_text";
 
 /// A stored call with its row id and area row id.
 pub(crate) struct Loaded {
@@ -550,6 +608,7 @@ fn call_from_row(row: &Row<'_>) -> rusqlite::Result<Loaded> {
             shredded_at: opt_time_at(row, "shredded_at")?,
             case_state: code_at(row, "case_state")?,
             origin_laptop: row.get("origin_laptop")?,
+            share_text: row.get("share_text")?,
         },
     })
 }
@@ -779,6 +838,15 @@ pub(crate) fn update_in(
         s.time,
         s.equipment,
     ])?;
+    if new.verification != old.verification {
+        super::handoff::record_if_shared(
+            tx,
+            loaded.call.id,
+            "verification",
+            serde_json::json!(new.verification.as_str()),
+            &actor.handle,
+        )?;
+    }
     history::record(
         tx,
         loaded.row_id,

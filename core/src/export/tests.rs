@@ -1044,7 +1044,9 @@ fn apply(vault: &Vault, change: &Change) {
                          category, agency, identified_by, area_id, verification,
                          children_present, urgency, synthetic, created_at, created_by,
                          updated_at, origin_laptop)
-                     SELECT 'in-' || uid || '-' || (SELECT count(*) FROM calls), received_at,
+                     SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-'
+                             || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-'
+                             || hex(randomblob(6))), received_at,
                          volunteer, language, caller_relation, category, agency,
                          identified_by, area_id, verification, children_present, urgency,
                          synthetic, created_at, created_by, updated_at,

@@ -574,6 +574,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "a call's origin laptop; handed-in calls left out of this laptop's counts",
         sql: CALL_ORIGIN_SQL,
     },
+    Migration {
+        version: 23,
+        name: "case handoff: the share mark, travelling shred dates, task ids, the event log",
+        sql: crate::calls::handoff::CASE_HANDOFF_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -728,6 +733,10 @@ mod tests {
                     "calls_fts_data",
                     "calls_fts_docsize",
                     "calls_fts_idx",
+                    "case_clock",
+                    "case_events",
+                    "case_events_sent",
+                    "case_handed",
                     "coordinator_authority",
                     "coordinator_keys",
                     "coordinator_rotations",

@@ -269,6 +269,14 @@ pub fn call_reopen(state: State<'_, AppState>, id: String) -> Result<(), UiError
     state.with_session(|s| Ok(calls::reopen_case(&s.vault, id)?))
 }
 
+/// Mark a call "share with the next shift" (its notes and SALUTE texts
+/// travel with its handoff), or take the mark off.
+#[tauri::command]
+pub fn call_share(state: State<'_, AppState>, id: String, share: bool) -> Result<(), UiError> {
+    let id = parse_id(&id)?;
+    state.with_session(|s| Ok(calls::set_share_text(&s.vault, id, share)?))
+}
+
 /// Days free text is kept.
 #[tauri::command]
 pub fn retention_get(state: State<'_, AppState>) -> Result<u32, UiError> {

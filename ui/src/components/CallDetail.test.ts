@@ -44,6 +44,7 @@ function savedDetail(): Detail {
       shredded_at: null,
       case_state: 'open',
       origin_laptop: null,
+      share_text: false,
     },
     shred_at: '2027-03-01T15:00:00Z',
     history: [{ at: '2026-12-01T15:05:00Z', editor: 'river-7', action: 'created', fields: [] }],
@@ -108,6 +109,9 @@ function mockShell() {
         shell.detail.call.case_state = cmd === 'call_close' ? 'closed' : 'open';
         return null;
       }
+      case 'call_share':
+        shell.detail.call.share_text = payload.share as boolean;
+        return null;
       case 'followup_done': {
         shell.done.push([payload.id as number, payload.done as boolean]);
         const task = shell.detail.call.followups.find((f) => f.id === payload.id);
@@ -272,6 +276,18 @@ describe('CallDetail', () => {
     ]);
     locale.lang = 'es';
     await waitFor(() => expect(screen.getByTestId('detail-case').textContent).toBe('Caso abierto'));
+  });
+
+  it('marks a call to share with the next shift, off by default', async () => {
+    const shell = mockShell();
+    renderDetail();
+    const box = await waitFor(() => screen.getByTestId('detail-share') as HTMLInputElement);
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await waitFor(() => expect(shell.detail.call.share_text).toBe(true));
+    expect(shell.commands).toContain('call_share');
+    await waitFor(() => expect((screen.getByTestId('detail-share') as HTMLInputElement).checked).toBe(true));
+    expect(screen.queryByTestId('detail-handed-in')).toBeNull();
   });
 
   it('adds a follow-up task to the saved call and completes one', async () => {

@@ -247,6 +247,8 @@ export const callHold = (id: string, hold: boolean) => invoke<void>('call_hold',
 export const callClose = (id: string) => invoke<void>('call_close', { id });
 /** Open a call's closed case again. */
 export const callReopen = (id: string) => invoke<void>('call_reopen', { id });
+/** Mark a call "share with the next shift", or take the mark off. */
+export const callShare = (id: string, share: boolean) => invoke<void>('call_share', { id, share });
 /** The alert text of a confirmed sighting, in English and Spanish. */
 export const callAlert = (id: string) => invoke<AlertText>('call_alert', { id });
 /** Copy the alert text in `lang` to the clipboard (audited); returns the seconds until it is cleared if unchanged. */

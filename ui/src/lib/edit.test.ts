@@ -23,6 +23,7 @@ function saved(): Call {
     shredded_at: null,
     case_state: 'open',
     origin_laptop: null,
+    share_text: false,
   };
 }
 

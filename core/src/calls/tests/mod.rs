@@ -4,6 +4,7 @@ mod alert;
 mod cases;
 mod drafts;
 mod fields;
+mod handoff;
 mod history;
 mod list;
 mod notes;

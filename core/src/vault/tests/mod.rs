@@ -168,7 +168,16 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              DROP TRIGGER call_counts_insert;
              DROP TRIGGER call_counts_delete;
              DROP TRIGGER call_counts_update;
+             DROP INDEX calls_handed_in;
              ALTER TABLE calls DROP COLUMN origin_laptop;
+             ALTER TABLE calls DROP COLUMN share_text;
+             ALTER TABLE calls DROP COLUMN shred_due_at;
+             DROP INDEX call_followups_uid;
+             ALTER TABLE call_followups DROP COLUMN uid;
+             DROP TABLE case_events;
+             DROP TABLE case_clock;
+             DROP TABLE case_handed;
+             DROP TABLE case_events_sent;
              PRAGMA user_version = {before};"
         ))
         .unwrap();

@@ -148,4 +148,9 @@ case_state: CaseState,
  * The team laptop it was logged on, if not this one (a case handed
  * in from another laptop; it counts in that laptop's summaries).
  */
-origin_laptop: string | null, };
+origin_laptop: string | null, 
+/**
+ * Marked "share with the next shift": its notes and SALUTE texts
+ * travel when the case is handed off.
+ */
+share_text: boolean, };

@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'not_confirmed',
   'follow_up_not_found',
   'case_open_follow_ups',
+  'invalid_case_document',
   'unknown_area',
   'area_exists',
   'shredded',
