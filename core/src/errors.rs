@@ -253,6 +253,8 @@ error_codes! {
     PacketEarly = "packet_early",
     /// A packet is of another kind than expected (`number`).
     PacketWrongKind = "packet_wrong_kind",
+    /// The team folder cannot be read or written.
+    TeamFolder = "team_folder",
 }
 
 impl ErrorCode {
@@ -492,6 +494,7 @@ impl Coded for TeamError {
             Self::Packet(inner) => inner.code(),
             Self::Damaged { .. } => C::DamagedVault,
             Self::OutputExists { .. } => C::OutputExists,
+            Self::Folder { .. } => C::TeamFolder,
             Self::Vault(inner) => inner.code(),
             Self::Write { .. } | Self::Random | Self::Crypto | Self::Database(_) => C::Internal,
         }

@@ -532,6 +532,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the team key carried across a rotation of the coordinator key",
         sql: crate::team::TEAM_KEY_ROTATION_SQL,
     },
+    Migration {
+        version: 21,
+        name: "the team folder's outbox: what was sent to whom",
+        sql: crate::team::TEAM_OUTBOX_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -701,6 +706,7 @@ mod tests {
                     "team_key",
                     "team_laptop",
                     "team_membership",
+                    "team_outbox",
                     "team_sent",
                     "team_streams",
                     "unlock_counter",

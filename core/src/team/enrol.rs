@@ -891,3 +891,72 @@ pub fn team_info(vault: &Vault) -> Result<Option<TeamInfo>, TeamError> {
     })?;
     Ok(Some(TeamInfo::of(&team, &laptop.id)))
 }
+
+impl Team {
+    /// The record's revision.
+    pub(crate) fn revision(&self) -> u64 {
+        self.doc.revision
+    }
+
+    /// Its member laptops.
+    pub(crate) fn members(&self) -> &[Member] {
+        &self.doc.members
+    }
+
+    /// The signed record as it travels in a `team_record` packet (the
+    /// bytes of a team file).
+    pub(crate) fn record_bytes(&self) -> Result<Vec<u8>, TeamError> {
+        self.file_bytes()
+    }
+}
+
+/// This laptop's age identity, which packets for it are encrypted to.
+pub(crate) fn laptop_identity(conn: Reader<'_>) -> Result<age::x25519::Identity, TeamError> {
+    let text: Zeroizing<String> = Zeroizing::new(conn.query_row(
+        "SELECT age_identity FROM team_laptop WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?);
+    text.parse().map_err(|_| TeamError::Damaged {
+        reason: "this laptop's age identity is malformed",
+    })
+}
+
+/// What applying a travelling team record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordApplied {
+    /// It was newer: stored.
+    Stored,
+    /// This laptop had that revision or a newer one: nothing changed.
+    NotNewer,
+}
+
+/// Apply a team record that came in a `team_record` packet (already
+/// checked as signed by the team key `current` pins): it must verify with
+/// that same key, be of the same team, and list this laptop (`laptop`)
+/// with its own keys; stored in `tx` if its revision is higher.
+pub(crate) fn apply_record(
+    tx: &Write<'_>,
+    current: &Team,
+    laptop: &LaptopKeys,
+    payload: &[u8],
+) -> Result<RecordApplied, TeamError> {
+    let invalid = |reason| TeamError::InvalidTeamFile { reason };
+    let signed: SignedDoc =
+        serde_json::from_slice(payload).map_err(|_| invalid("it is not a team record"))?;
+    let team = Team::verify(signed)?;
+    if team.doc.team_key != current.doc.team_key || team.id() != current.id() {
+        return Err(invalid("it is not signed by this laptop's team key"));
+    }
+    let member = team.member(&laptop.id).ok_or(TeamError::NotEnrolled)?;
+    if member.signing_key != laptop.signing.public().to_hex()
+        || member.recipient != laptop.recipient
+    {
+        return Err(TeamError::NotEnrolled);
+    }
+    if team.doc.revision <= current.doc.revision {
+        return Ok(RecordApplied::NotNewer);
+    }
+    store_team(tx, &team)?;
+    Ok(RecordApplied::Stored)
+}

@@ -12,7 +12,9 @@
 //! - [`packet`]: the envelope of everything that travels (format version,
 //!   team, sender, sequence number, stream, kind, payload; signed by the
 //!   sender, encrypted with age to its recipients), its checks on receipt,
-//!   each sender's sequence state and the packets held until a gap fills.
+//!   each sender's sequence state and the packets held until a gap fills;
+//! - [`sync`]: the team folder, where each laptop finds the packets for it
+//!   and leaves those for the others (the team record travels this way).
 //!
 //! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
 //! are packets of kind [`PacketKind::SummaryBundle`].
@@ -20,7 +22,10 @@
 mod enrol;
 pub(crate) mod keys;
 pub(crate) mod packet;
+mod sync;
 
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +37,11 @@ pub(crate) use enrol::{coordinated_team, member_team};
 pub use keys::FINGERPRINT_WORDS;
 pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
+pub(crate) use sync::TEAM_OUTBOX_SQL;
+pub use sync::{
+    HeldPacket, PACKET_EXPIRY_DAYS, PACKET_EXTENSION, RefusedFile, SyncProgress, SyncReport,
+    SyncStage, sync,
+};
 
 use crate::vault::VaultError;
 
@@ -153,6 +163,14 @@ pub enum TeamError {
     Damaged {
         /// What is wrong.
         reason: &'static str,
+    },
+    /// The team folder cannot be read or written.
+    #[error("the team folder {path} cannot be used: {reason}")]
+    Folder {
+        /// The folder or file.
+        path: String,
+        /// Why (the operating system's reason, or that it is not a folder).
+        reason: String,
     },
     /// An output file exists and overwriting was not asked for.
     #[error("{path} already exists; pass --force to overwrite it")]

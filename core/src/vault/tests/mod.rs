@@ -164,6 +164,7 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              DROP TABLE unlock_counter_events;
              DROP TABLE signed_settings_pending;
              ALTER TABLE team_key DROP COLUMN sealed_next;
+             DROP TABLE team_outbox;
              PRAGMA user_version = {before};"
         ))
         .unwrap();

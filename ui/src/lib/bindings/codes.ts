@@ -95,6 +95,7 @@ export const ERROR_CODES = [
   'packet_newer_format',
   'packet_early',
   'packet_wrong_kind',
+  'team_folder',
 ] as const satisfies readonly ErrorCode[];
 
 /** Call categories: every `Category`, in the core's order. */
