@@ -1,5 +1,5 @@
-//! `hotline team create|request|invite|enrol|show|revoke`: the laptops of
-//! one hotline and their keys. See `docs/TEAM.md`.
+//! `hotline team create|request|invite|enrol|show|revoke|sync`: the laptops
+//! of one hotline, their keys, and the team folder. See `docs/TEAM.md`.
 //!
 //! Enrolment takes two files carried by hand (a USB stick): the new
 //! laptop's request, and the team file the coordinator writes for it.
@@ -7,9 +7,10 @@
 //! they trust the files.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
-use hotline_core::team::{self, TeamError, TeamInfo};
+use hotline_core::team::{self, SyncReport, TeamError, TeamInfo};
 use hotline_core::vault::Vault;
 
 use crate::CliError;
@@ -90,6 +91,17 @@ enum TeamCommand {
         /// The last of its sequence numbers still accepted.
         #[arg(long, value_name = "N")]
         after: u64,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Exchange packets with the other laptops through the team folder DIR: apply this laptop's, write theirs.
+    Sync {
+        /// The team folder (a USB stick, a shared drive, a Syncthing folder).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         auth: AuthArgs,
     },
@@ -226,7 +238,52 @@ pub fn run(data_dir: &Path, args: &TeamArgs) -> Result<(), CliError> {
             );
             Ok(())
         }
+        TeamCommand::Sync { dir, json, auth } => {
+            let stop = AtomicBool::new(false);
+            let report = with_vault(data_dir, auth, |v| team::sync(v, dir, &mut |_| {}, &stop))?;
+            if *json {
+                let doc = serde_json::to_value(&report)
+                    .map_err(|err| CliError::new(format!("cannot print the report: {err}")))?;
+                outln!("{doc:#}")?;
+                return Ok(());
+            }
+            print_sync(&report)
+        }
     }
+}
+
+/// The report of a sync, one line a fact and one a refused file.
+fn print_sync(report: &SyncReport) -> Result<(), CliError> {
+    outln!(
+        "sent {}, applied {}, held {}, refused {}, deleted {}, expired {}",
+        report.sent,
+        report.applied,
+        report.held.len(),
+        report.refused.len(),
+        report.deleted,
+        report.expired
+    )?;
+    for held in &report.held {
+        outln!(
+            "held: number {} from laptop {} ({}) waits for its number {}",
+            held.seq,
+            held.laptop,
+            held.laptop_id,
+            held.waiting_for
+        )?;
+    }
+    for refused in &report.refused {
+        outln!(
+            "refused: {} [{}]: {} (left in the folder)",
+            refused.file,
+            refused.code.as_str(),
+            refused.message
+        )?;
+    }
+    if report.stopped {
+        errln!("the sync was stopped before it finished; run it again to carry on");
+    }
+    Ok(())
 }
 
 /// Words separated by single spaces, lowercase.
