@@ -24,6 +24,7 @@ mod attempts;
 pub(crate) mod audit;
 pub(crate) mod authority;
 mod backup;
+mod companion;
 mod continuity;
 mod convert;
 pub mod coordinator_key;
