@@ -532,6 +532,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the team key carried across a rotation of the coordinator key",
         sql: crate::team::TEAM_KEY_ROTATION_SQL,
     },
+    Migration {
+        version: 21,
+        name: "coordinator updates: team-signed settings, the signed team pin, snapshot versions",
+        sql: crate::team::UPDATES_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -701,8 +706,11 @@ mod tests {
                     "team_key",
                     "team_laptop",
                     "team_membership",
+                    "team_pin_pending",
                     "team_sent",
                     "team_streams",
+                    "team_update_versions",
+                    "team_updates_applied",
                     "unlock_counter",
                     "unlock_counter_events",
                     "users"

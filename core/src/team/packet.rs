@@ -47,6 +47,10 @@ pub enum PacketKind {
     /// A laptop's exact counts for the coordinator (`export::export_bundle`),
     /// signed by the laptop.
     SummaryBundle,
+    // Coordinator updates (team step 2).
+    /// A coordinator update (`team::updates`): one kind's snapshot, signed
+    /// by the team key, for every member laptop.
+    CoordinatorUpdate,
 }
 
 impl PacketKind {
@@ -54,12 +58,14 @@ impl PacketKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SummaryBundle => "summary_bundle",
+            Self::CoordinatorUpdate => "coordinator_update",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
         match text {
             "summary_bundle" => Some(Self::SummaryBundle),
+            "coordinator_update" => Some(Self::CoordinatorUpdate),
             _ => None,
         }
     }
@@ -68,6 +74,7 @@ impl PacketKind {
     pub(crate) fn signer(self) -> KeyRole {
         match self {
             Self::SummaryBundle => KeyRole::Laptop,
+            Self::CoordinatorUpdate => KeyRole::Team,
         }
     }
 }
