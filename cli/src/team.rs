@@ -1,5 +1,6 @@
-//! `hotline team create|request|invite|enrol|show|revoke|sync`: the laptops
-//! of one hotline, their keys, and the team folder. See `docs/TEAM.md`.
+//! `hotline team create|request|invite|enrol|show|revoke|share|sync`: the
+//! laptops of one hotline, their keys, what they share, and the team folder.
+//! See `docs/TEAM.md`.
 //!
 //! Enrolment takes two files carried by hand (a USB stick): the new
 //! laptop's request, and the team file the coordinator writes for it.
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
-use hotline_core::team::{self, SyncReport, TeamError, TeamInfo};
+use hotline_core::team::{self, SyncReport, TeamError, TeamInfo, UpdateKind};
 use hotline_core::vault::Vault;
 
 use crate::CliError;
@@ -105,6 +106,41 @@ enum TeamCommand {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Switch on (or, with --off, off) the coordinator updates the team shares: pack, areas, referrals, retention, auto_lock (the coordinator laptop's coordinators only).
+    Share {
+        /// The kinds of update.
+        #[arg(value_name = "KIND", required = true, value_parser = parse_kind)]
+        kinds: Vec<UpdateKind>,
+        /// Stop sharing them.
+        #[arg(long)]
+        off: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+/// A kind of coordinator update as the command line names it.
+fn parse_kind(text: &str) -> Result<UpdateKind, String> {
+    UpdateKind::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = UpdateKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!(
+            "not a kind of coordinator update; one of {}",
+            all.join(", ")
+        )
+    })
+}
+
+/// The kinds shared, for a person.
+fn shares_text(kinds: &[UpdateKind]) -> String {
+    if kinds.is_empty() {
+        "nothing (data-minimal)".to_owned()
+    } else {
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A team error as a message and exit status.
@@ -249,6 +285,14 @@ pub fn run(data_dir: &Path, args: &TeamArgs) -> Result<(), CliError> {
             }
             print_sync(&report)
         }
+        TeamCommand::Share { kinds, off, auth } => {
+            let info = with_vault(data_dir, auth, |v| {
+                team::share(&v.coordinator()?, kinds, !off)
+            })?;
+            errln!("revision {} of the team record", info.revision);
+            outln!("the team shares: {}", shares_text(&info.shares))?;
+            Ok(())
+        }
     }
 }
 
@@ -303,6 +347,7 @@ fn print_team(info: &TeamInfo) -> Result<(), CliError> {
         info.revision
     )?;
     outln!("  fingerprint: {}", info.fingerprint)?;
+    outln!("  shares: {}", shares_text(&info.shares))?;
     for m in &info.members {
         let revoked = m
             .revoked_after

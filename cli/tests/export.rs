@@ -234,6 +234,45 @@ mod cli {
     }
 
     #[test]
+    fn the_coordinator_switches_what_the_team_shares_and_show_lists_it() {
+        let root = tempfile::tempdir().unwrap();
+        let coordinator = root.path().join("coordinator");
+        hotline(&coordinator, &["init"]).ok();
+        hotline(&coordinator, &["team", "create", "--name", "Dane hotline"]).ok();
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        assert_eq!(
+            show["team"]["shares"],
+            serde_json::json!([]),
+            "data-minimal"
+        );
+        let plain = hotline(&coordinator, &["team", "show"]).ok().stdout;
+        assert!(plain.contains("shares: nothing"), "{plain}");
+        let run = hotline(&coordinator, &["team", "share", "pack", "retention"]).ok();
+        assert!(run.stdout.contains("pack, retention"), "{}", run.stdout);
+        assert!(run.stderr.contains("revision 2"), "{}", run.stderr);
+        hotline(&coordinator, &["team", "share", "pack", "--off"]).ok();
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        assert_eq!(show["team"]["shares"], serde_json::json!(["retention"]));
+        assert_eq!(show["team"]["revision"], 3);
+        let run = hotline(&coordinator, &["team", "share", "calls"]).failed();
+        assert!(run.stderr.contains("auto_lock"), "{}", run.stderr);
+        // A member laptop holds no team key: it cannot switch anything.
+        let laptop = vault_with_calls(root.path(), "a");
+        enrol(root.path(), &coordinator, &laptop, "laptop a");
+        let run = hotline(&laptop, &["team", "share", "areas"]).failed();
+        assert!(
+            run.stderr
+                .contains("only a coordinator on the laptop that created the team"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    #[test]
     fn enrolled_laptops_bundles_merge_once_and_forgeries_are_refused() {
         let root = tempfile::tempdir().unwrap();
         let coordinator = root.path().join("coordinator");

@@ -537,6 +537,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the team folder's outbox: what was sent to whom",
         sql: crate::team::TEAM_OUTBOX_SQL,
     },
+    Migration {
+        version: 22,
+        name: "coordinator updates: team-signed settings, the signed team pin, snapshot versions",
+        sql: crate::team::UPDATES_SQL,
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -707,8 +712,11 @@ mod tests {
                     "team_laptop",
                     "team_membership",
                     "team_outbox",
+                    "team_pin_pending",
                     "team_sent",
                     "team_streams",
+                    "team_update_versions",
+                    "team_updates_applied",
                     "unlock_counter",
                     "unlock_counter_events",
                     "users"

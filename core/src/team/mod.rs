@@ -14,7 +14,10 @@
 //!   sender, encrypted with age to its recipients), its checks on receipt,
 //!   each sender's sequence state and the packets held until a gap fills;
 //! - [`sync`]: the team folder, where each laptop finds the packets for it
-//!   and leaves those for the others (the team record travels this way).
+//!   and leaves those for the others (the team record travels this way);
+//! - [`updates`]: coordinator updates (the active pack, areas, referrals,
+//!   retention, auto-lock), each a team-signed snapshot with a version,
+//!   and how a member laptop applies them.
 //!
 //! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
 //! are packets of kind [`PacketKind::SummaryBundle`].
@@ -23,6 +26,7 @@ mod enrol;
 pub(crate) mod keys;
 pub(crate) mod packet;
 mod sync;
+pub(crate) mod updates;
 
 #[cfg(test)]
 mod sync_tests;
@@ -31,9 +35,11 @@ mod tests;
 
 pub use enrol::{
     EnrolmentRequest, Invited, LaptopInfo, MemberInfo, TeamInfo, create_team, enrol, invite,
-    laptop, read_request, request_enrolment, revoke, team_info,
+    laptop, read_request, request_enrolment, revoke, share, team_info,
 };
-pub(crate) use enrol::{coordinated_team, member_team};
+pub(crate) use enrol::{
+    coordinated_team, member_team, pinned_team_key, resign_pin, sign_pending_pin,
+};
 pub use keys::FINGERPRINT_WORDS;
 pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
@@ -42,6 +48,8 @@ pub use sync::{
     HeldPacket, PACKET_EXPIRY_DAYS, PACKET_EXTENSION, RefusedFile, SyncProgress, SyncReport,
     SyncStage, sync,
 };
+pub use updates::UpdateKind;
+pub(crate) use updates::{UPDATES_SQL, refuse_if_managed, verifies_setting};
 
 use crate::vault::VaultError;
 
@@ -158,6 +166,42 @@ pub enum TeamError {
     /// A packet was refused.
     #[error(transparent)]
     Packet(#[from] PacketError),
+    /// A coordinator update of a kind the team record this laptop holds
+    /// does not share.
+    #[error("the team does not share {kind} updates; this laptop refuses them")]
+    UpdateNotShared {
+        /// The update's kind.
+        kind: &'static str,
+    },
+    /// A coordinator update not newer than the one applied.
+    #[error(
+        "this {kind} update (version {version}) is not newer than the one this laptop applied (version {have}): a replay or a stale copy"
+    )]
+    UpdateStale {
+        /// The update's kind.
+        kind: &'static str,
+        /// Its version.
+        version: u64,
+        /// The version applied here.
+        have: u64,
+    },
+    /// A coordinator update that cannot be applied as it is.
+    #[error("the coordinator update cannot be used: {reason}")]
+    UpdateInvalid {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The team key this laptop trusts waits for its coordinator's signature.
+    #[error(
+        "the team key this laptop trusts is not signed by its coordinator yet: a coordinator must unlock this laptop once"
+    )]
+    PinPending,
+    /// A coordinator update's pack was refused.
+    #[error("the coordinator update's pack was refused: {0}")]
+    Pack(#[from] Box<crate::guidance::PackLibraryError>),
+    /// A coordinator update's referral directory was refused.
+    #[error("the coordinator update's referral directory was refused: {0}")]
+    Referrals(#[from] Box<crate::referrals::ReferralError>),
     /// Stored team data is damaged.
     #[error("the stored team data is damaged: {reason}")]
     Damaged {
@@ -265,7 +309,7 @@ pub(crate) mod testing {
     /// Seal `payload` as a packet of `kind` from `laptop` (its next number),
     /// encrypted to its team's coordinator.
     pub(crate) fn seal_from(laptop: &Vault, kind: PacketKind, payload: &[u8]) -> Vec<u8> {
-        let (team, keys) = super::member_team(laptop.read()).unwrap();
+        let (team, keys) = super::member_team(laptop.read(), laptop.coordinator_public()).unwrap();
         let recipient = super::keys::recipient(team.coordinator_recipient()).unwrap();
         let tx = laptop.write().unwrap();
         let (bytes, _) = packet::seal(

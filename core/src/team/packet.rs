@@ -53,6 +53,10 @@ pub enum PacketKind {
     /// A new revision of the team record for one laptop, signed by the
     /// team key (`sync`).
     TeamRecord,
+    // Coordinator updates (team step 2).
+    /// A coordinator update (`team::updates`): one kind's snapshot, signed
+    /// by the team key, for every member laptop.
+    CoordinatorUpdate,
 }
 
 impl PacketKind {
@@ -61,6 +65,7 @@ impl PacketKind {
         match self {
             Self::SummaryBundle => "summary_bundle",
             Self::TeamRecord => "team_record",
+            Self::CoordinatorUpdate => "coordinator_update",
         }
     }
 
@@ -68,6 +73,7 @@ impl PacketKind {
         match text {
             "summary_bundle" => Some(Self::SummaryBundle),
             "team_record" => Some(Self::TeamRecord),
+            "coordinator_update" => Some(Self::CoordinatorUpdate),
             _ => None,
         }
     }
@@ -77,6 +83,7 @@ impl PacketKind {
         match self {
             Self::SummaryBundle => KeyRole::Laptop,
             Self::TeamRecord => KeyRole::Team,
+            Self::CoordinatorUpdate => KeyRole::Team,
         }
     }
 }

@@ -30,6 +30,7 @@ use zeroize::Zeroizing;
 use super::enrol::{self, LaptopKeys, Member, RecordApplied, Team};
 use super::keys::{self, KeyRole, SigningSeed};
 use super::packet::{self, Opened, Position, Stream};
+use super::updates::{self, UpdateKind};
 use super::{PacketError, PacketKind, TeamError};
 use crate::errors::{Coded, ErrorCode};
 use crate::vault::{Vault, Write, now_unix};
@@ -147,7 +148,7 @@ pub fn sync(
             reason: "it is not a folder".to_owned(),
         });
     }
-    let (team, laptop) = enrol::member_team(vault.read())?;
+    let (team, laptop) = enrol::member_team(vault.read(), vault.coordinator_public())?;
     let folder = dir.join(team.id().to_string());
     let mut report = SyncReport::default();
     receive(vault, &folder, &laptop, progress, stop, &mut report)?;
@@ -296,7 +297,8 @@ fn receive(
     stop: &AtomicBool,
     report: &mut SyncReport,
 ) -> Result<(), TeamError> {
-    let mut team = enrol::stored_team(vault.read())?.ok_or(TeamError::NoTeam)?;
+    let mut team =
+        enrol::stored_team(vault.read(), vault.coordinator_public())?.ok_or(TeamError::NoTeam)?;
     let all = candidates(vault, folder, &team, laptop, report)?;
     let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
     let accept = [Stream::Laptop(laptop.id)];
@@ -342,11 +344,18 @@ fn receive(
                 });
             }
             Position::Next => match apply_one(vault, &team, laptop, &opened) {
-                Ok(()) => {
+                Ok(Some(skipped)) => {
+                    if let Some(name) = &name {
+                        report.refused.push(refused(name, &skipped));
+                    }
+                    remove_applied(c.file.as_ref(), report);
+                }
+                Ok(None) => {
                     report.applied += 1;
                     remove_applied(c.file.as_ref(), report);
                     if header.kind == PacketKind::TeamRecord {
-                        team = enrol::stored_team(vault.read())?.ok_or(TeamError::NoTeam)?;
+                        team = enrol::stored_team(vault.read(), vault.coordinator_public())?
+                            .ok_or(TeamError::NoTeam)?;
                     }
                 }
                 Err(err) if is_refusal(&err) => {
@@ -371,6 +380,10 @@ fn is_refusal(err: &TeamError) -> bool {
             | TeamError::InvalidTeamFile { .. }
             | TeamError::NotEnrolled
             | TeamError::InvalidField { .. }
+            | TeamError::UpdateInvalid { .. }
+            | TeamError::PinPending
+            | TeamError::Pack(_)
+            | TeamError::Referrals(_)
     )
 }
 
@@ -416,12 +429,14 @@ fn hold(vault: &Vault, opened: &Opened) -> Result<(), TeamError> {
 
 /// Apply one packet that follows on, in one write: the kind's change, its
 /// sequence number as the last applied on its stream, its audit entry.
+/// Returns the refusal of an update that was used up without a change
+/// (stale, or of a kind the team does not share).
 fn apply_one(
     vault: &Vault,
     team: &Team,
     laptop: &LaptopKeys,
     opened: &Opened,
-) -> Result<(), TeamError> {
+) -> Result<Option<TeamError>, TeamError> {
     let mut tx = vault.write()?;
     // Another sync may have applied it meanwhile.
     let last = packet::last_applied(tx.read(), &opened.header.sender, opened.header.to)?;
@@ -432,7 +447,16 @@ fn apply_one(
         }
         .into());
     }
-    let what = apply(&tx, team, laptop, opened)?;
+    let (what, skipped) = match apply(&mut tx, team, laptop, opened) {
+        Ok(what) => (what, None),
+        // Authentic and in order, but with nothing to change (checked before
+        // anything is written): used up, so that one stale snapshot never
+        // holds back the sender's later packets.
+        Err(err @ (TeamError::UpdateStale { .. } | TeamError::UpdateNotShared { .. })) => {
+            ("nothing", Some(err))
+        }
+        Err(err) => return Err(err),
+    };
     packet::mark_applied(&tx, &opened.header)?;
     tx.audit(
         "team.sync_apply",
@@ -444,7 +468,7 @@ fn apply_one(
         }),
     );
     tx.commit()?;
-    Ok(())
+    Ok(skipped)
 }
 
 /// The one map from a packet's kind to what applies it on this laptop,
@@ -452,7 +476,7 @@ fn apply_one(
 /// the audit entry (never content). A kind that never travels through the
 /// folder is refused as the wrong kind.
 fn apply(
-    tx: &Write<'_>,
+    tx: &mut Write<'_>,
     team: &Team,
     laptop: &LaptopKeys,
     opened: &Opened,
@@ -462,6 +486,9 @@ fn apply(
             RecordApplied::Stored => Ok("stored"),
             RecordApplied::NotNewer => Ok("not newer"),
         },
+        PacketKind::CoordinatorUpdate => {
+            Ok(updates::apply(tx, team, &opened.payload)?.kind.as_str())
+        }
         // Bundles go to the coordinator's `summary merge`, never the folder.
         PacketKind::SummaryBundle => Err(PacketError::WrongKind {
             found: opened.header.kind.as_str(),
@@ -479,45 +506,82 @@ pub(crate) struct Sending<'a> {
     team_key: Option<SigningSeed>,
 }
 
-/// What a producer offers one recipient: a kind, the version of its
-/// content (what the outbox remembers), and the payload.
+/// What a producer offers one recipient: a kind, the topic and version of
+/// its content (what the outbox remembers), and the payload.
 pub(crate) struct Offer {
     kind: PacketKind,
+    /// What the outbox keys the content by: the kind, or for coordinator
+    /// updates `coordinator_update/<update kind>` (each has its versions).
+    topic: String,
     version: u64,
     payload: Zeroizing<Vec<u8>>,
 }
 
-/// A producer: what `recipient` has not been sent yet of one kind, if
-/// anything (`last` is the highest version of that kind it was sent).
-type Producer = fn(&Sending<'_>, &Member, Option<u64>) -> Result<Option<Offer>, TeamError>;
+/// A producer: what `recipient` has not been sent yet of one kind (it
+/// reads what was sent with [`last_sent`]).
+type Producer = fn(&Sending<'_>, &Member) -> Result<Vec<Offer>, TeamError>;
 
-/// Every producer of outgoing packets, with the kind it produces. To make
-/// a new kind travel, add its producer here and its apply function to
+/// Every producer of outgoing packets, in the order they send. To make a
+/// new kind travel, add its producer here and its apply function to
 /// [`apply`].
-const PRODUCERS: &[(PacketKind, Producer)] = &[(PacketKind::TeamRecord, team_record)];
+const PRODUCERS: &[Producer] = &[team_record, coordinator_updates];
 
 /// The team record, to every member that was last sent an older revision
 /// (only with the team key).
-fn team_record(
-    ctx: &Sending<'_>,
-    _recipient: &Member,
-    last: Option<u64>,
-) -> Result<Option<Offer>, TeamError> {
+fn team_record(ctx: &Sending<'_>, recipient: &Member) -> Result<Vec<Offer>, TeamError> {
+    let topic = PacketKind::TeamRecord.as_str();
+    let last = last_sent(ctx.vault, &recipient.laptop_id, topic)?;
     if ctx.team_key.is_none() || last.is_some_and(|v| v >= ctx.team.revision()) {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    Ok(Some(Offer {
+    Ok(vec![Offer {
         kind: PacketKind::TeamRecord,
+        topic: topic.to_owned(),
         version: ctx.team.revision(),
         payload: Zeroizing::new(ctx.team.record_bytes()?),
-    }))
+    }])
 }
 
-/// The highest version of `kind` sent to `recipient`.
-fn last_sent(vault: &Vault, recipient: &Uuid, kind: PacketKind) -> Result<Option<u64>, TeamError> {
+/// The outbox topic of a coordinator update of `kind`.
+fn update_topic(kind: UpdateKind) -> String {
+    format!(
+        "{}/{}",
+        PacketKind::CoordinatorUpdate.as_str(),
+        kind.as_str()
+    )
+}
+
+/// The coordinator updates the team shares, each snapshot newer than the
+/// one `recipient` was last sent (only with the team key).
+fn coordinator_updates(ctx: &Sending<'_>, recipient: &Member) -> Result<Vec<Offer>, TeamError> {
+    if ctx.team_key.is_none() {
+        return Ok(Vec::new());
+    }
+    let coordinator = ctx.vault.coordinator()?;
+    let mut sent = std::collections::HashMap::new();
+    for &kind in UpdateKind::ALL {
+        let last = last_sent(ctx.vault, &recipient.laptop_id, &update_topic(kind))?;
+        sent.insert(kind, last.unwrap_or(0));
+    }
+    let offers = updates::outgoing(&coordinator, recipient, &|kind| {
+        sent.get(&kind).copied().unwrap_or(0)
+    })?;
+    Ok(offers
+        .into_iter()
+        .map(|(kind, version, payload)| Offer {
+            kind: PacketKind::CoordinatorUpdate,
+            topic: update_topic(kind),
+            version,
+            payload: Zeroizing::new(payload),
+        })
+        .collect())
+}
+
+/// The highest version of `topic` sent to `recipient`.
+fn last_sent(vault: &Vault, recipient: &Uuid, topic: &str) -> Result<Option<u64>, TeamError> {
     let v: Option<i64> = vault.read().query_row(
         "SELECT max(version) FROM team_outbox WHERE recipient = ?1 AND kind = ?2",
-        (recipient.to_string(), kind.as_str()),
+        (recipient.to_string(), topic),
         |r| r.get(0),
     )?;
     Ok(v.and_then(|v| u64::try_from(v).ok()))
@@ -547,7 +611,7 @@ fn send(
     stop: &AtomicBool,
     report: &mut SyncReport,
 ) -> Result<(), TeamError> {
-    let (team, laptop) = enrol::member_team(vault.read())?;
+    let (team, laptop) = enrol::member_team(vault.read(), vault.coordinator_public())?;
     let team_key = team_key(vault, &team, &laptop.id)?;
     let ctx = Sending {
         vault,
@@ -560,9 +624,8 @@ fn send(
         if member.laptop_id == ctx.laptop.id || member.revoked_after.is_some() {
             continue;
         }
-        for (kind, producer) in PRODUCERS {
-            let last = last_sent(ctx.vault, &member.laptop_id, *kind)?;
-            if let Some(offer) = producer(&ctx, member, last)? {
+        for producer in PRODUCERS {
+            for offer in producer(&ctx, member)? {
                 offers.push((member.clone(), offer));
             }
         }
@@ -626,7 +689,7 @@ fn send_one(
              expired = 0",
         (
             member.laptop_id.to_string(),
-            offer.kind.as_str(),
+            &offer.topic,
             i64::try_from(offer.version).map_err(|_| too_big())?,
             i64::try_from(header.seq).map_err(|_| too_big())?,
             format!("to-{}/{name}", member.laptop_id),
@@ -638,7 +701,7 @@ fn send_one(
         json!({
             "recipient": member.laptop_id.to_string(),
             "seq": header.seq,
-            "kind": offer.kind.as_str(),
+            "kind": offer.topic,
             "version": offer.version,
         }),
     );

@@ -136,8 +136,8 @@ fn team_tables(vault: &Vault) -> (String, Vec<(String, String, i64)>, i64, i64) 
 /// Seal a packet by hand from `from` to laptop `to`, signed with `from`'s
 /// laptop key, whatever the kind demands.
 fn seal_by_hand(from: &Vault, to: &Laptop, kind: PacketKind, payload: &[u8]) -> Vec<u8> {
-    let (team, keys) = member_team(from.read()).unwrap();
-    let recipient = member_team(to.vault.read())
+    let (team, keys) = member_team(from.read(), from.coordinator_public()).unwrap();
+    let recipient = member_team(to.vault.read(), to.vault.coordinator_public())
         .unwrap()
         .0
         .member(&to.id())
@@ -301,7 +301,8 @@ fn forged_replayed_foreign_and_volunteer_team_packets_are_refused_and_change_not
     let other = Laptop::new("oz-8");
     create_team(&other.vault.coordinator().unwrap(), "elsewhere").unwrap();
     let foreign = {
-        let (team, keys) = member_team(other.vault.read()).unwrap();
+        let (team, keys) =
+            member_team(other.vault.read(), other.vault.coordinator_public()).unwrap();
         let tx = other.vault.write().unwrap();
         let (bytes, _) = packet::seal(
             &tx,
@@ -511,4 +512,97 @@ fn a_volunteer_syncs_but_only_a_coordinator_sends_the_team_record() {
     let on_a = volunteer(a).unwrap();
     let report = sync(&on_a, net.dir(), &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(report.applied, 1, "a volunteer receives");
+}
+
+/// A coordinator's settings reach every member through the folder, applied
+/// in a volunteer's session and read there as signed by the team; an
+/// authentic update of a kind the team no longer shares is used up (its
+/// file deleted, reported) and does not hold back the packets after it.
+#[test]
+fn coordinator_updates_reach_every_member_through_the_folder() {
+    let net = Net::new(&["ana-1", "cy-3"]);
+    let (c, a, cy) = (&net.coordinator, &net.members[0], &net.members[1]);
+    let coordinator = c.vault.coordinator().unwrap();
+    share(
+        &coordinator,
+        &[UpdateKind::Retention, UpdateKind::AutoLock],
+        true,
+    )
+    .unwrap();
+    calls::set_retention_days(&coordinator, 45).unwrap();
+    coordinator.set_auto_lock_minutes(12).unwrap();
+    assert_eq!(
+        c.sync(net.dir()).sent,
+        6,
+        "the record and two updates for each member"
+    );
+    a.vault
+        .coordinator()
+        .unwrap()
+        .add_user(
+            "vol-4",
+            crate::vault::Role::Volunteer,
+            &Passphrase::from(PASS),
+        )
+        .unwrap();
+    let on_a = Vault::unlock(a.dir.path(), "vol-4", &Passphrase::from(PASS)).unwrap();
+    let report = sync(&on_a, net.dir(), &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    assert_eq!((report.applied, report.refused.len()), (3, 0), "{report:?}");
+    assert_eq!(calls::retention_days(&on_a).unwrap(), 45);
+    assert_eq!(on_a.auto_lock_minutes().unwrap(), 12);
+    assert!(
+        crate::vault::signed::refusals_now(on_a.read(), on_a.coordinator_public())
+            .unwrap()
+            .is_empty(),
+        "the team's records verify on A"
+    );
+    drop(on_a);
+    assert_eq!(cy.sync(net.dir()).applied, 3);
+    assert_eq!(calls::retention_days(&cy.vault).unwrap(), 45);
+    assert!(names(&net.inbox(a)).is_empty(), "applied files are deleted");
+
+    // An update sealed while auto-lock was shared, delivered after the
+    // record that stops sharing it.
+    let coordinator = c.vault.coordinator().unwrap();
+    let (team, key) = coordinated_team(&coordinator).unwrap();
+    coordinator.set_auto_lock_minutes(20).unwrap();
+    let member = team.member(&a.id()).unwrap().clone();
+    let (_, _, stale) = updates::outgoing(&coordinator, &member, &|_| 0)
+        .unwrap()
+        .into_iter()
+        .find(|(kind, _, _)| *kind == UpdateKind::AutoLock)
+        .unwrap();
+    share(&coordinator, &[UpdateKind::AutoLock], false).unwrap();
+    c.sync(net.dir());
+    let (team, _) = coordinated_team(&c.vault.coordinator().unwrap()).unwrap();
+    let tx = c.vault.write().unwrap();
+    let (bytes, header) = packet::seal(
+        &tx,
+        &team,
+        (c.id(), &key),
+        packet::Outgoing {
+            to: Stream::Laptop(a.id()),
+            kind: PacketKind::CoordinatorUpdate,
+            payload: &stale,
+        },
+        &[keys::recipient(&member.recipient).unwrap()],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let name = format!("{}-{}.{PACKET_EXTENSION}", c.id(), header.seq);
+    std::fs::write(net.inbox(a).join(&name), bytes).unwrap();
+    calls::set_retention_days(&c.vault.coordinator().unwrap(), 60).unwrap();
+    c.sync(net.dir());
+
+    let report = a.sync(net.dir());
+    assert_eq!(report.applied, 2, "the record and the new retention");
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert_eq!(report.refused[0].file, name);
+    assert_eq!(report.refused[0].code, ErrorCode::UpdateNotShared);
+    assert!(
+        names(&net.inbox(a)).is_empty(),
+        "the used-up file is deleted"
+    );
+    assert_eq!(calls::retention_days(&a.vault).unwrap(), 60);
+    assert_eq!(a.vault.auto_lock_minutes().unwrap(), 12, "left as it was");
 }

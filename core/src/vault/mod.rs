@@ -44,7 +44,7 @@ mod rotation;
 pub mod rules;
 pub(crate) mod secret;
 mod set_aside;
-mod settings;
+pub(crate) mod settings;
 pub(crate) mod signed;
 mod slots;
 mod users;

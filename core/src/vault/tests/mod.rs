@@ -165,6 +165,11 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              DROP TABLE signed_settings_pending;
              ALTER TABLE team_key DROP COLUMN sealed_next;
              DROP TABLE team_outbox;
+             ALTER TABLE signed_settings DROP COLUMN signer;
+             ALTER TABLE team_membership DROP COLUMN pin_signature;
+             DROP TABLE team_pin_pending;
+             DROP TABLE team_update_versions;
+             DROP TABLE team_updates_applied;
              PRAGMA user_version = {before};"
         ))
         .unwrap();
