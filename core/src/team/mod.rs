@@ -12,7 +12,9 @@
 //! - [`packet`]: the envelope of everything that travels (format version,
 //!   team, sender, sequence number, stream, kind, payload; signed by the
 //!   sender, encrypted with age to its recipients), its checks on receipt,
-//!   each sender's sequence state and the packets held until a gap fills.
+//!   each sender's sequence state and the packets held until a gap fills;
+//! - [`restore`]: restore as a new laptop forgets the old laptop's team
+//!   keys and state, so that it enrols afresh.
 //!
 //! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
 //! are packets of kind [`PacketKind::SummaryBundle`].
@@ -20,6 +22,7 @@
 mod enrol;
 pub(crate) mod keys;
 pub(crate) mod packet;
+mod restore;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +35,8 @@ pub(crate) use enrol::{coordinated_team, member_team};
 pub use keys::FINGERPRINT_WORDS;
 pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
+pub use restore::ForgottenLaptop;
+pub(crate) use restore::forget_laptop;
 
 use crate::vault::VaultError;
 
