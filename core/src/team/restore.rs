@@ -23,6 +23,11 @@ const LAPTOP_STATE_TABLES: [&str; 7] = [
     "coordinator_keys",
 ];
 
+/// Team tables a new laptop keeps (none yet). Every table named `team_…`
+/// is in this list or in [`LAPTOP_STATE_TABLES`] (a test reads the schema).
+#[cfg(test)]
+const KEPT_TEAM_TABLES: [&str; 0] = [];
+
 /// What a restore as a new laptop forgot: what the team's coordinator needs
 /// to revoke the old laptop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +252,40 @@ mod tests {
         assert_ne!(again.team_id, team.team_id);
         assert_ne!(again.fingerprint, team.fingerprint);
         assert_ne!(export::coordinator_key(&c).unwrap(), bundle_key);
+    }
+
+    /// Every team table is either dropped or kept on purpose, and
+    /// docs/TEAM.md names every table dropped.
+    #[test]
+    fn every_team_table_is_dropped_or_kept_and_the_team_page_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault(&dir, "river-7");
+        let tables: Vec<String> = vault
+            .conn()
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'team\\_%' ESCAPE '\\'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(tables.len() >= 6, "{tables:?}");
+        for table in &tables {
+            assert!(
+                super::LAPTOP_STATE_TABLES.contains(&table.as_str())
+                    || super::KEPT_TEAM_TABLES.contains(&table.as_str()),
+                "{table}: does a restore as a new laptop drop it or keep it?"
+            );
+        }
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/TEAM.md"))
+            .unwrap();
+        let section = page
+            .split("**Restore as a new laptop**")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("TEAM.md has the section");
+        for table in super::LAPTOP_STATE_TABLES {
+            assert!(section.contains(&format!("`{table}`")), "{table}");
+        }
     }
 
     #[test]
