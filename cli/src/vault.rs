@@ -386,7 +386,7 @@ fn next_steps_of_a_new_laptop(old: &hotline_core::team::ForgottenLaptop) -> Resu
     )?;
     if old.held_team_key {
         outln!(
-            "this was the team's coordinator laptop: its team key is gone. Next: create the team again here (`hotline team create --name NAME`) and enrol every laptop into it (`hotline team request` on each, `hotline team invite` here, `hotline team enrol` on each)"
+            "this was the team's coordinator laptop: its team key is gone. Next: create the team again here (`hotline team create --name NAME`) and enrol every laptop into it (`hotline team request` on each, `hotline team invite` here, `hotline team enrol` on each); a laptop still in the old team must first be restored as a new laptop itself, as enrolment refuses a second team"
         )?;
         return Ok(());
     }

@@ -586,5 +586,18 @@ mod cli {
             revoked.contains(&(new_id.as_str(), &Value::Null)),
             "{revoked:?}"
         );
+
+        // The coordinator laptop restored as new: no team key, a new team.
+        let backup = root.path().join("c.hlbk");
+        hotline(&coordinator, &["backup", "--out", s(&backup)]).ok();
+        let new = root.path().join("coordinator-restored");
+        let restored = hotline(&new, &["restore", "--new-laptop", s(&backup)])
+            .ok()
+            .stdout;
+        assert!(restored.contains("its team key is gone"), "{restored}");
+        assert!(!restored.contains("hotline team revoke"), "{restored}");
+        let run = hotline(&new, &["team", "revoke", &new_id, "--after", "1"]).failed();
+        assert!(run.stderr.contains("not in a team"), "{}", run.stderr);
+        hotline(&new, &["team", "create", "--name", "Dane hotline"]).ok();
     }
 }
