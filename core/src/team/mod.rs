@@ -17,7 +17,9 @@
 //!   and leaves those for the others (the team record travels this way);
 //! - [`updates`]: coordinator updates (the active pack, areas, referrals,
 //!   retention, auto-lock), each a team-signed snapshot with a version,
-//!   and how a member laptop applies them.
+//!   and how a member laptop applies them;
+//! - [`restore`]: restore as a new laptop forgets the old laptop's team
+//!   keys and state, so that it enrols afresh.
 //!
 //! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
 //! are packets of kind [`PacketKind::SummaryBundle`].
@@ -27,6 +29,7 @@ pub(crate) mod keys;
 pub(crate) mod packet;
 mod sync;
 pub(crate) mod updates;
+mod restore;
 
 #[cfg(test)]
 mod sync_tests;
@@ -50,6 +53,8 @@ pub use sync::{
 };
 pub use updates::UpdateKind;
 pub(crate) use updates::{UPDATES_SQL, refuse_if_managed, verifies_setting};
+pub use restore::ForgottenLaptop;
+pub(crate) use restore::forget_laptop;
 
 use crate::vault::VaultError;
 

@@ -95,7 +95,7 @@ pub use kdf::KdfParams;
 pub use notice::UnlockNotice;
 pub use panic_erase::{FLAG_FILE as PANIC_ERASE_FILE, is_on as panic_erase_is_on};
 pub(crate) use read::Reader;
-pub use rekey::{PENDING_KEY_FILE, RemoveReport};
+pub use rekey::{NewLaptopReport, PENDING_KEY_FILE, RemoveReport};
 pub(crate) use rotation::COORDINATOR_ROTATIONS_SQL;
 pub use secret::Passphrase;
 pub use settings::{AUTO_LOCK_MAX_MINUTES, AUTO_LOCK_MIN_MINUTES, DEFAULT_AUTO_LOCK_MINUTES};
