@@ -27,9 +27,9 @@
 mod enrol;
 pub(crate) mod keys;
 pub(crate) mod packet;
+mod restore;
 mod sync;
 pub(crate) mod updates;
-mod restore;
 
 #[cfg(test)]
 mod sync_tests;
@@ -46,6 +46,8 @@ pub(crate) use enrol::{
 pub use keys::FINGERPRINT_WORDS;
 pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
+pub use restore::ForgottenLaptop;
+pub(crate) use restore::forget_laptop;
 pub(crate) use sync::TEAM_OUTBOX_SQL;
 pub use sync::{
     HeldPacket, PACKET_EXPIRY_DAYS, PACKET_EXTENSION, RefusedFile, SyncProgress, SyncReport,
@@ -53,8 +55,6 @@ pub use sync::{
 };
 pub use updates::UpdateKind;
 pub(crate) use updates::{UPDATES_SQL, refuse_if_managed, verifies_setting};
-pub use restore::ForgottenLaptop;
-pub(crate) use restore::forget_laptop;
 
 use crate::vault::VaultError;
 
