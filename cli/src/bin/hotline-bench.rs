@@ -9,7 +9,7 @@
 //!
 //! Then (module `team`) it makes a team of real vaults — a coordinator
 //! laptop and `--team-laptops` enrolled laptops with a year of calls each —
-//! and measures what travels and the coordinator's merge.
+//! and measures what travels, the coordinator's merge and the team folder's sync.
 //!
 //! Benchmarks are not tests: nothing here fails on a timing.
 
