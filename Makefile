@@ -154,11 +154,15 @@ BENCH_SIZES ?= 10000,100000
 BENCH_RUNS ?= 5
 # Each full integrity check reads the whole store (about 45 s for the slowest at 1M).
 BENCH_CHECK_REPS ?= 1
+# The team benchmark: enrolled laptops, and calls each (a year); 0 laptops skips it.
+BENCH_TEAM_LAPTOPS ?= 50
+BENCH_TEAM_CALLS ?= 600
 
 # `make package` has built target/release/hotline beside the app.
 bench: package $(VENV)/.installed
 	$(CARGO) build --release -p hotline-cli --features bench --bin hotline-bench
-	target/release/hotline-bench --sizes $(BENCH_SIZES) --check-reps $(BENCH_CHECK_REPS)
+	target/release/hotline-bench --sizes $(BENCH_SIZES) --check-reps $(BENCH_CHECK_REPS) \
+	  --team-laptops $(BENCH_TEAM_LAPTOPS) --team-calls $(BENCH_TEAM_CALLS)
 	HOTLINE_APP_BIN=$(CURDIR)/target/release/hotline-desk \
 	  HOTLINE_CLI_BIN=$(CURDIR)/target/release/hotline \
 	  $(XVFB) $(VENV)/bin/python tests/bench_app.py --runs $(BENCH_RUNS) \

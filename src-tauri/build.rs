@@ -68,6 +68,11 @@ const COMMANDS: &[&str] = &[
     "referral_remove",
     "referrals_import",
     "referrals_export",
+    // The team card: the team folder.
+    "team_card",
+    "team_folder_choose",
+    "team_sync",
+    "team_sync_progress",
     // Coordinator screens: backup, restore, areas, holds, erase.
     "backup_write",
     "restore_choose",

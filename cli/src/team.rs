@@ -1,5 +1,6 @@
-//! `hotline team create|request|invite|enrol|show|revoke`: the laptops of
-//! one hotline and their keys. See `docs/TEAM.md`.
+//! `hotline team create|request|invite|enrol|show|revoke|share|sync`: the
+//! laptops of one hotline, their keys, what they share, and the team folder.
+//! See `docs/TEAM.md`.
 //!
 //! Enrolment takes two files carried by hand (a USB stick): the new
 //! laptop's request, and the team file the coordinator writes for it.
@@ -7,9 +8,10 @@
 //! they trust the files.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
-use hotline_core::team::{self, TeamError, TeamInfo};
+use hotline_core::team::{self, SyncReport, TeamError, TeamInfo, UpdateKind};
 use hotline_core::vault::Vault;
 
 use crate::CliError;
@@ -93,6 +95,52 @@ enum TeamCommand {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Exchange packets with the other laptops through the team folder DIR: apply this laptop's, write theirs.
+    Sync {
+        /// The team folder (a USB stick, a shared drive, a Syncthing folder).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Switch on (or, with --off, off) the coordinator updates the team shares: pack, areas, referrals, retention, auto_lock (the coordinator laptop's coordinators only).
+    Share {
+        /// The kinds of update.
+        #[arg(value_name = "KIND", required = true, value_parser = parse_kind)]
+        kinds: Vec<UpdateKind>,
+        /// Stop sharing them.
+        #[arg(long)]
+        off: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+}
+
+/// A kind of coordinator update as the command line names it.
+fn parse_kind(text: &str) -> Result<UpdateKind, String> {
+    UpdateKind::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = UpdateKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!(
+            "not a kind of coordinator update; one of {}",
+            all.join(", ")
+        )
+    })
+}
+
+/// The kinds shared, for a person.
+fn shares_text(kinds: &[UpdateKind]) -> String {
+    if kinds.is_empty() {
+        "nothing (data-minimal)".to_owned()
+    } else {
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A team error as a message and exit status.
@@ -226,7 +274,60 @@ pub fn run(data_dir: &Path, args: &TeamArgs) -> Result<(), CliError> {
             );
             Ok(())
         }
+        TeamCommand::Sync { dir, json, auth } => {
+            let stop = AtomicBool::new(false);
+            let report = with_vault(data_dir, auth, |v| team::sync(v, dir, &mut |_| {}, &stop))?;
+            if *json {
+                let doc = serde_json::to_value(&report)
+                    .map_err(|err| CliError::new(format!("cannot print the report: {err}")))?;
+                outln!("{doc:#}")?;
+                return Ok(());
+            }
+            print_sync(&report)
+        }
+        TeamCommand::Share { kinds, off, auth } => {
+            let info = with_vault(data_dir, auth, |v| {
+                team::share(&v.coordinator()?, kinds, !off)
+            })?;
+            errln!("revision {} of the team record", info.revision);
+            outln!("the team shares: {}", shares_text(&info.shares))?;
+            Ok(())
+        }
     }
+}
+
+/// The report of a sync, one line a fact and one a refused file.
+fn print_sync(report: &SyncReport) -> Result<(), CliError> {
+    outln!(
+        "sent {}, applied {}, held {}, refused {}, deleted {}, expired {}",
+        report.sent,
+        report.applied,
+        report.held.len(),
+        report.refused.len(),
+        report.deleted,
+        report.expired
+    )?;
+    for held in &report.held {
+        outln!(
+            "held: number {} from laptop {} ({}) waits for its number {}",
+            held.seq,
+            held.laptop,
+            held.laptop_id,
+            held.waiting_for
+        )?;
+    }
+    for refused in &report.refused {
+        outln!(
+            "refused: {} [{}]: {} (left in the folder)",
+            refused.file,
+            refused.code.as_str(),
+            refused.message
+        )?;
+    }
+    if report.stopped {
+        errln!("the sync was stopped before it finished; run it again to carry on");
+    }
+    Ok(())
 }
 
 /// Words separated by single spaces, lowercase.
@@ -246,6 +347,7 @@ fn print_team(info: &TeamInfo) -> Result<(), CliError> {
         info.revision
     )?;
     outln!("  fingerprint: {}", info.fingerprint)?;
+    outln!("  shares: {}", shares_text(&info.shares))?;
     for m in &info.members {
         let revoked = m
             .revoked_after

@@ -309,7 +309,8 @@ pub struct RestoreArgs {
     set_aside_damaged: bool,
     /// Restore as a new laptop: the restored vault gets a new master key
     /// (coordinators only), so nothing copied from the backup or the old
-    /// laptop opens it.
+    /// laptop opens it, and drops the old laptop's team keys and team
+    /// state, so it enrols in the team afresh (the old laptop is revoked).
     #[arg(long)]
     new_laptop: bool,
     #[command(flatten)]
@@ -336,13 +337,16 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
         let (vault, report) =
             Vault::restore_as_new_laptop(data_dir, &args.file, handle, &passphrase, &mut show)
                 .map_err(|err| vault_error(err, data_dir))?;
-        if report.rekeyed {
+        if report.rekey.rekeyed {
             outln!("restored as a new laptop: the vault has a new master key")?;
         } else {
             outln!(
                 "restored, but no new master key yet: {} users still have an old key slot (after each has unlocked once, the next removal of a user gives it one)",
-                report.old_slots
+                report.rekey.old_slots
             )?;
+        }
+        if let Some(old) = &report.old_laptop {
+            next_steps_of_a_new_laptop(old)?;
         }
         vault
     } else {
@@ -368,6 +372,36 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> Result<(), CliError> {
         data_dir.display(),
         user.handle,
         user.role
+    )?;
+    Ok(())
+}
+
+/// What to do after a restore as a new laptop that dropped the old
+/// laptop's team keys: enrol afresh, revoke the old one.
+fn next_steps_of_a_new_laptop(old: &hotline_core::team::ForgottenLaptop) -> Result<(), CliError> {
+    outln!(
+        "the old laptop's team keys and team state were dropped (laptop {}; its last packet in the backup: number {})",
+        old.laptop_id,
+        old.last_seq
+    )?;
+    if old.held_team_key {
+        outln!(
+            "this was the team's coordinator laptop: its team key is gone. Next: create the team again here (`hotline team create --name NAME`) and enrol every laptop into it (`hotline team request` on each, `hotline team invite` here, `hotline team enrol` on each); a laptop still in the old team must first be restored as a new laptop itself, as enrolment refuses a second team"
+        )?;
+        return Ok(());
+    }
+    if old.team_id.is_none() {
+        outln!("it was in no team: enrol this laptop as any new one")?;
+        return Ok(());
+    }
+    outln!(
+        "next: 1. enrol this laptop afresh: `hotline team request --name NAME --out FILE` here, `hotline team invite FILE --out TEAM_FILE` on the coordinator laptop, `hotline team enrol TEAM_FILE` here"
+    )?;
+    outln!(
+        "      2. on the coordinator laptop, revoke the old laptop after its last packet: `hotline team revoke {} --after {}` (if the old laptop sent packets after this backup was made, those above {} are refused too)",
+        old.laptop_id,
+        old.last_seq,
+        old.last_seq
     )?;
     Ok(())
 }

@@ -234,6 +234,45 @@ mod cli {
     }
 
     #[test]
+    fn the_coordinator_switches_what_the_team_shares_and_show_lists_it() {
+        let root = tempfile::tempdir().unwrap();
+        let coordinator = root.path().join("coordinator");
+        hotline(&coordinator, &["init"]).ok();
+        hotline(&coordinator, &["team", "create", "--name", "Dane hotline"]).ok();
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        assert_eq!(
+            show["team"]["shares"],
+            serde_json::json!([]),
+            "data-minimal"
+        );
+        let plain = hotline(&coordinator, &["team", "show"]).ok().stdout;
+        assert!(plain.contains("shares: nothing"), "{plain}");
+        let run = hotline(&coordinator, &["team", "share", "pack", "retention"]).ok();
+        assert!(run.stdout.contains("pack, retention"), "{}", run.stdout);
+        assert!(run.stderr.contains("revision 2"), "{}", run.stderr);
+        hotline(&coordinator, &["team", "share", "pack", "--off"]).ok();
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        assert_eq!(show["team"]["shares"], serde_json::json!(["retention"]));
+        assert_eq!(show["team"]["revision"], 3);
+        let run = hotline(&coordinator, &["team", "share", "calls"]).failed();
+        assert!(run.stderr.contains("auto_lock"), "{}", run.stderr);
+        // A member laptop holds no team key: it cannot switch anything.
+        let laptop = vault_with_calls(root.path(), "a");
+        enrol(root.path(), &coordinator, &laptop, "laptop a");
+        let run = hotline(&laptop, &["team", "share", "areas"]).failed();
+        assert!(
+            run.stderr
+                .contains("only a coordinator on the laptop that created the team"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    #[test]
     fn enrolled_laptops_bundles_merge_once_and_forgeries_are_refused() {
         let root = tempfile::tempdir().unwrap();
         let coordinator = root.path().join("coordinator");
@@ -515,5 +554,89 @@ mod cli {
         let real = total(&[]);
         assert_eq!(real, 3, "the three real calls of the last day count");
         assert!(total(&["--include-synthetic"]) > real);
+    }
+
+    /// Restore as a new laptop: the old team keys are dropped, the command
+    /// says what to do next, and what it says works.
+    #[test]
+    fn a_laptop_restored_as_new_enrols_afresh_and_the_printed_revocation_works() {
+        let root = tempfile::tempdir().unwrap();
+        let coordinator = root.path().join("coordinator");
+        hotline(&coordinator, &["init"]).ok();
+        hotline(&coordinator, &["team", "create", "--name", "Dane hotline"]).ok();
+        let old = vault_with_calls(root.path(), "a");
+        let old_id = enrol(root.path(), &coordinator, &old, "laptop a");
+        let sent = root.path().join("a.age");
+        hotline(
+            &old,
+            &["export", "bundle", "--out", s(&sent), "--include-synthetic"],
+        )
+        .ok();
+        let backup = root.path().join("a.hlbk");
+        hotline(&old, &["backup", "--out", s(&backup)]).ok();
+
+        let new = root.path().join("restored");
+        let restored = hotline(&new, &["restore", "--new-laptop", s(&backup)])
+            .ok()
+            .stdout;
+        assert!(
+            restored.contains("team keys and team state were dropped"),
+            "{restored}"
+        );
+        assert!(restored.contains("hotline team enrol"), "{restored}");
+        // The one bundle it sent had the laptop's first number.
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        let first = show["team"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["laptop_id"] == old_id.as_str())
+            .unwrap()["seq_start"]
+            .as_u64()
+            .unwrap();
+        let revoke = format!("hotline team revoke {old_id} --after {first}");
+        assert!(restored.contains(&revoke), "{restored}");
+        let show = hotline(&new, &["team", "show", "--json"]).ok().json();
+        assert!(show["team"].is_null(), "in no team: {show}");
+        assert_ne!(show["laptop"]["laptop_id"], old_id.as_str());
+
+        // What it printed, run on the coordinator laptop ...
+        let words: Vec<&str> = revoke.split(' ').skip(1).collect();
+        hotline(&coordinator, &words).ok();
+        // ... and the restored laptop enrols as a laptop of its own.
+        let new_id = enrol(root.path(), &coordinator, &new, "laptop a restored");
+        assert_ne!(new_id, old_id);
+        let show = hotline(&coordinator, &["team", "show", "--json"])
+            .ok()
+            .json();
+        let revoked: Vec<(&str, &Value)> = show["team"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["laptop_id"].as_str().unwrap(), &m["revoked_after"]))
+            .collect();
+        assert!(
+            revoked.contains(&(old_id.as_str(), &Value::from(first))),
+            "{revoked:?}"
+        );
+        assert!(
+            revoked.contains(&(new_id.as_str(), &Value::Null)),
+            "{revoked:?}"
+        );
+
+        // The coordinator laptop restored as new: no team key, a new team.
+        let backup = root.path().join("c.hlbk");
+        hotline(&coordinator, &["backup", "--out", s(&backup)]).ok();
+        let new = root.path().join("coordinator-restored");
+        let restored = hotline(&new, &["restore", "--new-laptop", s(&backup)])
+            .ok()
+            .stdout;
+        assert!(restored.contains("its team key is gone"), "{restored}");
+        assert!(!restored.contains("hotline team revoke"), "{restored}");
+        let run = hotline(&new, &["team", "revoke", &new_id, "--after", "1"]).failed();
+        assert!(run.stderr.contains("not in a team"), "{}", run.stderr);
+        hotline(&new, &["team", "create", "--name", "Dane hotline"]).ok();
     }
 }

@@ -257,6 +257,19 @@ error_codes! {
     PacketEarly = "packet_early",
     /// A packet is of another kind than expected (`number`).
     PacketWrongKind = "packet_wrong_kind",
+    /// The team folder cannot be read or written.
+    TeamFolder = "team_folder",
+    // Coordinator updates (team step 2).
+    /// A setting is managed by the team on this member laptop (`field`).
+    ManagedByTeam = "managed_by_team",
+    /// A coordinator update of a kind the team record does not share.
+    UpdateNotShared = "update_not_shared",
+    /// A coordinator update older than (or as old as) the one applied.
+    UpdateStale = "update_stale",
+    /// A coordinator update that is not well formed or not signed as it must be.
+    UpdateInvalid = "update_invalid",
+    /// The team key this laptop trusts is not signed by its coordinator yet.
+    TeamPinPending = "team_pin_pending",
 }
 
 impl ErrorCode {
@@ -320,6 +333,7 @@ impl Coded for VaultError {
             Self::LastCoordinator => C::LastCoordinator,
             Self::CannotRemoveSelf => C::CannotRemoveSelf,
             Self::InvalidSetting { .. } => C::InvalidSetting,
+            Self::ManagedByTeam { .. } => C::ManagedByTeam,
             Self::DamagedDatabase { .. }
             | Self::DamagedKeyFile { .. }
             | Self::KeySlotMismatch
@@ -344,6 +358,14 @@ impl Coded for VaultError {
         match self {
             Self::TooManyUsers { limit } => Some(*limit),
             Self::Retention(inner) => inner.limit(),
+            _ => None,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::ManagedByTeam { setting } => Some(setting),
+            Self::Retention(inner) => inner.field(),
             _ => None,
         }
     }
@@ -399,6 +421,7 @@ impl Coded for CallError {
             Self::NotesFlagged { .. } => Some("notes"),
             Self::CaseHasOpenFollowUps { .. } => Some("followups"),
             Self::InBatch { source, .. } => source.field(),
+            Self::Vault(inner) => inner.field(),
             _ => None,
         }
     }
@@ -497,8 +520,15 @@ impl Coded for TeamError {
             Self::InvalidField { .. } => C::InvalidField,
             Self::UnknownLaptop { .. } | Self::AmbiguousLaptop { .. } => C::UnknownLaptop,
             Self::Packet(inner) => inner.code(),
+            Self::UpdateNotShared { .. } => C::UpdateNotShared,
+            Self::UpdateStale { .. } => C::UpdateStale,
+            Self::UpdateInvalid { .. } => C::UpdateInvalid,
+            Self::PinPending => C::TeamPinPending,
+            Self::Pack(inner) => inner.code(),
+            Self::Referrals(inner) => inner.code(),
             Self::Damaged { .. } => C::DamagedVault,
             Self::OutputExists { .. } => C::OutputExists,
+            Self::Folder { .. } => C::TeamFolder,
             Self::Vault(inner) => inner.code(),
             Self::Write { .. } | Self::Random | Self::Crypto | Self::Database(_) => C::Internal,
         }
@@ -508,6 +538,9 @@ impl Coded for TeamError {
         match self {
             Self::InvalidField { field, .. } => Some(field),
             Self::UnknownLaptop { .. } | Self::AmbiguousLaptop { .. } => Some("laptop"),
+            Self::Pack(inner) => inner.field(),
+            Self::Referrals(inner) => inner.field(),
+            Self::Vault(inner) => inner.field(),
             _ => None,
         }
     }
@@ -550,6 +583,13 @@ impl Coded for PackLibraryError {
             Self::Io(_) | Self::Database(_) => C::Internal,
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Vault(inner) => inner.field(),
+            _ => None,
+        }
+    }
 }
 
 impl Coded for ReferralError {
@@ -575,6 +615,7 @@ impl Coded for ReferralError {
             | Self::TooMany { field, .. } => Some(field),
             Self::InEntry { source, .. } => source.field(),
             Self::DuplicateId { .. } => Some("id"),
+            Self::Vault(inner) => inner.field(),
             _ => None,
         }
     }

@@ -34,6 +34,7 @@ use crate::commands::guidance::{GuidanceDto, PlayerViewDto};
 use crate::commands::packs::{CitationTextDto, ImportDto, PacksDto};
 use crate::commands::referrals::{ReferralImportDto, ReferralInput};
 use crate::commands::reports::{SummaryPreview, SummaryRequest};
+use crate::commands::team::TeamCardDto;
 use crate::commands::vault::{
     MigrationDto, RecoveryKitDto, RoleDto, SessionDto, UserDto, VaultStatusDto,
 };
@@ -88,6 +89,10 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
         ReferralView,
         ReferralInput,
         ReferralImportDto,
+        // The team card.
+        TeamCardDto,
+        hotline_core::team::SyncReport,
+        hotline_core::team::SyncProgress,
         // Coordinator screens.
         BackupDto,
         RestoreChoiceDto,

@@ -174,6 +174,15 @@ impl From<PackLibraryError> for UiError {
     }
 }
 
+impl From<hotline_core::team::TeamError> for UiError {
+    fn from(err: hotline_core::team::TeamError) -> Self {
+        match err {
+            hotline_core::team::TeamError::Vault(inner) => Self::from(inner),
+            other => Self::coded(&other),
+        }
+    }
+}
+
 impl From<VaultError> for UiError {
     fn from(err: VaultError) -> Self {
         let mut ui = Self::coded(&err);

@@ -1,6 +1,7 @@
-//! Native file choosers for a backup: where to write one, which one to
-//! restore. The shell opens them and keeps the path; the webview never
-//! gets a filesystem API, only the name of the file chosen, to show.
+//! Native file choosers for a backup (where to write one, which one to
+//! restore) and for the team folder. The shell opens them and keeps the
+//! path; the webview never gets a filesystem API, only the name chosen, to
+//! show.
 //!
 //! They are GTK's own choosers (`gtk::FileChooserNative`: the desktop's
 //! portal where there is one), the toolkit the window already runs on, run
@@ -8,8 +9,8 @@
 //!
 //! A WebDriver test cannot click in a native dialog. Debug builds only
 //! (`cfg(debug_assertions)`, absent from release builds) take the answer
-//! from [`TEST_SAVE_PATH`] or [`TEST_OPEN_PATH`] when set, without opening
-//! anything.
+//! from [`TEST_SAVE_PATH`], [`TEST_OPEN_PATH`] or [`TEST_FOLDER_PATH`] when
+//! set, without opening anything.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -24,6 +25,9 @@ pub const TEST_SAVE_PATH: &str = "HOTLINE_TEST_SAVE_PATH";
 /// Debug builds: the file "chosen" in the open dialog.
 #[cfg(debug_assertions)]
 pub const TEST_OPEN_PATH: &str = "HOTLINE_TEST_OPEN_PATH";
+/// Debug builds: the folder "chosen" as the team folder.
+#[cfg(debug_assertions)]
+pub const TEST_FOLDER_PATH: &str = "HOTLINE_TEST_FOLDER_PATH";
 
 /// What a chooser is for.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +36,8 @@ pub enum Purpose {
     SaveBackup,
     /// A backup to restore.
     OpenBackup,
+    /// The team folder.
+    TeamFolder,
 }
 
 impl Purpose {
@@ -41,6 +47,8 @@ impl Purpose {
             (Self::SaveBackup, UiLang::Es) => "Hacer una copia de seguridad en un archivo",
             (Self::OpenBackup, UiLang::En) => "Choose the backup to restore",
             (Self::OpenBackup, UiLang::Es) => "Elija la copia de seguridad que restaurar",
+            (Self::TeamFolder, UiLang::En) => "Choose the team folder",
+            (Self::TeamFolder, UiLang::Es) => "Elija la carpeta del equipo",
         }
     }
 
@@ -50,6 +58,8 @@ impl Purpose {
             (Self::SaveBackup, UiLang::Es) => "Guardar copia",
             (Self::OpenBackup, UiLang::En) => "Restore",
             (Self::OpenBackup, UiLang::Es) => "Restaurar",
+            (Self::TeamFolder, UiLang::En) => "Choose",
+            (Self::TeamFolder, UiLang::Es) => "Elegir",
         }
     }
 
@@ -58,6 +68,7 @@ impl Purpose {
         match self {
             Self::SaveBackup => TEST_SAVE_PATH,
             Self::OpenBackup => TEST_OPEN_PATH,
+            Self::TeamFolder => TEST_FOLDER_PATH,
         }
     }
 }
@@ -91,6 +102,7 @@ fn run_dialog(
     let action = match purpose {
         Purpose::SaveBackup => gtk::FileChooserAction::Save,
         Purpose::OpenBackup => gtk::FileChooserAction::Open,
+        Purpose::TeamFolder => gtk::FileChooserAction::SelectFolder,
     };
     let cancel = match lang {
         UiLang::En => "Cancel",

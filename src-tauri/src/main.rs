@@ -108,6 +108,11 @@ fn main() -> ExitCode {
             commands::referrals::referral_remove,
             commands::referrals::referrals_import,
             commands::referrals::referrals_export,
+            // The team card: the team folder.
+            commands::team::team_card,
+            commands::team::team_folder_choose,
+            commands::team::team_sync,
+            commands::team::team_sync_progress,
             // Coordinator screens: backup, restore, areas, holds, erase.
             commands::backup::backup_write,
             commands::backup::restore_choose,

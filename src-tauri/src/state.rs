@@ -144,6 +144,23 @@ pub struct AppState {
     /// session began (a session that ended damaged, an unlock refused as
     /// damaged): only then may a restore set it aside.
     pub damage_seen: AtomicBool,
+    /// The team folder chosen in the shell's folder dialog (the webview
+    /// never sends a path).
+    pub team_folder: Mutex<Option<PathBuf>>,
+    /// The team folder's sync while one runs, to stop before locking.
+    sync: Mutex<Option<Arc<SyncJob>>>,
+}
+
+/// A sync of the team folder running on the blocking pool, on a second
+/// handle of the session's vault (`Vault::companion`).
+#[derive(Debug, Default)]
+pub struct SyncJob {
+    /// Set to end the sync after the packet in hand.
+    pub stop: AtomicBool,
+    /// Held while the sync runs (and its vault handle is open).
+    pub running: Mutex<()>,
+    /// Where it stands, for the window to poll.
+    pub progress: Mutex<Option<hotline_core::team::SyncProgress>>,
 }
 
 impl AppState {
@@ -165,6 +182,60 @@ impl AppState {
             migration: Mutex::new(None),
             restore_from: Mutex::new(None),
             damage_seen: AtomicBool::new(false),
+            team_folder: Mutex::new(None),
+            sync: Mutex::new(None),
+        }
+    }
+
+    /// Register a new sync of the team folder; refused while one runs.
+    pub fn start_sync(&self) -> Result<Arc<SyncJob>, UiError> {
+        let mut slot = self
+            .sync
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_some() {
+            return Err(UiError::new(
+                ErrorCode::TeamFolder,
+                "a sync of the team folder is already running",
+            ));
+        }
+        let job = Arc::new(SyncJob::default());
+        *slot = Some(Arc::clone(&job));
+        Ok(job)
+    }
+
+    /// The running sync, if any.
+    pub fn sync_job(&self) -> Option<Arc<SyncJob>> {
+        self.sync
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forget `job` once it ended.
+    pub fn end_sync(&self, job: &Arc<SyncJob>) {
+        let mut slot = self
+            .sync
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot
+            .as_ref()
+            .is_some_and(|running| Arc::ptr_eq(running, job))
+        {
+            *slot = None;
+        }
+    }
+
+    /// Stop a running sync and wait until it has closed its vault handle
+    /// (it ends after the packet in hand).
+    fn stop_sync(&self) {
+        if let Some(job) = self.sync_job() {
+            job.stop.store(true, Ordering::SeqCst);
+            drop(
+                job.running
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
         }
     }
 
@@ -234,6 +305,7 @@ impl AppState {
 
     /// Make `session` the open one, closing any previous session.
     pub fn open_session(&self, session: Session) {
+        self.stop_sync();
         self.damage_seen.store(false, Ordering::SeqCst);
         let previous = self.slot().replace(session);
         if let Some(old) = previous {
@@ -298,12 +370,14 @@ impl AppState {
 
     /// Take the open session out of the slot (to erase its vault).
     pub fn take_session(&self) -> Option<Session> {
+        self.stop_sync();
         self.slot().take()
     }
 
     /// Lock: stop the integrity check, close the vault and forget the key.
     /// Returns whether a session was open.
     pub fn lock(&self) -> bool {
+        self.stop_sync();
         let taken = self.slot().take();
         match taken {
             Some(session) => {
@@ -515,5 +589,37 @@ mod tests {
             .with_any_session(|s| Ok(s.vault.change_passphrase(&Passphrase::from(first), &own)?))
             .expect("changing it is allowed");
         assert!(state.with_session(|_| Ok(())).is_ok(), "then everything is");
+    }
+
+    /// Locking stops a running team sync and waits until it has closed its
+    /// handle on the vault; a second sync is refused while one runs.
+    #[test]
+    fn locking_stops_a_running_sync_first() {
+        let (_dir, state) = state();
+        unlock(&state);
+        let job = state.start_sync().expect("a first sync");
+        assert!(state.start_sync().is_err(), "one sync at a time");
+        let (started, ready) = std::sync::mpsc::channel();
+        let worker = Arc::clone(&job);
+        let companion = state
+            .with_session(|s| Ok(s.vault.companion()?))
+            .expect("a second handle");
+        let thread = std::thread::spawn(move || {
+            let _running = worker.running.lock().expect("running");
+            started.send(()).expect("started");
+            while !worker.stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            drop(companion);
+            Instant::now()
+        });
+        ready.recv().expect("the sync runs");
+        assert!(state.lock(), "a session was open");
+        let locked_at = Instant::now();
+        let stopped_at = thread.join().expect("the sync ended");
+        assert!(job.stop.load(Ordering::SeqCst), "it was told to stop");
+        assert!(stopped_at <= locked_at, "lock waited for it");
+        state.end_sync(&job);
+        assert!(state.sync_job().is_none());
     }
 }

@@ -7,7 +7,15 @@
 //! same operations through the public `hotline-core` API on both and
 //! prints percentiles, writing `results.json` and `results.md`.
 //!
+//! Then (module `team`) it makes a team of real vaults — a coordinator
+//! laptop and `--team-laptops` enrolled laptops with a year of calls each —
+//! and measures what travels, the coordinator's merge and the team folder's sync.
+//!
 //! Benchmarks are not tests: nothing here fails on a timing.
+
+// Beside this file, not in src/bin/ (cargo would take it for a binary).
+#[path = "hotline-bench/team.rs"]
+mod team;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -86,6 +94,13 @@ struct Args {
     /// such as `save_one_call,export_summary_csv`); default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Enrolled laptops of the team benchmark (0: no team benchmark).
+    #[arg(long, default_value_t = 50)]
+    team_laptops: usize,
+    /// Synthetic calls of each laptop of the team benchmark, received over
+    /// the year before now.
+    #[arg(long, default_value_t = 600)]
+    team_calls: u32,
 }
 
 impl Args {
@@ -106,6 +121,21 @@ impl Args {
     /// Whether any of the operations `names` is to be measured.
     fn wants_any(&self, names: &[&str]) -> bool {
         names.iter().any(|name| self.wants(name))
+    }
+
+    /// Whether `--only` names team rows alone (no store is filled).
+    fn only_team(&self) -> bool {
+        !self.only.is_empty()
+            && self
+                .only
+                .iter()
+                .all(|o| team::ROWS.iter().any(|row| row.name() == o))
+    }
+
+    /// Whether the team benchmark runs: asked for by `--only` (any of its
+    /// rows' names) or by default, with at least one laptop.
+    fn wants_team(&self) -> bool {
+        self.team_laptops > 0 && team::ROWS.iter().any(|row| self.wants(row.name()))
     }
 }
 
@@ -741,16 +771,23 @@ fn markdown(sizes: &[(u32, StoreRun, StoreRun)], kdf: &Stats, params: &str) -> S
     md
 }
 
-/// Write results.json and results.md for the sizes measured so far.
+/// What has been measured so far: the store at each size, the team.
+struct Measured<'a> {
+    sizes: &'a [(u32, StoreRun, StoreRun)],
+    team: Option<&'a team::TeamRun>,
+}
+
+/// Write results.json and results.md for what was measured so far.
 fn write_results(
     args: &Args,
-    sizes: &[(u32, StoreRun, StoreRun)],
+    measured: Measured<'_>,
     kdf: &Stats,
     params: &vault::KdfParams,
     started: &chrono::DateTime<Utc>,
     load_before: &str,
     wall: Instant,
 ) -> BenchResult<()> {
+    let Measured { sizes, team } = measured;
     let per_size: Vec<Value> = sizes
         .iter()
         .map(|(size, enc, plain)| {
@@ -793,13 +830,17 @@ fn write_results(
             "save": args.save_reps, "query": args.query_reps, "slow": args.slow_reps,
         },
         "sizes": per_size,
+        "team": team.map(team::TeamRun::json),
     });
     let json_path = args.out.join("results.json");
     let text = serde_json::to_string_pretty(&results).map_err(err("json"))?;
     fs::write(&json_path, text + "\n").map_err(err("write results.json"))?;
     let md_path = args.out.join("results.md");
-    fs::write(&md_path, markdown(sizes, kdf, &params.to_string()))
-        .map_err(err("write results.md"))?;
+    let mut md = markdown(sizes, kdf, &params.to_string());
+    if let Some(team) = team {
+        md.push_str(&team.markdown());
+    }
+    fs::write(&md_path, md).map_err(err("write results.md"))?;
     Ok(())
 }
 
@@ -979,9 +1020,15 @@ fn run(args: Args) -> BenchResult<()> {
     let started = Utc::now();
     let load_before = load_average();
     let wall = Instant::now();
+    let store_sizes: &[u32] = if args.only_team() { &[] } else { &args.sizes };
     eprintln!(
-        "hotline-bench: sizes {:?}, load average {load_before}",
-        args.sizes
+        "hotline-bench: sizes {store_sizes:?}, team {} laptops x {} calls, load average {load_before}",
+        if args.wants_team() {
+            args.team_laptops
+        } else {
+            0
+        },
+        args.team_calls
     );
 
     let kdf = kdf_only(&args.work, args.slow_reps)?;
@@ -1004,9 +1051,29 @@ fn run(args: Args) -> BenchResult<()> {
             return Ok(());
         }
     }
+    let team = if args.wants_team() {
+        let run = team::run(
+            args.team_laptops,
+            args.team_calls,
+            args.slow_reps,
+            &args.work.join("team"),
+        )?;
+        run.print();
+        if !args.keep {
+            let _ = fs::remove_dir_all(args.work.join("team"));
+        }
+        Some(run)
+    } else {
+        None
+    };
+    let measured = Measured {
+        sizes: &[],
+        team: team.as_ref(),
+    };
+    write_results(&args, measured, &kdf, &params, &started, &load_before, wall)?;
 
     let mut sizes = Vec::new();
-    for &size in &args.sizes {
+    for &size in store_sizes {
         eprintln!("size {size}:");
         let enc = run_store(
             Kind::Encrypted,
@@ -1048,7 +1115,11 @@ fn run(args: Args) -> BenchResult<()> {
         }
         sizes.push((size, enc, plain));
         // After every size, so a long run interrupted at 1M keeps the rest.
-        write_results(&args, &sizes, &kdf, &params, &started, &load_before, wall)?;
+        let measured = Measured {
+            sizes: &sizes,
+            team: team.as_ref(),
+        };
+        write_results(&args, measured, &kdf, &params, &started, &load_before, wall)?;
     }
 
     eprintln!(

@@ -139,13 +139,78 @@ pub(crate) fn refusals(
 ) -> Result<Vec<(SettingKind, RefusalReason)>, VaultError> {
     Ok(
         match signed::read::<Vec<SignedArea>>(conn, public, SettingKind::Areas)? {
-            Signed::Valid(list) if list != table_areas(conn)? => {
+            Signed::Valid(list) if !matches_table(conn, &list)? => {
                 vec![(SettingKind::Areas, RefusalReason::ChangedWithoutSignature)]
             }
             Signed::Valid(_) | Signed::Unprotected => vec![],
             Signed::Refused(reason) => vec![(SettingKind::Areas, reason)],
         },
     )
+}
+
+/// Whether the table holds the signed `list`: exactly, for the
+/// coordinator's own record; for the team's, every area of the list with
+/// its name and whether it is offered, and every other area of the table
+/// not offered (areas are never deleted, and this laptop's ids keep their
+/// order).
+fn matches_table(conn: Reader<'_>, list: &[SignedArea]) -> Result<bool, VaultError> {
+    let table = table_areas(conn)?;
+    if table == list {
+        return Ok(true);
+    }
+    if signed::signer_of(conn, SettingKind::Areas)? != Some(signed::Signer::Team) {
+        return Ok(false);
+    }
+    Ok(table.iter().all(|(name, active)| {
+        match list
+            .iter()
+            .find(|(n, _)| n.to_lowercase() == name.to_lowercase())
+        {
+            Some((n, a)) => n == name && a == active,
+            None => !active,
+        }
+    }) && list
+        .iter()
+        .all(|(n, _)| table.iter().any(|(name, _)| name == n)))
+}
+
+/// Make the table hold the team's `list` (on a member laptop, in the write
+/// applying the team's update): each area named (without regard to case)
+/// takes the list's name and whether it is offered, a new one is added,
+/// and an area the list does not name stops being offered. Calls keep
+/// their areas.
+pub(crate) fn store_team_list(tx: &Write<'_>, list: &[SignedArea]) -> Result<(), CallError> {
+    for (i, (name, _)) in list.iter().enumerate() {
+        text::check_area_name(name)?;
+        if list[..i]
+            .iter()
+            .any(|(n, _)| n.to_lowercase() == name.to_lowercase())
+        {
+            return Err(CallError::AreaExists);
+        }
+    }
+    let table = table_areas(tx.read())?;
+    for (name, _) in &table {
+        let named = list
+            .iter()
+            .any(|(n, _)| n.to_lowercase() == name.to_lowercase());
+        if !named {
+            tx.execute("UPDATE areas SET active = 0 WHERE name = ?1", [name])?;
+        }
+    }
+    for (name, active) in list {
+        let changed = tx.execute(
+            "UPDATE areas SET name = ?1, active = ?2 WHERE name = ?1 COLLATE NOCASE",
+            (name, active),
+        )?;
+        if changed == 0 {
+            tx.execute(
+                "INSERT INTO areas (name, active) VALUES (?1, ?2)",
+                (name, active),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Add an area, or reactivate a deactivated one of the same name

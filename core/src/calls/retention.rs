@@ -213,6 +213,17 @@ pub(crate) fn retention_days_in(
     Ok(retention_in(conn, public)?.days)
 }
 
+/// Store `days` as the retention period's plain copy (the team's update:
+/// its record is stored beside it).
+pub(crate) fn store_plain(conn: &Connection, days: u32) -> Result<(), VaultError> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (RETENTION_KEY, days.to_string()),
+    )?;
+    Ok(())
+}
+
 /// Set the retention period, 7 to 365 days (coordinators only; audited).
 pub fn set_retention_days(vault: &Coordinator<'_>, days: u32) -> Result<(), CallError> {
     if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&days) {

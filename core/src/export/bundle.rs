@@ -155,7 +155,7 @@ pub fn export_bundle(
     out: &Path,
     force: bool,
 ) -> Result<BundleReport, ExportError> {
-    let (team, laptop) = team::member_team(vault.read())?;
+    let (team, laptop) = team::member_team(vault.read(), vault.coordinator_public())?;
     let recipient = keys::recipient(team.coordinator_recipient())?;
     let (from, to) = summary::period(
         vault.read(),

@@ -292,40 +292,10 @@ pub fn import_pack(
             id: meta.id.clone(),
         });
     }
-    let reviewed_on = meta.reviewed_on.map(|d| d.to_string()).unwrap_or_default();
-    let title = serde_json::Value::Object(
-        text_map(&meta.title)
-            .into_iter()
-            .map(|(k, v)| (k, serde_json::Value::String(v)))
-            .collect(),
-    )
-    .to_string();
-
     let mut tx = vault.write()?;
-    let replaced_version: Option<String> = tx
-        .query_row("SELECT version FROM packs WHERE id = ?1", [&meta.id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    tx.execute(
-        "INSERT INTO packs (id, version, title, reviewed_on, file_name, source, imported_at, imported_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title,
-             reviewed_on = excluded.reviewed_on, file_name = excluded.file_name,
-             source = excluded.source, imported_at = excluded.imported_at,
-             imported_by = excluded.imported_by",
-        (
-            &meta.id,
-            &meta.version,
-            &title,
-            &reviewed_on,
-            file_name,
-            text,
-            now_unix(),
-            &vault.user().handle,
-        ),
-    )?;
-    let texts_dropped = drop_unmatched_texts(&tx, &pack)?;
+    let (replaced_version, texts_dropped) =
+        store_source(&tx, &pack, text, file_name, &vault.user().handle)?;
+    let meta = pack.meta();
     let active = active_id(tx.read())?.as_deref() == Some(meta.id.as_str());
     if active {
         sign_active(&tx)?;
@@ -346,6 +316,103 @@ pub fn import_pack(
         active,
         texts_dropped,
     })
+}
+
+/// Store the checked `pack` (its source `text`, from `file_name`) in the
+/// library on `tx`, as imported by `actor`, replacing a pack of its id;
+/// returns the version it replaced and how many attached texts no longer
+/// match.
+fn store_source(
+    tx: &Connection,
+    pack: &Pack,
+    text: &str,
+    file_name: &str,
+    actor: &str,
+) -> Result<(Option<String>, usize), PackLibraryError> {
+    let meta = pack.meta();
+    let reviewed_on = meta.reviewed_on.map(|d| d.to_string()).unwrap_or_default();
+    let title = serde_json::Value::Object(
+        text_map(&meta.title)
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect(),
+    )
+    .to_string();
+    let replaced_version: Option<String> = tx
+        .query_row("SELECT version FROM packs WHERE id = ?1", [&meta.id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    tx.execute(
+        "INSERT INTO packs (id, version, title, reviewed_on, file_name, source, imported_at, imported_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title,
+             reviewed_on = excluded.reviewed_on, file_name = excluded.file_name,
+             source = excluded.source, imported_at = excluded.imported_at,
+             imported_by = excluded.imported_by",
+        (
+            &meta.id,
+            &meta.version,
+            &title,
+            &reviewed_on,
+            file_name,
+            text,
+            now_unix(),
+            actor,
+        ),
+    )?;
+    let texts_dropped = drop_unmatched_texts(tx, pack)?;
+    Ok((replaced_version, texts_dropped))
+}
+
+/// On a member laptop, in the write applying the team's update: store the
+/// pack `source` (its text and file name; none for the built-in pack) as
+/// an import would — a pack that fails the checks is refused whole — and
+/// make it active; the stored pack must be the one `record` names, id,
+/// version and source hash.
+pub(crate) fn store_team_pack(
+    tx: &Write<'_>,
+    record: &SignedPack,
+    source: Option<(&str, &str)>,
+) -> Result<(), PackLibraryError> {
+    let id = match (source, &record.source_sha256) {
+        (Some((text, file_name)), Some(_)) => {
+            if text.len() > MAX_IMPORT_BYTES {
+                return Err(PackLibraryError::TooLarge {
+                    what: "pack file",
+                    limit: MAX_IMPORT_BYTES,
+                });
+            }
+            let pack = check_source(text, file_name).map_err(PackLibraryError::Invalid)?;
+            if is_builtin_id(&pack.meta().id) {
+                return Err(PackLibraryError::ReservedId {
+                    id: pack.meta().id.clone(),
+                });
+            }
+            store_source(tx, &pack, text, file_name, tx.actor())?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (ACTIVE_KEY, &pack.meta().id),
+            )?;
+            Some(pack.meta().id.clone())
+        }
+        (None, None) => {
+            tx.execute("DELETE FROM settings WHERE key = ?1", [ACTIVE_KEY])?;
+            None
+        }
+        _ => {
+            return Err(PackLibraryError::UnknownPack {
+                id: record.id.clone(),
+            });
+        }
+    };
+    if signed_pack_of(tx.read(), id.as_deref())? != *record {
+        return Err(PackLibraryError::UnknownPack {
+            id: record.id.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Read a pack file (at most [`MAX_IMPORT_BYTES`], UTF-8) and import it.
@@ -403,6 +470,14 @@ fn active_id(conn: Reader<'_>) -> Result<Option<String>, rusqlite::Error> {
         |r| r.get(0),
     )
     .optional()
+}
+
+/// A stored pack's source and file name.
+pub(crate) fn pack_source(
+    conn: Reader<'_>,
+    id: &str,
+) -> Result<Option<(String, String)>, rusqlite::Error> {
+    stored_source(conn, id)
 }
 
 /// A stored pack's source and file name.
@@ -511,10 +586,10 @@ fn load_plain_active(vault: &Vault) -> ActivePack {
 /// The active pack as signed: its id and version, and the SHA-256 (hex) of
 /// its stored source; `None` for the built-in pack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct SignedPack {
-    id: String,
-    version: String,
-    source_sha256: Option<String>,
+pub(crate) struct SignedPack {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) source_sha256: Option<String>,
 }
 
 /// The record of the pack `id` as stored (the built-in pack for `None`,

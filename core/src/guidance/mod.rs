@@ -34,7 +34,9 @@ pub use library::{
     attach_source_text_file, cited_paragraphs, import_pack, import_pack_file, is_builtin_id,
     list_packs, load_active_pack, remove_pack, split_paragraphs, use_pack,
 };
-pub(crate) use library::{pack_refusals, sign_current_pack};
+pub(crate) use library::{
+    SignedPack, pack_refusals, pack_source, sign_current_pack, store_team_pack,
+};
 pub use model::{
     ALERT_PLACEHOLDERS, AlertWording, Citation, Counsel, DEFAULT_ALERT_HOURS, Evidence, Flow,
     Glance, GlanceRow, Link, MAX_ALERT_HOURS, Node, NodeKind, NodeOption, PackCounts, PackMeta,

@@ -129,6 +129,7 @@ fn json_error(path: String, err: &serde_json::Error) -> ReferralError {
 pub fn import_file(vault: &Coordinator<'_>, text: &str) -> Result<ImportReport, ReferralError> {
     let entries = parse_file(text)?;
     let mut tx = vault.write()?;
+    crate::team::refuse_if_managed(tx.read(), crate::team::UpdateKind::Referrals)?;
     let mut report = ImportReport::default();
     for entry in &entries {
         match store::write(&tx, entry, &vault.user().handle)? {
@@ -143,6 +144,35 @@ pub fn import_file(vault: &Coordinator<'_>, text: &str) -> Result<ImportReport, 
     );
     tx.commit()?;
     Ok(report)
+}
+
+/// Make the directory the one of the directory file `text` (on a member
+/// laptop, in the write applying the team's update): every entry of the
+/// file written as `actor`, every other entry removed (calls that name it
+/// keep it). Returns how many entries were removed.
+pub(crate) fn replace_directory(
+    tx: &rusqlite::Connection,
+    text: &str,
+    actor: &str,
+) -> Result<usize, ReferralError> {
+    let entries = parse_file(text)?;
+    for entry in &entries {
+        store::write(tx, entry, actor)?;
+    }
+    let kept: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.id.to_string()).collect();
+    let offered: Vec<String> = tx
+        .prepare("SELECT uid FROM referrals WHERE removed = 0")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut removed = 0;
+    for uid in offered.iter().filter(|uid| !kept.contains(*uid)) {
+        removed += tx.execute(
+            "UPDATE referrals SET removed = 1, updated_at = ?2, updated_by = ?3 WHERE uid = ?1",
+            rusqlite::params![uid, chrono::Utc::now().timestamp(), actor],
+        )?;
+    }
+    Ok(removed)
 }
 
 /// The directory (entries not removed) as the text of a directory file,

@@ -38,6 +38,7 @@ pub use model::{
 };
 pub use store::{add, edit, get, list, remove, search};
 
+pub(crate) use file::replace_directory;
 pub(crate) use store::first_unknown;
 
 /// Ids of the entries a new vault starts with (written by the store's

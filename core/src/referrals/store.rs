@@ -121,6 +121,7 @@ fn get_in(conn: Reader<'_>, id: Uuid) -> Result<Option<Referral>, ReferralError>
 pub fn add(vault: &Coordinator<'_>, referral: Referral) -> Result<Uuid, ReferralError> {
     let referral = referral.checked()?;
     let mut tx = vault.write()?;
+    crate::team::refuse_if_managed(tx.read(), crate::team::UpdateKind::Referrals)?;
     if get_in(tx.read(), referral.id)?.is_some() {
         return Err(ReferralError::Invalid {
             field: "id",
@@ -137,6 +138,7 @@ pub fn add(vault: &Coordinator<'_>, referral: Referral) -> Result<Uuid, Referral
 pub fn edit(vault: &Coordinator<'_>, referral: Referral) -> Result<(), ReferralError> {
     let referral = referral.checked()?;
     let mut tx = vault.write()?;
+    crate::team::refuse_if_managed(tx.read(), crate::team::UpdateKind::Referrals)?;
     if get_in(tx.read(), referral.id)?.is_none() {
         return Err(ReferralError::NotFound);
     }
@@ -150,6 +152,7 @@ pub fn edit(vault: &Coordinator<'_>, referral: Referral) -> Result<(), ReferralE
 /// Calls that name it keep it.
 pub fn remove(vault: &Coordinator<'_>, id: Uuid) -> Result<(), ReferralError> {
     let mut tx = vault.write()?;
+    crate::team::refuse_if_managed(tx.read(), crate::team::UpdateKind::Referrals)?;
     let changed = tx.execute(
         "UPDATE referrals SET removed = 1, updated_at = ?2, updated_by = ?3
          WHERE uid = ?1 AND removed = 0",

@@ -566,16 +566,26 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 21,
+        name: "the team folder's outbox: what was sent to whom",
+        sql: crate::team::TEAM_OUTBOX_SQL,
+    },
+    Migration {
+        version: 22,
+        name: "coordinator updates: team-signed settings, the signed team pin, snapshot versions",
+        sql: crate::team::UPDATES_SQL,
+    },
+    Migration {
+        version: 23,
         name: "a call's case state: open or closed",
         sql: crate::calls::cases::CASE_STATE_SQL,
     },
     Migration {
-        version: 22,
+        version: 24,
         name: "a call's origin laptop; handed-in calls left out of this laptop's counts",
         sql: CALL_ORIGIN_SQL,
     },
     Migration {
-        version: 23,
+        version: 25,
         name: "case handoff: the share mark, travelling shred dates, task ids, the event log",
         sql: crate::calls::handoff::CASE_HANDOFF_SQL,
     },
@@ -752,8 +762,12 @@ mod tests {
                     "team_key",
                     "team_laptop",
                     "team_membership",
+                    "team_outbox",
+                    "team_pin_pending",
                     "team_sent",
                     "team_streams",
+                    "team_update_versions",
+                    "team_updates_applied",
                     "unlock_counter",
                     "unlock_counter_events",
                     "users"

@@ -20,8 +20,10 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::keys::{self, KeyRole, PublicKey, SigningSeed};
+use super::updates::UpdateKind;
 use super::{TeamError, write_output};
-use crate::vault::{Coordinator, Reader, Vault, Write, now_unix};
+use crate::vault::coordinator_key::{CoordinatorKey, CoordinatorPublic, Signature};
+use crate::vault::{Coordinator, Reader, Vault, VaultError, Write, now_unix};
 
 /// Schema id of the team record.
 const TEAM_SCHEMA: &str = "hotline-desk/team";
@@ -31,6 +33,9 @@ const REQUEST_SCHEMA: &str = "hotline-desk/enrolment-request";
 const DOC_VERSION: u32 = 1;
 /// Signature domain of the team record.
 const TEAM_DOMAIN: &str = "team-record";
+/// Signature domain of the pin: the team key this laptop trusts, signed
+/// with its own coordinator key.
+const PIN_DOMAIN: &str = "team-pin";
 /// Signature domain of an enrolment request.
 const REQUEST_DOMAIN: &str = "enrolment-request";
 /// Longest team or laptop name, in bytes.
@@ -88,6 +93,10 @@ struct TeamDoc {
     coordinator_laptop: Uuid,
     coordinator_recipient: String,
     members: Vec<Member>,
+    /// The kinds of coordinator update the team shares (none unless the
+    /// coordinator switches them on; absent in records from before them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    shares: Vec<UpdateKind>,
 }
 
 /// A verified team record.
@@ -122,6 +131,11 @@ impl Team {
     /// A member laptop.
     pub(crate) fn member(&self, id: &Uuid) -> Option<&Member> {
         self.doc.members.iter().find(|m| m.laptop_id == *id)
+    }
+
+    /// Whether the team shares coordinator updates of `kind`.
+    pub(crate) fn shares(&self, kind: UpdateKind) -> bool {
+        self.doc.shares.contains(&kind)
     }
 
     fn fingerprint(&self) -> String {
@@ -179,7 +193,7 @@ impl Team {
         })
     }
 
-    fn file_bytes(&self) -> Result<Vec<u8>, TeamError> {
+    pub(crate) fn file_bytes(&self) -> Result<Vec<u8>, TeamError> {
         let mut bytes = serde_json::to_vec_pretty(&self.signed).map_err(|_| TeamError::Crypto)?;
         bytes.push(b'\n');
         Ok(bytes)
@@ -268,6 +282,8 @@ pub struct TeamInfo {
     pub coordinator_laptop: bool,
     /// Its member laptops.
     pub members: Vec<MemberInfo>,
+    /// The kinds of coordinator update the team shares.
+    pub shares: Vec<UpdateKind>,
 }
 
 impl TeamInfo {
@@ -292,6 +308,7 @@ impl TeamInfo {
                     revoked_after: m.revoked_after,
                 })
                 .collect(),
+            shares: team.doc.shares.clone(),
         }
     }
 }
@@ -464,7 +481,163 @@ pub fn laptop(vault: &Vault) -> Result<LaptopInfo, TeamError> {
 
 /// The team record this laptop trusts, verified against the team key it
 /// enrolled with.
-pub(crate) fn stored_team(conn: Reader<'_>) -> Result<Option<Team>, TeamError> {
+///
+/// The pin (the team key this laptop trusts) must be signed with this
+/// vault's coordinator key (`public`), or wait for its first signature
+/// (a membership from before pins were signed, until a coordinator's
+/// next unlock).
+pub(crate) fn stored_team(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Option<Team>, TeamError> {
+    let Some(team) = unpinned_team(conn)? else {
+        return Ok(None);
+    };
+    let signature: Option<Vec<u8>> = conn.query_row(
+        "SELECT pin_signature FROM team_membership WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let unsigned_pin = TeamError::Damaged {
+        reason: "the team key this laptop trusts is not signed by its coordinator key",
+    };
+    match (signature, public) {
+        (Some(signature), Some(public)) => {
+            if !pin_verifies(&team.id(), &team.doc.team_key, public, &signature) {
+                return Err(unsigned_pin);
+            }
+        }
+        (Some(_), None) => return Err(unsigned_pin),
+        (None, _) => {
+            if !pin_pending(conn)? {
+                return Err(unsigned_pin);
+            }
+        }
+    }
+    Ok(Some(team))
+}
+
+/// What the pin's signature covers: the team's id and key.
+fn pin_message(team_id: &str, team_key: &str) -> Vec<u8> {
+    format!("{team_id}\n{team_key}").into_bytes()
+}
+
+fn pin_verifies(
+    team_id: &Uuid,
+    team_key: &str,
+    public: &CoordinatorPublic,
+    signature: &[u8],
+) -> bool {
+    Signature::from_bytes(signature).is_some_and(|sig| {
+        public
+            .verify(
+                PIN_DOMAIN,
+                &pin_message(&team_id.to_string(), team_key),
+                &sig,
+            )
+            .is_ok()
+    })
+}
+
+/// Whether the pin waits for its first signature (see `UPDATES_SQL`).
+fn pin_pending(conn: Reader<'_>) -> Result<bool, rusqlite::Error> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM team_pin_pending WHERE id = 1",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Sign the pin of `team_id` and `team_key` with `key`, on `conn` (inside
+/// the caller's transaction), and stop waiting for it.
+fn sign_pin(conn: &rusqlite::Connection, key: &CoordinatorKey) -> Result<(), VaultError> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT team_id, team_key FROM team_membership WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((team_id, team_key)) = row {
+        let signature = key.sign(PIN_DOMAIN, &pin_message(&team_id, &team_key));
+        conn.execute(
+            "UPDATE team_membership SET pin_signature = ?1 WHERE id = 1",
+            [&signature.to_bytes()[..]],
+        )?;
+    }
+    conn.execute("DELETE FROM team_pin_pending", [])?;
+    Ok(())
+}
+
+/// At a coordinator's unlock: sign a pin that waits for its first
+/// signature (audited as `team.pin_signed`).
+pub(crate) fn sign_pending_pin(
+    conn: &rusqlite::Connection,
+    key: &CoordinatorKey,
+    actor: &str,
+) -> Result<(), VaultError> {
+    if !pin_pending(conn.into())? {
+        return Ok(());
+    }
+    let mut tx = Write::begin(conn, actor)?;
+    sign_pin(&tx, key)?;
+    tx.audit("team.pin_signed", json!({}));
+    tx.commit()
+}
+
+/// In a rotation of the coordinator key: sign the pin again with `new`
+/// if `old` signed it.
+pub(crate) fn resign_pin(
+    conn: &rusqlite::Connection,
+    old: &CoordinatorPublic,
+    new: &CoordinatorKey,
+) -> Result<(), VaultError> {
+    let row: Option<(String, String, Option<Vec<u8>>)> = conn
+        .query_row(
+            "SELECT team_id, team_key, pin_signature FROM team_membership WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((team_id, team_key, Some(signature))) = row
+        && Uuid::parse_str(&team_id).is_ok_and(|id| pin_verifies(&id, &team_key, old, &signature))
+    {
+        sign_pin(conn, new)?;
+    }
+    Ok(())
+}
+
+/// The team key this laptop pinned, if its pin is signed with the
+/// coordinator key `public` (what team-signed settings verify with).
+pub(crate) fn pinned_team_key(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<Option<PublicKey>, VaultError> {
+    let Some(public) = public else {
+        return Ok(None);
+    };
+    let row: Option<(String, String, Option<Vec<u8>>)> = conn
+        .prepare_cached(
+            "SELECT team_id, team_key, pin_signature FROM team_membership WHERE id = 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((team_id, team_key, Some(signature))) = row else {
+        return Ok(None);
+    };
+    let signed =
+        Uuid::parse_str(&team_id).is_ok_and(|id| pin_verifies(&id, &team_key, public, &signature));
+    Ok(signed.then(|| PublicKey::from_hex(&team_key)).flatten())
+}
+
+/// The team record this laptop holds, verified against the team key it
+/// holds beside it, without checking the pin's signature (whether a
+/// setting is managed by the team: refusing a local change is the safe
+/// side).
+pub(crate) fn unpinned_team(conn: Reader<'_>) -> Result<Option<Team>, TeamError> {
     let row: Option<(String, String)> = conn
         .query_row(
             "SELECT team_key, record FROM team_membership WHERE id = 1",
@@ -491,8 +664,11 @@ pub(crate) fn stored_team(conn: Reader<'_>) -> Result<Option<Team>, TeamError> {
 }
 
 /// The team this laptop is a member of, with this laptop's keys.
-pub(crate) fn member_team(conn: Reader<'_>) -> Result<(Team, LaptopKeys), TeamError> {
-    let team = stored_team(conn)?.ok_or(TeamError::NoTeam)?;
+pub(crate) fn member_team(
+    conn: Reader<'_>,
+    public: Option<&CoordinatorPublic>,
+) -> Result<(Team, LaptopKeys), TeamError> {
+    let team = stored_team(conn, public)?.ok_or(TeamError::NoTeam)?;
     let laptop = stored_laptop(conn)?.ok_or(TeamError::Damaged {
         reason: "this laptop is in a team but has no keys",
     })?;
@@ -506,7 +682,7 @@ pub(crate) fn member_team(conn: Reader<'_>) -> Result<(Team, LaptopKeys), TeamEr
 /// the stored record must be signed by the key this session opens with
 /// its coordinator key (a record edited in the database fails here).
 pub(crate) fn coordinated_team(vault: &Coordinator<'_>) -> Result<(Team, SigningSeed), TeamError> {
-    let team = stored_team(vault.read())?.ok_or(TeamError::NoTeam)?;
+    let team = stored_team(vault.read(), vault.coordinator_public())?.ok_or(TeamError::NoTeam)?;
     let row: Option<(String, Vec<u8>)> = vault
         .read()
         .query_row(
@@ -535,7 +711,7 @@ fn handles(vault: &Vault) -> Result<Vec<String>, TeamError> {
 
 /// Refuse if this laptop is in a team already.
 fn refuse_if_in_team(conn: Reader<'_>) -> Result<(), TeamError> {
-    match stored_team(conn)? {
+    match unpinned_team(conn)? {
         Some(team) => Err(TeamError::AlreadyInTeam {
             team: team.doc.name,
         }),
@@ -543,8 +719,18 @@ fn refuse_if_in_team(conn: Reader<'_>) -> Result<(), TeamError> {
     }
 }
 
-/// Store `team` as the record this laptop trusts.
+/// Store `team` as the record this laptop trusts, its pin signed with the
+/// coordinator key `tx` holds.
 fn store_team(tx: &Write<'_>, team: &Team) -> Result<(), TeamError> {
+    let key = tx.authority().key().ok_or(VaultError::NotCoordinator)?;
+    store_record(tx, team)?;
+    sign_pin(tx, key)?;
+    Ok(())
+}
+
+/// Store `team`'s record as the one this laptop trusts, keeping the pinned
+/// team id and key (and so their signature) of a laptop already in it.
+fn store_record(tx: &Write<'_>, team: &Team) -> Result<(), TeamError> {
     let record = serde_json::to_string(&team.signed).map_err(|_| TeamError::Crypto)?;
     let revision = i64::try_from(team.doc.revision).map_err(|_| TeamError::InvalidTeamFile {
         reason: "its revision is too large",
@@ -601,6 +787,7 @@ pub fn create_team(vault: &Coordinator<'_>, name: &str) -> Result<TeamInfo, Team
             seq_start: next_seq(tx.read())?,
             revoked_after: None,
         }],
+        shares: Vec::new(),
     };
     let team = Team::sign(doc, &team_key)?;
     tx.execute(
@@ -810,7 +997,7 @@ pub fn enrol(vault: &Coordinator<'_>, team_file: &[u8]) -> Result<TeamInfo, Team
         return Err(TeamError::NotEnrolled);
     }
     let mut tx = vault.write()?;
-    if let Some(current) = stored_team(tx.read())? {
+    if let Some(current) = stored_team(tx.read(), vault.coordinator_public())? {
         if current.doc.team_key != team.doc.team_key || current.id() != team.id() {
             return Err(TeamError::AlreadyInTeam {
                 team: current.doc.name,
@@ -883,11 +1070,120 @@ pub fn revoke(vault: &Coordinator<'_>, laptop: &str, after: u64) -> Result<TeamI
 
 /// The team this laptop belongs to, if any (anyone).
 pub fn team_info(vault: &Vault) -> Result<Option<TeamInfo>, TeamError> {
-    let Some(team) = stored_team(vault.read())? else {
+    let Some(team) = stored_team(vault.read(), vault.coordinator_public())? else {
         return Ok(None);
     };
     let laptop = stored_laptop(vault.read())?.ok_or(TeamError::Damaged {
         reason: "this laptop is in a team but has no keys",
     })?;
     Ok(Some(TeamInfo::of(&team, &laptop.id)))
+}
+
+impl Team {
+    /// The record's revision.
+    pub(crate) fn revision(&self) -> u64 {
+        self.doc.revision
+    }
+
+    /// Its member laptops.
+    pub(crate) fn members(&self) -> &[Member] {
+        &self.doc.members
+    }
+
+    /// The signed record as it travels in a `team_record` packet (the
+    /// bytes of a team file).
+    pub(crate) fn record_bytes(&self) -> Result<Vec<u8>, TeamError> {
+        self.file_bytes()
+    }
+}
+
+/// This laptop's age identity, which packets for it are encrypted to.
+pub(crate) fn laptop_identity(conn: Reader<'_>) -> Result<age::x25519::Identity, TeamError> {
+    let text: Zeroizing<String> = Zeroizing::new(conn.query_row(
+        "SELECT age_identity FROM team_laptop WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?);
+    text.parse().map_err(|_| TeamError::Damaged {
+        reason: "this laptop's age identity is malformed",
+    })
+}
+
+/// What applying a travelling team record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordApplied {
+    /// It was newer: stored.
+    Stored,
+    /// This laptop had that revision or a newer one: nothing changed.
+    NotNewer,
+}
+
+/// Apply a team record that came in a `team_record` packet (already
+/// checked as signed by the team key `current` pins): it must verify with
+/// that same key, be of the same team, and list this laptop (`laptop`)
+/// with its own keys; stored in `tx` if its revision is higher.
+pub(crate) fn apply_record(
+    tx: &Write<'_>,
+    current: &Team,
+    laptop: &LaptopKeys,
+    payload: &[u8],
+) -> Result<RecordApplied, TeamError> {
+    let invalid = |reason| TeamError::InvalidTeamFile { reason };
+    let signed: SignedDoc =
+        serde_json::from_slice(payload).map_err(|_| invalid("it is not a team record"))?;
+    let team = Team::verify(signed)?;
+    if team.doc.team_key != current.doc.team_key || team.id() != current.id() {
+        return Err(invalid("it is not signed by this laptop's team key"));
+    }
+    let member = team.member(&laptop.id).ok_or(TeamError::NotEnrolled)?;
+    if member.signing_key != laptop.signing.public().to_hex()
+        || member.recipient != laptop.recipient
+    {
+        return Err(TeamError::NotEnrolled);
+    }
+    if team.doc.revision <= current.doc.revision {
+        return Ok(RecordApplied::NotNewer);
+    }
+    // Same team id and key (checked above): the pin and its signature
+    // stand, so a volunteer's session may store it.
+    store_record(tx, &team)?;
+    Ok(RecordApplied::Stored)
+}
+
+/// Switch the sharing of coordinator updates of `kinds` on (or, with
+/// `on` false, off): a new revision of the team record, signed with the
+/// team key (coordinators of the coordinator laptop only; audited). A
+/// change that changes nothing writes nothing.
+pub fn share(
+    vault: &Coordinator<'_>,
+    kinds: &[UpdateKind],
+    on: bool,
+) -> Result<TeamInfo, TeamError> {
+    let (team, key) = coordinated_team(vault)?;
+    let mut doc = team.doc.clone();
+    for &kind in kinds {
+        doc.shares.retain(|k| *k != kind);
+        if on {
+            doc.shares.push(kind);
+        }
+    }
+    doc.shares.sort_by_key(|k| k.as_str());
+    let this = stored_laptop(vault.read())?.ok_or(TeamError::NotTeamCoordinator)?;
+    if doc.shares == team.doc.shares {
+        return Ok(TeamInfo::of(&team, &this.id));
+    }
+    doc.revision += 1;
+    let mut tx = vault.write()?;
+    let team = Team::sign(doc, &key)?;
+    store_team(&tx, &team)?;
+    tx.audit(
+        "team.share",
+        json!({
+            "team": team.id().to_string(),
+            "revision": team.doc.revision,
+            "shares": team.doc.shares.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        }),
+    );
+    tx.commit()?;
+    Ok(TeamInfo::of(&team, &this.id))
 }

@@ -12,7 +12,14 @@
 //! - [`packet`]: the envelope of everything that travels (format version,
 //!   team, sender, sequence number, stream, kind, payload; signed by the
 //!   sender, encrypted with age to its recipients), its checks on receipt,
-//!   each sender's sequence state and the packets held until a gap fills.
+//!   each sender's sequence state and the packets held until a gap fills;
+//! - [`sync`]: the team folder, where each laptop finds the packets for it
+//!   and leaves those for the others (the team record travels this way);
+//! - [`updates`]: coordinator updates (the active pack, areas, referrals,
+//!   retention, auto-lock), each a team-signed snapshot with a version,
+//!   and how a member laptop applies them;
+//! - [`restore`]: restore as a new laptop forgets the old laptop's team
+//!   keys and state, so that it enrols afresh.
 //!
 //! Aggregate bundles (`export::export_bundle`, `export::merge_bundles`)
 //! are packets of kind [`PacketKind::SummaryBundle`].
@@ -20,18 +27,34 @@
 mod enrol;
 pub(crate) mod keys;
 pub(crate) mod packet;
+mod restore;
+mod sync;
+pub(crate) mod updates;
 
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 
 pub use enrol::{
     EnrolmentRequest, Invited, LaptopInfo, MemberInfo, TeamInfo, create_team, enrol, invite,
-    laptop, read_request, request_enrolment, revoke, team_info,
+    laptop, read_request, request_enrolment, revoke, share, team_info,
 };
-pub(crate) use enrol::{coordinated_team, member_team};
+pub(crate) use enrol::{
+    coordinated_team, member_team, pinned_team_key, resign_pin, sign_pending_pin,
+};
 pub use keys::FINGERPRINT_WORDS;
 pub(crate) use keys::{TEAM_KEY_ROTATION_SQL, carry_team_key, settle_team_key};
 pub use packet::{PACKET_FORMAT, PacketError, PacketKind};
+pub use restore::ForgottenLaptop;
+pub(crate) use restore::forget_laptop;
+pub(crate) use sync::TEAM_OUTBOX_SQL;
+pub use sync::{
+    HeldPacket, PACKET_EXPIRY_DAYS, PACKET_EXTENSION, RefusedFile, SyncProgress, SyncReport,
+    SyncStage, sync,
+};
+pub use updates::UpdateKind;
+pub(crate) use updates::{UPDATES_SQL, refuse_if_managed, verifies_setting};
 
 use crate::vault::VaultError;
 
@@ -148,11 +171,55 @@ pub enum TeamError {
     /// A packet was refused.
     #[error(transparent)]
     Packet(#[from] PacketError),
+    /// A coordinator update of a kind the team record this laptop holds
+    /// does not share.
+    #[error("the team does not share {kind} updates; this laptop refuses them")]
+    UpdateNotShared {
+        /// The update's kind.
+        kind: &'static str,
+    },
+    /// A coordinator update not newer than the one applied.
+    #[error(
+        "this {kind} update (version {version}) is not newer than the one this laptop applied (version {have}): a replay or a stale copy"
+    )]
+    UpdateStale {
+        /// The update's kind.
+        kind: &'static str,
+        /// Its version.
+        version: u64,
+        /// The version applied here.
+        have: u64,
+    },
+    /// A coordinator update that cannot be applied as it is.
+    #[error("the coordinator update cannot be used: {reason}")]
+    UpdateInvalid {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The team key this laptop trusts waits for its coordinator's signature.
+    #[error(
+        "the team key this laptop trusts is not signed by its coordinator yet: a coordinator must unlock this laptop once"
+    )]
+    PinPending,
+    /// A coordinator update's pack was refused.
+    #[error("the coordinator update's pack was refused: {0}")]
+    Pack(#[from] Box<crate::guidance::PackLibraryError>),
+    /// A coordinator update's referral directory was refused.
+    #[error("the coordinator update's referral directory was refused: {0}")]
+    Referrals(#[from] Box<crate::referrals::ReferralError>),
     /// Stored team data is damaged.
     #[error("the stored team data is damaged: {reason}")]
     Damaged {
         /// What is wrong.
         reason: &'static str,
+    },
+    /// The team folder cannot be read or written.
+    #[error("the team folder {path} cannot be used: {reason}")]
+    Folder {
+        /// The folder or file.
+        path: String,
+        /// Why (the operating system's reason, or that it is not a folder).
+        reason: String,
     },
     /// An output file exists and overwriting was not asked for.
     #[error("{path} already exists; pass --force to overwrite it")]
@@ -247,7 +314,7 @@ pub(crate) mod testing {
     /// Seal `payload` as a packet of `kind` from `laptop` (its next number),
     /// encrypted to its team's coordinator.
     pub(crate) fn seal_from(laptop: &Vault, kind: PacketKind, payload: &[u8]) -> Vec<u8> {
-        let (team, keys) = super::member_team(laptop.read()).unwrap();
+        let (team, keys) = super::member_team(laptop.read(), laptop.coordinator_public()).unwrap();
         let recipient = super::keys::recipient(team.coordinator_recipient()).unwrap();
         let tx = laptop.write().unwrap();
         let (bytes, _) = packet::seal(

@@ -47,6 +47,16 @@ pub enum PacketKind {
     /// A laptop's exact counts for the coordinator (`export::export_bundle`),
     /// signed by the laptop.
     SummaryBundle,
+    // Kinds of the team folder (`sync`): each one is applied by the
+    // function `sync::apply` names for it, and produced by one of
+    // `sync::PRODUCERS`.
+    /// A new revision of the team record for one laptop, signed by the
+    /// team key (`sync`).
+    TeamRecord,
+    // Coordinator updates (team step 2).
+    /// A coordinator update (`team::updates`): one kind's snapshot, signed
+    /// by the team key, for every member laptop.
+    CoordinatorUpdate,
 }
 
 impl PacketKind {
@@ -54,12 +64,16 @@ impl PacketKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SummaryBundle => "summary_bundle",
+            Self::TeamRecord => "team_record",
+            Self::CoordinatorUpdate => "coordinator_update",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
         match text {
             "summary_bundle" => Some(Self::SummaryBundle),
+            "team_record" => Some(Self::TeamRecord),
+            "coordinator_update" => Some(Self::CoordinatorUpdate),
             _ => None,
         }
     }
@@ -68,13 +82,17 @@ impl PacketKind {
     pub(crate) fn signer(self) -> KeyRole {
         match self {
             Self::SummaryBundle => KeyRole::Laptop,
+            Self::TeamRecord => KeyRole::Team,
+            Self::CoordinatorUpdate => KeyRole::Team,
         }
     }
 }
 
-/// Who a packet is for: the coordinator (bundles), every laptop of the team
-/// (coordinator updates), or one laptop (handoffs). Each sender keeps one
-/// chain of `prev` links per stream.
+/// Who a packet is for: the coordinator (bundles), every laptop of the team,
+/// or one laptop (everything in the team folder: `sync`). Each sender keeps
+/// one chain of `prev` links per stream. `Team` is read but never written:
+/// the folder sends each laptop its own packets, so a laptop enrolled later
+/// starts its chain at 0 like every other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stream {
@@ -88,7 +106,7 @@ pub enum Stream {
 
 impl Stream {
     /// The stream as stored.
-    fn key(self) -> String {
+    pub(crate) fn key(self) -> String {
         match self {
             Self::Coordinator => "coordinator".to_owned(),
             Self::Team => "team".to_owned(),

@@ -510,12 +510,26 @@ fn the_team_page_lists_every_packet_refusal() {
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/TEAM.md"))
         .expect("docs/TEAM.md is readable");
     for code in crate::errors::ErrorCode::ALL {
-        if code.as_str().starts_with("packet_") {
+        let update = [
+            "managed_by_team",
+            "update_not_shared",
+            "update_stale",
+            "update_invalid",
+            "team_pin_pending",
+        ];
+        if code.as_str().starts_with("packet_") || update.contains(&code.as_str()) {
             assert!(page.contains(&format!("`{}`", code.as_str())), "{code:?}");
         }
     }
     assert!(page.contains(&format!("reads **{PACKET_FORMAT}**")));
     assert!(page.contains(&format!("`{}`", PacketKind::SummaryBundle.as_str())));
+    assert!(page.contains(&format!("`{}`", PacketKind::CoordinatorUpdate.as_str())));
+    for kind in UpdateKind::ALL {
+        assert!(
+            page.contains(&format!("| `{}` |", kind.as_str())),
+            "{kind:?}"
+        );
+    }
 }
 
 /// Each vault's laptop keys are made once; the stored age identity is the

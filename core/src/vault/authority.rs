@@ -86,6 +86,19 @@ impl Authority {
         Self { key: None, public }
     }
 
+    /// A second copy, for a second handle on the same session
+    /// (`Vault::companion`).
+    pub(crate) fn duplicate(&self) -> Option<Self> {
+        let key = match &self.key {
+            Some(key) => Some(CoordinatorKey::from_bytes(&key.to_bytes()[..])?),
+            None => None,
+        };
+        Some(Self {
+            key,
+            public: self.public,
+        })
+    }
+
     /// The signing key, for coordinators.
     pub(crate) fn key(&self) -> Option<&CoordinatorKey> {
         self.key.as_ref()

@@ -77,6 +77,15 @@ pub enum VaultError {
         /// What the allowed values are.
         reason: &'static str,
     },
+    /// A member laptop's coordinator tried to change a setting its team's
+    /// coordinator manages (it arrives in the team's updates).
+    #[error(
+        "the {setting} setting is managed by the team: change it on the team's coordinator laptop"
+    )]
+    ManagedByTeam {
+        /// The setting (`retention`, `auto_lock`, `areas`, `active_pack`, `referrals`).
+        setting: &'static str,
+    },
     /// An audit action name is not a short lowercase name (a programming
     /// error in the caller).
     #[error("invalid audit action name")]

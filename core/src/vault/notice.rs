@@ -43,6 +43,7 @@ impl Vault {
     pub(super) fn sweep_signed_settings(&self) -> Result<(), VaultError> {
         if let Some(key) = self.coordinator_key() {
             signed::sign_pending(self.conn(), key, &self.user.handle)?;
+            crate::team::sign_pending_pin(self.conn(), key, &self.user.handle)?;
         }
         let found = signed::refusals_now(self.read(), self.coordinator_public())?;
         signed::record_refusals(self.conn(), &self.user.handle, &found)

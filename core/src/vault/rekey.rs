@@ -46,6 +46,16 @@ pub struct RemoveReport {
     pub coordinator_key_replaced: bool,
 }
 
+/// What a restore as a new laptop did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLaptopReport {
+    /// The new master key.
+    pub rekey: RemoveReport,
+    /// The old laptop's team identity, dropped (`None`: the backup had no
+    /// laptop keys).
+    pub old_laptop: Option<crate::team::ForgottenLaptop>,
+}
+
 /// Steps a test can stop a rekey after, as a kill would (a test seam: in
 /// other builds nothing stops).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,27 +115,33 @@ impl Vault {
         self.rekey_rotating(progress, leaving == Some(Role::Coordinator))
     }
 
-    /// Restore `backup_file` as [`Vault::restore`] does, then give the
-    /// restored vault a new master key ([`Vault::rekey`], reporting to
-    /// `progress`): "restore as a new laptop", so that the backup, the old
-    /// laptop and anything copied from either share no key with the new
-    /// vault. A coordinator's restore only: for a volunteer the restore is
-    /// done but no rekey, and [`VaultError::NotCoordinator`] is returned
-    /// with the restored vault left locked in place.
+    /// Restore `backup_file` as [`Vault::restore`] does, drop the old
+    /// laptop's team keys and team state (`team::forget_laptop`: it enrols
+    /// afresh, and the old laptop is revoked), then give the restored vault
+    /// a new master key ([`Vault::rekey`], reporting to `progress`):
+    /// "restore as a new laptop", so that the backup, the old laptop and
+    /// anything copied from either share no key with the new vault. A
+    /// coordinator's restore only: for a volunteer the restore is done as
+    /// the same laptop (no rekey, team state kept), and
+    /// [`VaultError::NotCoordinator`] is returned with the restored vault
+    /// left locked in place.
     pub fn restore_as_new_laptop(
         data_dir: &std::path::Path,
         backup_file: &std::path::Path,
         handle: &str,
         passphrase: &super::Passphrase,
         progress: &mut dyn FnMut(MigrationProgress),
-    ) -> Result<(Self, RemoveReport), VaultError> {
+    ) -> Result<(Self, NewLaptopReport), VaultError> {
         let mut vault = Self::restore(data_dir, backup_file, handle, passphrase)?;
         if vault.coordinator().is_err() {
             vault.lock()?;
             return Err(VaultError::NotCoordinator);
         }
-        let report = vault.rekey(progress)?;
-        Ok((vault, report))
+        // First, so that no crash leaves the old laptop's keys under a new
+        // master key; the rekey then re-encrypts the freed pages too.
+        let old_laptop = crate::team::forget_laptop(&vault)?;
+        let rekey = vault.rekey(progress)?;
+        Ok((vault, NewLaptopReport { rekey, old_laptop }))
     }
 
     /// A new master key for every user in the index, without their

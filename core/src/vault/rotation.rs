@@ -148,6 +148,7 @@ fn resign_all(
     old: &CoordinatorPublic,
     new: &CoordinatorKey,
 ) -> Result<(), VaultError> {
+    crate::team::resign_pin(conn, old, new)?;
     for (domain, rows) in signed::signed_rows(conn)? {
         resign_rows(rows, domain, old, new, |rowid, sig| {
             conn.execute(

@@ -88,6 +88,17 @@ pub(crate) fn refusals(
     )
 }
 
+/// Store `minutes` as the auto-lock time's plain copy (the team's update:
+/// its record is stored beside it).
+pub(crate) fn store_plain(conn: &Connection, minutes: u32) -> Result<(), VaultError> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (AUTO_LOCK_KEY, minutes.to_string()),
+    )?;
+    Ok(())
+}
+
 impl Coordinator<'_> {
     /// Set the auto-lock time, 1 to 60 minutes.
     pub fn set_auto_lock_minutes(&self, minutes: u32) -> Result<(), VaultError> {

@@ -1,5 +1,9 @@
 //! Settings only coordinators may set and everyone must read, each kept as
-//! a record signed with the coordinator key.
+//! a record signed with the coordinator key, or — on a member laptop of a
+//! team whose coordinator shares the setting — with the TEAM key
+//! (`signer` = `team`; the same body and domain, verified with the team
+//! key this laptop pinned, itself signed with the local coordinator key:
+//! `team::updates`).
 //!
 //! A record's body is the canonical JSON `{"v":1,"kind":"<kind>","value":…}`
 //! (serde's fixed field order, no spaces), signed under the domain
@@ -99,7 +103,7 @@ impl SettingKind {
     }
 
     /// The signature domain of the kind's records.
-    fn domain(self) -> &'static str {
+    pub(crate) fn domain(self) -> &'static str {
         match self {
             Self::Retention => "setting/retention",
             Self::LegalHolds => "setting/legal_holds",
@@ -188,18 +192,23 @@ pub(crate) fn read<T: DeserializeOwned>(
     let Some(public) = public else {
         return Ok(Signed::Unprotected);
     };
-    let row: Option<(String, Vec<u8>)> = conn
-        .prepare_cached("SELECT body, signature FROM signed_settings WHERE kind = ?1")?
-        .query_row([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, Vec<u8>, String)> = conn
+        .prepare_cached("SELECT body, signature, signer FROM signed_settings WHERE kind = ?1")?
+        .query_row([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((body, signature)) = row else {
+    let Some((body, signature, signer)) = row else {
         if is_pending(conn, kind)? {
             return Ok(Signed::Unprotected);
         }
         return Ok(Signed::Refused(RefusalReason::Unsigned));
     };
-    let verified = Signature::from_bytes(&signature)
-        .is_some_and(|sig| public.verify(kind.domain(), body.as_bytes(), &sig).is_ok());
+    let verified = match Signer::parse(&signer) {
+        Some(Signer::Coordinator) => Signature::from_bytes(&signature)
+            .is_some_and(|sig| public.verify(kind.domain(), body.as_bytes(), &sig).is_ok()),
+        Some(Signer::Team) => crate::team::pinned_team_key(conn, Some(public))?
+            .is_some_and(|key| crate::team::verifies_setting(&key, kind, &body, &signature)),
+        None => false,
+    };
     if !verified {
         return Ok(Signed::Refused(RefusalReason::BadSignature));
     }
@@ -207,6 +216,81 @@ pub(crate) fn read<T: DeserializeOwned>(
         Ok(b) if b.v == BODY_VERSION && b.kind == kind.as_str() => Ok(Signed::Valid(b.value)),
         _ => Ok(Signed::Refused(RefusalReason::Unreadable)),
     }
+}
+
+/// Who signed a setting's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signer {
+    /// This vault's coordinator key.
+    Coordinator,
+    /// The team key (a setting the team's coordinator shares).
+    Team,
+}
+
+impl Signer {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Coordinator => "coordinator",
+            Self::Team => "team",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Coordinator, Self::Team]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// Who signed the record of `kind`, if there is one.
+pub(crate) fn signer_of(conn: Reader<'_>, kind: SettingKind) -> Result<Option<Signer>, VaultError> {
+    let signer: Option<String> = conn
+        .prepare_cached("SELECT signer FROM signed_settings WHERE kind = ?1")?
+        .query_row([kind.as_str()], |r| r.get(0))
+        .optional()?;
+    Ok(signer.as_deref().and_then(Signer::parse))
+}
+
+/// The canonical body of `kind`'s record holding `value` (what the
+/// coordinator key or the team key signs, under [`SettingKind::domain`]).
+pub(crate) fn body_of<T: Serialize>(kind: SettingKind, value: &T) -> Result<String, VaultError> {
+    serde_json::to_string(&Body {
+        v: BODY_VERSION,
+        kind: kind.as_str().to_owned(),
+        value,
+    })
+    .map_err(|_| VaultError::Crypto)
+}
+
+/// The value of a record body of `kind`; `None` if it is not one.
+pub(crate) fn value_of<T: DeserializeOwned>(kind: SettingKind, body: &str) -> Option<T> {
+    match serde_json::from_str::<Body<T>>(body) {
+        Ok(b) if b.v == BODY_VERSION && b.kind == kind.as_str() => Some(b.value),
+        _ => None,
+    }
+}
+
+/// Store a record of `kind` the team key signed (`body`, checked by the
+/// caller), in the write that applies the team's update.
+pub(crate) fn write_team(
+    tx: &Write<'_>,
+    kind: SettingKind,
+    body: &str,
+    signature: &[u8],
+) -> Result<(), VaultError> {
+    tx.prepare_cached(
+        "INSERT INTO signed_settings (kind, body, signature, signed_at, signed_by, signer)
+         VALUES (?1, ?2, ?3, ?4, 'team', 'team')
+         ON CONFLICT (kind) DO UPDATE SET body = excluded.body,
+             signature = excluded.signature, signed_at = excluded.signed_at,
+             signed_by = excluded.signed_by, signer = excluded.signer",
+    )?
+    .execute((kind.as_str(), body, signature, now_unix()))?;
+    tx.execute(
+        "DELETE FROM signed_settings_pending WHERE kind = ?1",
+        [kind.as_str()],
+    )?;
+    Ok(())
 }
 
 /// Whether `kind` waits for its first signature (see [`SIGNED_PENDING_SQL`]).
@@ -219,13 +303,18 @@ fn is_pending(conn: Reader<'_>, kind: SettingKind) -> Result<bool, VaultError> {
 }
 
 /// Sign `value` as the record of `kind`, in `tx` (which must hold the
-/// coordinator key: [`VaultError::NotCoordinator`] otherwise).
+/// coordinator key: [`VaultError::NotCoordinator`] otherwise). A coordinator's
+/// change of a setting its team manages on this member laptop is refused
+/// ([`VaultError::ManagedByTeam`]).
 pub(crate) fn write<T: Serialize>(
     tx: &Write<'_>,
     kind: SettingKind,
     value: &T,
 ) -> Result<(), VaultError> {
     let key = tx.authority().key().ok_or(VaultError::NotCoordinator)?;
+    if let Some(update) = crate::team::UpdateKind::of_setting(kind) {
+        crate::team::refuse_if_managed(tx.read(), update)?;
+    }
     write_with(tx, key, tx.actor(), kind, value)
 }
 
@@ -238,19 +327,14 @@ pub(crate) fn write_with<T: Serialize>(
     kind: SettingKind,
     value: &T,
 ) -> Result<(), VaultError> {
-    let body = serde_json::to_string(&Body {
-        v: BODY_VERSION,
-        kind: kind.as_str().to_owned(),
-        value,
-    })
-    .map_err(|_| VaultError::Crypto)?;
+    let body = body_of(kind, value)?;
     let signature = key.sign(kind.domain(), body.as_bytes());
     conn.prepare_cached(
-        "INSERT INTO signed_settings (kind, body, signature, signed_at, signed_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO signed_settings (kind, body, signature, signed_at, signed_by, signer)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'coordinator')
          ON CONFLICT (kind) DO UPDATE SET body = excluded.body,
              signature = excluded.signature, signed_at = excluded.signed_at,
-             signed_by = excluded.signed_by",
+             signed_by = excluded.signed_by, signer = excluded.signer",
     )?
     .execute((
         kind.as_str(),
@@ -262,13 +346,16 @@ pub(crate) fn write_with<T: Serialize>(
     Ok(())
 }
 
-/// Every signed record as (its signature domain, [(rowid, body, signature)]),
-/// for signing them again with a new coordinator key.
+/// Every record the coordinator key signed as (its signature domain,
+/// [(rowid, body, signature)]), for signing them again with a new
+/// coordinator key (the team's records are the team key's).
 pub(crate) type SignedRows = Vec<(&'static str, Vec<super::rotation::SignedRow>)>;
 
 /// The records of [`SignedRows`], by kind.
 pub(crate) fn signed_rows(conn: &Connection) -> Result<SignedRows, VaultError> {
-    let mut stmt = conn.prepare("SELECT rowid, kind, body, signature FROM signed_settings")?;
+    let mut stmt = conn.prepare(
+        "SELECT rowid, kind, body, signature FROM signed_settings WHERE signer = 'coordinator'",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,

@@ -12,4 +12,5 @@ pub mod packs;
 pub mod prefs;
 pub mod referrals;
 pub mod reports;
+pub mod team;
 pub mod vault;

@@ -44,6 +44,9 @@ import type {
   Session,
   SummaryPreview,
   SummaryRequest,
+  SyncProgress,
+  SyncReport,
+  TeamCard,
   UiError,
   UiLang,
   UserSummary,
@@ -281,6 +284,21 @@ export const referralsImport = (text: string) => invoke<ReferralImport>('referra
 
 /** Write the directory file to the exports folder; resolves to its path. */
 export const referralsExport = () => invoke<string>('referrals_export');
+
+// The team card: the team folder. The shell opens the folder chooser and
+// keeps the path; the sync runs off the window's thread.
+
+/** This laptop's team, or null when it is in none. */
+export const teamCard = () => invoke<TeamCard | null>('team_card');
+
+/** Choose the team folder (native dialog); its path, or null if cancelled. */
+export const teamFolderChoose = (lang: UiLang) => invoke<string | null>('team_folder_choose', { lang });
+
+/** Sync with the chosen team folder; resolves to the report. */
+export const teamSync = () => invoke<SyncReport>('team_sync');
+
+/** Where the running sync stands, or null when none runs. */
+export const teamSyncProgress = () => invoke<SyncProgress | null>('team_sync_progress');
 
 // Coordinator screens: backup, restore, areas, legal holds, erase. The
 // shell opens the native file choosers and keeps the paths chosen.

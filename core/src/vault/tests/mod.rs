@@ -178,6 +178,12 @@ pub(crate) fn give_old_slots(vault: &Vault, users: &[(&str, Role, &str)]) {
              DROP TABLE case_clock;
              DROP TABLE case_handed;
              DROP TABLE case_events_sent;
+             DROP TABLE team_outbox;
+             ALTER TABLE signed_settings DROP COLUMN signer;
+             ALTER TABLE team_membership DROP COLUMN pin_signature;
+             DROP TABLE team_pin_pending;
+             DROP TABLE team_update_versions;
+             DROP TABLE team_updates_applied;
              PRAGMA user_version = {before};"
         ))
         .unwrap();

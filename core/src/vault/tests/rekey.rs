@@ -187,7 +187,7 @@ fn a_restore_as_a_new_laptop_shares_no_key_with_the_backup() {
         &mut |p| steps.push(p),
     )
     .unwrap();
-    assert!(report.rekeyed);
+    assert!(report.rekey.rekeyed);
     assert_eq!(steps.last(), Some(&MigrationProgress::Done));
     assert_ne!(*restored.key.bytes(), old_key);
     assert_eq!(notes(&restored).len(), 500);

@@ -97,6 +97,12 @@ export const ERROR_CODES = [
   'packet_newer_format',
   'packet_early',
   'packet_wrong_kind',
+  'team_folder',
+  'managed_by_team',
+  'update_not_shared',
+  'update_stale',
+  'update_invalid',
+  'team_pin_pending',
 ] as const satisfies readonly ErrorCode[];
 
 /** Call categories: every `Category`, in the core's order. */
