@@ -106,7 +106,7 @@ enum TeamCommand {
         #[command(flatten)]
         auth: AuthArgs,
     },
-    /// Switch on (or, with --off, off) the coordinator updates the team shares: pack, areas, referrals, retention, auto_lock (the coordinator laptop's coordinators only).
+    /// Switch on (or, with --off, off) what the team shares: the coordinator updates pack, areas, referrals, retention, auto_lock, and case handoff, cases (the coordinator laptop's coordinators only).
     Share {
         /// The kinds of update.
         #[arg(value_name = "KIND", required = true, value_parser = parse_kind)]

@@ -207,6 +207,9 @@ pub enum TeamError {
     /// A coordinator update's referral directory was refused.
     #[error("the coordinator update's referral directory was refused: {0}")]
     Referrals(#[from] Box<crate::referrals::ReferralError>),
+    /// A case document was refused, or could not be built.
+    #[error("the case document was refused: {0}")]
+    Cases(#[from] Box<crate::calls::CallError>),
     /// Stored team data is damaged.
     #[error("the stored team data is damaged: {reason}")]
     Damaged {

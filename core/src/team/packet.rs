@@ -57,6 +57,11 @@ pub enum PacketKind {
     /// A coordinator update (`team::updates`): one kind's snapshot, signed
     /// by the team key, for every member laptop.
     CoordinatorUpdate,
+    // Case handoff (team step 3).
+    /// A case document (`calls::handoff`): the open cases a laptop hands to
+    /// one other laptop and its case events since the last one, signed by
+    /// the sending laptop.
+    CaseDocument,
 }
 
 impl PacketKind {
@@ -66,6 +71,7 @@ impl PacketKind {
             Self::SummaryBundle => "summary_bundle",
             Self::TeamRecord => "team_record",
             Self::CoordinatorUpdate => "coordinator_update",
+            Self::CaseDocument => "case_document",
         }
     }
 
@@ -74,6 +80,7 @@ impl PacketKind {
             "summary_bundle" => Some(Self::SummaryBundle),
             "team_record" => Some(Self::TeamRecord),
             "coordinator_update" => Some(Self::CoordinatorUpdate),
+            "case_document" => Some(Self::CaseDocument),
             _ => None,
         }
     }
@@ -84,6 +91,7 @@ impl PacketKind {
             Self::SummaryBundle => KeyRole::Laptop,
             Self::TeamRecord => KeyRole::Team,
             Self::CoordinatorUpdate => KeyRole::Team,
+            Self::CaseDocument => KeyRole::Laptop,
         }
     }
 }

@@ -384,6 +384,12 @@ fn is_refusal(err: &TeamError) -> bool {
             | TeamError::PinPending
             | TeamError::Pack(_)
             | TeamError::Referrals(_)
+    ) || matches!(
+        err,
+        // A document refused whole (malformed, or a field its rules refuse),
+        // not the vault failing.
+        TeamError::Cases(inner)
+            if !matches!(inner.code(), ErrorCode::Internal | ErrorCode::DamagedVault | ErrorCode::Locked)
     )
 }
 
@@ -488,6 +494,16 @@ fn apply(
         },
         PacketKind::CoordinatorUpdate => {
             Ok(updates::apply(tx, team, &opened.payload)?.kind.as_str())
+        }
+        PacketKind::CaseDocument => {
+            if !team.shares(UpdateKind::Cases) {
+                return Err(TeamError::UpdateNotShared {
+                    kind: UpdateKind::Cases.as_str(),
+                });
+            }
+            crate::calls::handoff::apply(tx, opened.header.sender, &opened.payload)
+                .map_err(Box::new)?;
+            Ok("cases")
         }
         // Bundles go to the coordinator's `summary merge`, never the folder.
         PacketKind::SummaryBundle => Err(PacketError::WrongKind {
@@ -641,15 +657,60 @@ fn send(
             done: u32::try_from(done).unwrap_or(u32::MAX),
             total,
         });
-        send_one(&ctx, folder, &member, &offer)?;
+        send_one(ctx.vault.write()?, &ctx, folder, &member, &offer)?;
+        report.sent += 1;
+    }
+    if ctx.team.shares(UpdateKind::Cases) {
+        send_cases(&ctx, folder, stop, report)?;
+    }
+    Ok(())
+}
+
+/// Case documents (`calls::handoff`), once the team shares cases: to every
+/// other member laptop not revoked, the open cases logged here it has not
+/// had and the case events made here since its last document. Each is
+/// built inside the write that seals it, so a document that was not
+/// written is built again next time.
+fn send_cases(
+    ctx: &Sending<'_>,
+    folder: &Path,
+    stop: &AtomicBool,
+    report: &mut SyncReport,
+) -> Result<(), TeamError> {
+    let retention = crate::calls::retention_days(ctx.vault).map_err(Box::new)?;
+    for member in ctx.team.members() {
+        if member.laptop_id == ctx.laptop.id || member.revoked_after.is_some() {
+            continue;
+        }
+        if stop.load(Ordering::SeqCst) {
+            report.stopped = true;
+            return Ok(());
+        }
+        let tx = ctx.vault.write()?;
+        let by = tx.actor().to_owned();
+        let document = crate::calls::handoff::outgoing(&tx, member.laptop_id, &by, retention)
+            .map_err(Box::new)?;
+        let Some(payload) = document else {
+            continue;
+        };
+        let offer = Offer {
+            kind: PacketKind::CaseDocument,
+            topic: PacketKind::CaseDocument.as_str().to_owned(),
+            // Each document is new content: keyed by the number it takes.
+            version: enrol::next_seq(tx.read())?,
+            payload: Zeroizing::new(payload),
+        };
+        send_one(tx, ctx, folder, member, &offer)?;
         report.sent += 1;
     }
     Ok(())
 }
 
 /// Seal `offer` for `member`, write its file (temporary name, flushed to
-/// disk, renamed) and record it in the outbox, in one audited write.
+/// disk, renamed) and record it in the outbox, all in `tx` with its audit
+/// entry.
 fn send_one(
+    mut tx: Write<'_>,
     ctx: &Sending<'_>,
     folder: &Path,
     member: &Member,
@@ -662,7 +723,6 @@ fn send_one(
     let recipient = keys::recipient(&member.recipient).ok_or(TeamError::Damaged {
         reason: "a member's age recipient is malformed",
     })?;
-    let mut tx = ctx.vault.write()?;
     let (bytes, header) = packet::seal(
         &tx,
         &ctx.team,

@@ -524,6 +524,7 @@ fn the_team_page_lists_every_packet_refusal() {
     assert!(page.contains(&format!("reads **{PACKET_FORMAT}**")));
     assert!(page.contains(&format!("`{}`", PacketKind::SummaryBundle.as_str())));
     assert!(page.contains(&format!("`{}`", PacketKind::CoordinatorUpdate.as_str())));
+    assert!(page.contains(&format!("`{}`", PacketKind::CaseDocument.as_str())));
     for kind in UpdateKind::ALL {
         assert!(
             page.contains(&format!("| `{}` |", kind.as_str())),

@@ -76,6 +76,10 @@ pub enum UpdateKind {
     Retention,
     /// The auto-lock idle time.
     AutoLock,
+    /// Case handoff: not a snapshot of the coordinator's, but the switch
+    /// that lets the laptops hand their open cases to one another
+    /// (`calls::handoff`, carried by the team folder as case documents).
+    Cases,
 }
 
 impl UpdateKind {
@@ -86,6 +90,7 @@ impl UpdateKind {
         Self::Referrals,
         Self::Retention,
         Self::AutoLock,
+        Self::Cases,
     ];
 
     /// The kind as it travels and as the command line names it.
@@ -96,7 +101,14 @@ impl UpdateKind {
             Self::Referrals => "referrals",
             Self::Retention => "retention",
             Self::AutoLock => "auto_lock",
+            Self::Cases => "cases",
         }
+    }
+
+    /// Whether the coordinator sends this kind as a snapshot (all but
+    /// [`Self::Cases`], which is only a switch).
+    pub(crate) fn is_snapshot(self) -> bool {
+        self != Self::Cases
     }
 
     /// The kind named `text`, if any.
@@ -111,7 +123,7 @@ impl UpdateKind {
             Self::Areas => Some(SettingKind::Areas),
             Self::Retention => Some(SettingKind::Retention),
             Self::AutoLock => Some(SettingKind::AutoLock),
-            Self::Referrals => None,
+            Self::Referrals | Self::Cases => None,
         }
     }
 
@@ -224,6 +236,7 @@ fn snapshot(
         reason: "this laptop's own setting is refused (see the unlock notice); set it again first",
     };
     match kind {
+        UpdateKind::Cases => return Err(not_a_snapshot()),
         UpdateKind::Referrals => {
             let entries = crate::referrals::list(vault).map_err(Box::new)?;
             doc.referrals = Some(crate::referrals::file_text(entries));
@@ -329,7 +342,10 @@ pub(crate) fn outgoing(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for &kind in UpdateKind::ALL.iter().filter(|k| team.shares(**k)) {
+    for &kind in UpdateKind::ALL
+        .iter()
+        .filter(|k| k.is_snapshot() && team.shares(**k))
+    {
         let mut doc = snapshot(vault, &key, kind)?;
         let version = version_of(vault, &doc)?;
         if version > sent(kind) {
@@ -470,10 +486,18 @@ pub(crate) fn apply(tx: &mut Write<'_>, team: &Team, payload: &[u8]) -> Result<A
     })
 }
 
+/// The refusal of a coordinator update of kind `cases` (only a switch).
+fn not_a_snapshot() -> TeamError {
+    TeamError::UpdateInvalid {
+        reason: "case handoff is a switch of the team record, not a coordinator update",
+    }
+}
+
 /// Change what `doc`'s kind holds to its snapshot, in `tx`.
 fn apply_kind(tx: &Write<'_>, team: &Team, doc: &UpdateDoc) -> Result<(), TeamError> {
     let out_of_range = |reason| TeamError::UpdateInvalid { reason };
     match doc.kind {
+        UpdateKind::Cases => return Err(not_a_snapshot()),
         UpdateKind::Referrals => {
             let text = doc.referrals.as_deref().ok_or(TeamError::UpdateInvalid {
                 reason: "it carries no referral directory",

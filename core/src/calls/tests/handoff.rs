@@ -463,3 +463,106 @@ fn merged_bundles_of_laptops_that_handed_cases_to_each_other_count_each_call_onc
     let calls: u64 = after.contributions.iter().map(|c| c.calls).sum();
     assert_eq!(calls, 11, "the eleven distinct calls, each counted once");
 }
+
+/// Every file under `dir`, read.
+fn folder_files(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(folder_files(&path));
+        } else {
+            out.push(std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+/// The team folder carries a handoff from A to every other laptop once the
+/// team shares cases; the follow-up is due on B's desk, and B's changes
+/// reach A and the third laptop. No file of the folder holds the call's
+/// unmarked text.
+#[test]
+fn a_handoff_travels_through_the_team_folder_and_the_second_desks_changes_come_back() {
+    use std::sync::atomic::AtomicBool;
+    let l = laptops(3);
+    let (coordinator, a, b) = (&l[0], &l[1], &l[2]);
+    let folder = tempfile::tempdir().unwrap();
+    let sync = |laptop: &Laptop| {
+        crate::team::sync(
+            &laptop.vault,
+            folder.path(),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap()
+    };
+    let id = open_case(&a.vault);
+    sync(coordinator);
+    assert_eq!(
+        sync(a).sent,
+        0,
+        "nothing travels until the team shares cases"
+    );
+
+    crate::team::share(
+        &coordinator.vault.coordinator().unwrap(),
+        &[crate::team::UpdateKind::Cases],
+        true,
+    )
+    .unwrap();
+    sync(coordinator);
+    let report = sync(a);
+    assert_eq!((report.applied, report.sent), (1, 2), "{report:?}");
+    for file in folder_files(folder.path()) {
+        assert!(
+            !contains(&file, CANARY),
+            "unmarked text never in the folder"
+        );
+    }
+
+    let report = sync(b);
+    assert_eq!(
+        report.applied, 3,
+        "two revisions of the record and A's case: {report:?}"
+    );
+    let due = followups(&b.vault, &Local::now()).unwrap();
+    assert_eq!(due.len(), 1, "the follow-up is due on B's desk");
+    assert_eq!(due[0].call, id);
+    assert_eq!(
+        get(&b.vault, id).unwrap().origin_laptop,
+        Some(a.id.to_string())
+    );
+    let task_on_b = get(&b.vault, id).unwrap().followups[0].id;
+    set_followup_done(&b.vault, task_on_b, true).unwrap();
+    update(
+        &b.vault,
+        id,
+        CallUpdate {
+            verification: Some(Verification::Confirmed),
+            ..CallUpdate::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        sync(b).sent,
+        2,
+        "B's changes, to A and the coordinator laptop"
+    );
+
+    sync(a);
+    sync(coordinator);
+    for laptop in [a, coordinator] {
+        let call = get(&laptop.vault, id).unwrap();
+        assert_eq!(call.verification, Verification::Confirmed);
+        assert!(call.followups[0].done, "B's done reached this laptop");
+    }
+    assert_eq!(
+        get(&coordinator.vault, id).unwrap().origin_laptop,
+        Some(a.id.to_string()),
+        "the coordinator laptop holds A's case as handed in"
+    );
+    for file in folder_files(folder.path()) {
+        assert!(!contains(&file, CANARY));
+    }
+}
