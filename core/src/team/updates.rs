@@ -107,7 +107,7 @@ impl UpdateKind {
 
     /// Whether the coordinator sends this kind as a snapshot (all but
     /// [`Self::Cases`], which is only a switch).
-    pub(crate) fn is_snapshot(self) -> bool {
+    pub fn is_snapshot(self) -> bool {
         self != Self::Cases
     }
 
