@@ -213,8 +213,8 @@ pub(crate) fn retention_days_in(
     Ok(retention_in(conn, public)?.days)
 }
 
-/// Store `days` as the retention period's plain copy (the team's update:
-/// its record is stored beside it).
+/// Store `days` as the retention period's plain copy, for a local change and for the team's
+/// update (each writes the signed record beside it).
 pub(crate) fn store_plain(conn: &Connection, days: u32) -> Result<(), VaultError> {
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -234,11 +234,7 @@ pub fn set_retention_days(vault: &Coordinator<'_>, days: u32) -> Result<(), Call
         });
     }
     let mut tx = vault.write()?;
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (RETENTION_KEY, days.to_string()),
-    )?;
+    store_plain(&tx, days)?;
     signed::write(&tx, SettingKind::Retention, &days)?;
     tx.audit("settings.retention", json!({ "days": days }));
     tx.commit()?;

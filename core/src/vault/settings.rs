@@ -88,8 +88,8 @@ pub(crate) fn refusals(
     )
 }
 
-/// Store `minutes` as the auto-lock time's plain copy (the team's update:
-/// its record is stored beside it).
+/// Store `minutes` as the auto-lock time's plain copy, for a local change and for the team's
+/// update (each writes the signed record beside it).
 pub(crate) fn store_plain(conn: &Connection, minutes: u32) -> Result<(), VaultError> {
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -108,11 +108,7 @@ impl Coordinator<'_> {
             });
         }
         let mut tx = self.write()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (AUTO_LOCK_KEY, minutes.to_string()),
-        )?;
+        store_plain(&tx, minutes)?;
         signed::write(&tx, SettingKind::AutoLock, &minutes)?;
         tx.audit("settings.auto_lock", json!({ "minutes": minutes }));
         tx.commit()?;
